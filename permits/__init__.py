@@ -1,0 +1,1 @@
+"""What the law says, as plain Python: catalogue, identifiers, statutory clock, numbering."""
