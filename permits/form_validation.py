@@ -1,0 +1,223 @@
+"""Validation of application forms against the catalogue's JSON Schemas, with Chinese messages.
+
+The phone draws each form from the permit type's JSON Schema (2020-12) and the server checks
+the submitted ``form`` against the same schema. jsonschema's own messages are English and
+name Python values, so every error is rebuilt here from its keyword and the Chinese ``title``
+of the field it concerns, and keyed by the field's path in the contract's style
+(``form.chemicals.0.name``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+FALLBACK_TITLE = "该项"
+
+TYPE_LABELS = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是或否",
+    "array": "列表",
+    "object": "对象",
+    "null": "空值",
+}
+
+PathPart = str | int
+
+
+def validate_form(schema: dict, form: Any) -> dict[str, list[str]]:
+    """Errors of ``form`` against ``schema`` keyed ``form.<path>``; empty when the form is valid."""
+    if not isinstance(form, dict):
+        return {"form": ["表单须为对象"]}
+    return validation_errors(schema, form, root="form")
+
+
+def validation_errors(schema: dict, instance: Any, *, root: str = "form") -> dict[str, list[str]]:
+    """Chinese messages for every way ``instance`` breaks ``schema``, keyed by dotted path.
+
+    ``root`` prefixes every key (an empty root gives bare paths). Keys follow the order of
+    the fields in the schema, so the first error is the first one a person meets on the form;
+    messages under one key keep the order they were found in, without repeats.
+    """
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    found: dict[tuple[PathPart, ...], list[str]] = {}
+    for error in validator.iter_errors(instance):
+        for path, message in _describe(error, schema):
+            messages = found.setdefault(tuple(path), [])
+            if message not in messages:
+                messages.append(message)
+    ordered = sorted(found, key=lambda path: _field_order(schema, path))
+    return {_key(root, path): found[path] for path in ordered}
+
+
+def _field_order(schema: Any, path: Sequence[PathPart]) -> tuple[tuple[int, str], ...]:
+    """A sort key placing a path where its field stands in the schema (unknown fields last)."""
+    rank: list[tuple[int, str]] = []
+    for part in path:
+        if isinstance(part, int):
+            rank.append((part, ""))
+        else:
+            names = list(schema.get("properties", {})) if isinstance(schema, Mapping) else []
+            rank.append((names.index(part) if part in names else len(names), part))
+        schema = _child(schema, part)
+    return tuple(rank)
+
+
+def _key(root: str, path: Sequence[PathPart]) -> str:
+    return ".".join([root, *map(str, path)] if root else map(str, path))
+
+
+def _describe(error: ValidationError, root_schema: dict) -> Iterable[tuple[list[PathPart], str]]:
+    """The (path, message) pairs one jsonschema error stands for."""
+    path = list(error.absolute_path)
+    keyword = error.validator
+    if keyword == "required":
+        for name in _missing(error.validator_value, error.instance):
+            title = _title(root_schema, [*path, name], error.schema.get("properties", {}).get(name))
+            yield [*path, name], f"请填写{title}"
+        return
+    if keyword == "dependentRequired":
+        for name in _missing_dependencies(error.validator_value, error.instance):
+            yield [*path, name], f"请填写{_title(root_schema, [*path, name], None)}"
+        return
+    if keyword == "additionalProperties" and isinstance(error.instance, Mapping):
+        for name in _unexpected(error.schema, error.instance):
+            yield [*path, name], f"不支持的字段：{name}"
+        return
+    if "propertyNames" in error.absolute_schema_path:
+        yield path, f"不支持的字段：{error.instance}"
+        return
+    yield path, _message(keyword, error, _title(root_schema, path, error.schema))
+
+
+def _missing(required: Any, instance: Any) -> list[str]:
+    if not isinstance(instance, Mapping) or not isinstance(required, list):
+        return []
+    return [name for name in required if isinstance(name, str) and name not in instance]
+
+
+def _missing_dependencies(dependencies: Any, instance: Any) -> list[str]:
+    if not isinstance(instance, Mapping) or not isinstance(dependencies, Mapping):
+        return []
+    wanted = [
+        name for trigger, names in dependencies.items() if trigger in instance for name in names
+    ]
+    return list(dict.fromkeys(_missing(wanted, instance)))
+
+
+def _unexpected(schema: Mapping, instance: Mapping) -> list[str]:
+    """Properties of ``instance`` that neither ``properties`` nor ``patternProperties`` name."""
+    declared = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    return [
+        str(name)
+        for name in instance
+        if name not in declared and not any(re.search(p, str(name)) for p in patterns)
+    ]
+
+
+def _title(root_schema: dict, path: Sequence[PathPart], own_schema: Any) -> str:
+    """The Chinese label of the field at ``path``: its title, or its list's title and position.
+
+    Walks the root schema along ``properties`` and ``items``; a field the walk cannot reach
+    (declared only inside ``then``, say) falls back to the title of the failing subschema.
+    """
+    label = FALLBACK_TITLE
+    schema: Any = root_schema
+    for part in path:
+        schema = _child(schema, part)
+        if schema is None:
+            break
+        if isinstance(schema.get("title"), str):
+            label = schema["title"]
+        elif isinstance(part, int):
+            label = f"{label}第{part + 1}项"
+        else:
+            label = FALLBACK_TITLE
+    else:
+        return label
+    if isinstance(own_schema, Mapping) and isinstance(own_schema.get("title"), str):
+        return own_schema["title"]
+    return FALLBACK_TITLE
+
+
+def _child(schema: Any, part: PathPart) -> Mapping | None:
+    if not isinstance(schema, Mapping):
+        return None
+    if isinstance(part, int):
+        prefix = schema.get("prefixItems")
+        if isinstance(prefix, list) and part < len(prefix):
+            found = prefix[part]
+        else:
+            found = schema.get("items")
+    else:
+        found = schema.get("properties", {}).get(part)
+    return found if isinstance(found, Mapping) else None
+
+
+def _value_label(value: Any) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if value is None:
+        return "空"
+    return str(value)
+
+
+def _type_label(expected: Any) -> str:
+    names = expected if isinstance(expected, list) else [expected]
+    return "或".join(TYPE_LABELS.get(str(name), "规定类型") for name in names)
+
+
+def _message(keyword: str | None, error: ValidationError, title: str) -> str:
+    """The Chinese message for a keyword other than the property-naming ones handled above."""
+    value = error.validator_value
+    match keyword:
+        case "type":
+            return f"{title}须为{_type_label(value)}"
+        case "enum":
+            return f"{title}须为以下之一：{'、'.join(_value_label(v) for v in value)}"
+        case "const":
+            return f"{title}须为{_value_label(value)}"
+        case "minLength":
+            return f"{title}不能为空" if value == 1 else f"{title}至少须有{value}个字"
+        case "maxLength":
+            return f"{title}不能超过{value}个字"
+        case "pattern":
+            return f"{title}格式不正确"
+        case "format":
+            if value == "date":
+                return f"{title}须为YYYY-MM-DD格式的日期"
+            return f"{title}格式不正确"
+        case "minimum":
+            return f"{title}不能小于{value}"
+        case "maximum":
+            return f"{title}不能大于{value}"
+        case "exclusiveMinimum":
+            return f"{title}须大于{value}"
+        case "exclusiveMaximum":
+            return f"{title}须小于{value}"
+        case "multipleOf":
+            return f"{title}须为{value}的整数倍"
+        case "minItems":
+            return f"请至少填写一项{title}" if value == 1 else f"{title}至少须有{value}项"
+        case "maxItems":
+            return f"{title}最多{value}项"
+        case "uniqueItems":
+            return f"{title}不能有重复项"
+        case "minProperties":
+            return f"{title}至少须填写{value}项"
+        case "maxProperties":
+            return f"{title}最多填写{value}项"
+        case "contains" | "minContains" | "maxContains":
+            return f"{title}缺少符合要求的项"
+        case "unevaluatedProperties" | "unevaluatedItems":
+            return f"{title}包含不支持的内容"
+    return f"{title}填写不符合要求"
