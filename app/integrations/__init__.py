@@ -1,0 +1,1 @@
+"""Adapters to the world outside the database: storage, WeChat, courier, signer."""

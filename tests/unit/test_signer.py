@@ -1,0 +1,250 @@
+"""The development PKI, PAdES signing of licences, and checking signatures against our root."""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from pypdf import PdfReader
+
+from app.integrations.signer import (
+    LicenceSigner,
+    PkiPaths,
+    SignerError,
+    ca_pem,
+    ensure_dev_pki,
+    validate_signature,
+)
+from permits.licence_pdf import LicenceDocument, render_licence
+
+AUTHORITY = "天津市应急管理局"
+
+
+@pytest.fixture(scope="module")
+def licence_pdf() -> bytes:
+    return render_licence(
+        LicenceDocument(
+            template="hazchem-trading",
+            title="危险化学品经营许可证",
+            number="津安经〔2026〕000123",
+            identifier="1.2.156.3005.2.11100000000013338W011.11120000MB1234567X.000123.001.K",
+            holder_name="天津市恒安化工贸易有限公司",
+            fields=[("统一社会信用代码", "91350100M000100Y43")],
+            valid_from=date(2026, 11, 23),
+            valid_until=date(2029, 11, 22),
+            issued_on=date(2026, 11, 23),
+            issuer_name=AUTHORITY,
+            verification_url="http://testserver/api/v1/verify/x?code=7K3Q9X2M",
+            check_code="7K3Q9X2M",
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiPaths:
+    return ensure_dev_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def signed(pki: PkiPaths, licence_pdf: bytes) -> bytes:
+    signer = LicenceSigner(pki.signing_key, pki.signing_cert, pki.root_cert)
+    return signer.sign(licence_pdf, reason=f"{AUTHORITY}签发电子证照", location=AUTHORITY)
+
+
+def certificate(path: Path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+def signed_byte_range(pdf: bytes) -> tuple[int, int, int, int]:
+    match = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    assert match, "no /ByteRange in the signed file"
+    start, first_length, second_start, second_length = (int(group) for group in match.groups())
+    return start, first_length, second_start, second_length
+
+
+# --- development PKI ------------------------------------------------------------------------------
+
+
+def test_first_use_generates_a_root_and_a_signing_certificate(pki):
+    root, leaf = certificate(pki.root_cert), certificate(pki.signing_cert)
+    assert root.subject == root.issuer  # the root is self-signed ...
+    assert leaf.issuer == root.subject  # ... the signing certificate is issued by it ...
+    assert leaf.subject != leaf.issuer  # ... and is not self-signed
+    leaf_key = serialization.load_pem_private_key(pki.signing_key.read_bytes(), password=None)
+    assert isinstance(leaf_key, ec.EllipticCurvePrivateKey)
+    assert leaf_key.public_key().public_numbers() == leaf.public_key().public_numbers()
+    leaf.verify_directly_issued_by(root)
+    assert AUTHORITY in leaf.subject.rfc4514_string()
+
+
+def test_the_root_is_a_ca_for_twenty_years(pki):
+    root = certificate(pki.root_cert)
+    constraints = root.extensions.get_extension_for_class(x509.BasicConstraints)
+    assert constraints.critical and constraints.value.ca
+    usage = root.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.key_cert_sign and usage.crl_sign and not usage.digital_signature
+    lifetime = root.not_valid_after_utc - root.not_valid_before_utc
+    assert timedelta(days=365 * 20) <= lifetime <= timedelta(days=365 * 20 + 10)
+
+
+def test_the_signing_certificate_only_signs_documents_for_five_years(pki):
+    leaf = certificate(pki.signing_cert)
+    assert not leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    usage = leaf.extensions.get_extension_for_class(x509.KeyUsage)
+    assert usage.critical
+    assert usage.value.digital_signature and usage.value.content_commitment
+    assert not usage.value.key_cert_sign and not usage.value.key_encipherment
+    purposes = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert [oid.dotted_string for oid in purposes] == ["1.3.6.1.5.5.7.3.36"]
+    lifetime = leaf.not_valid_after_utc - leaf.not_valid_before_utc
+    assert timedelta(days=365 * 5) <= lifetime <= timedelta(days=365 * 5 + 2)
+
+
+def test_private_keys_are_readable_by_the_owner_only(pki):
+    keys = [pki.signing_key, *pki.root_cert.parent.glob("*key*.pem")]
+    assert len(set(keys)) == 2
+    for path in keys:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(pki.root_cert.stat().st_mode) == 0o644
+
+
+def test_later_calls_reuse_the_pki(pki):
+    before = {
+        path: path.read_bytes() for path in (pki.root_cert, pki.signing_cert, pki.signing_key)
+    }
+    again = ensure_dev_pki(pki.root_cert.parent)
+    assert again == pki
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_no_temporary_files_are_left_behind(pki):
+    names = sorted(path.name for path in pki.root_cert.parent.iterdir())
+    assert not [name for name in names if name.endswith(".tmp")]
+
+
+def test_a_lost_signing_key_is_reissued_under_the_same_root(tmp_path):
+    first = ensure_dev_pki(tmp_path)
+    root_before = first.root_cert.read_bytes()
+    old_leaf = first.signing_cert.read_bytes()
+    first.signing_key.unlink()
+    second = ensure_dev_pki(tmp_path)
+    assert second.root_cert.read_bytes() == root_before
+    assert second.signing_cert.read_bytes() != old_leaf
+    certificate(second.signing_cert).verify_directly_issued_by(certificate(second.root_cert))
+
+
+def test_the_authority_name_goes_into_the_certificates(tmp_path):
+    paths = ensure_dev_pki(tmp_path, authority_name="天津市滨海新区应急管理局")
+    subject = certificate(paths.signing_cert).subject
+    names = subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
+    assert names[0].value == "天津市滨海新区应急管理局"
+
+
+# --- signing and validating ----------------------------------------------------------------------
+
+
+def test_a_signed_licence_is_intact_and_valid_against_our_root(pki, signed, licence_pdf):
+    assert signed.startswith(licence_pdf)  # incremental update: the rendered bytes are kept
+    check = validate_signature(signed, ca_pem(pki.root_cert))
+    assert check.intact and check.valid
+    assert check.signer == AUTHORITY
+    assert "签名有效" in check.summary
+
+
+def test_the_signed_licence_still_reads_as_the_same_page(signed):
+    reader = PdfReader(io.BytesIO(signed))
+    assert len(reader.pages) == 1
+    assert "天津市恒安化工贸易有限公司" in reader.pages[0].extract_text()
+
+
+def test_the_signature_is_pades_and_its_field_invisible(signed):
+    assert b"/ETSI.CAdES.detached" in signed
+    reader = PdfReader(io.BytesIO(signed))
+    widgets = [a.get_object() for a in reader.pages[0].get("/Annots", [])]
+    signature_widgets = [w for w in widgets if w.get("/FT") == "/Sig" or "/Parent" in w]
+    assert signature_widgets
+    for widget in signature_widgets:
+        assert [float(v) for v in widget["/Rect"]] == [0, 0, 0, 0]
+
+
+def test_flipping_one_signed_byte_breaks_the_signature(pki, signed):
+    _, first_length, _, _ = signed_byte_range(signed)
+    tampered = bytearray(signed)
+    tampered[first_length // 2] ^= 0x01
+    check = validate_signature(bytes(tampered), ca_pem(pki.root_cert))
+    assert not check.intact and not check.valid
+
+
+def test_flipping_a_byte_in_the_page_dictionary_breaks_the_signature(pki, signed):
+    tampered = bytearray(signed)
+    tampered[signed.index(b"/Type /Page") + 1] ^= 0x01
+    check = validate_signature(bytes(tampered), ca_pem(pki.root_cert))
+    assert not check.intact and not check.valid
+
+
+def test_a_licence_signed_under_another_root_is_not_valid_against_ours(tmp_path, pki, licence_pdf):
+    other = ensure_dev_pki(tmp_path, authority_name=AUTHORITY)  # same names, other keys
+    forged = LicenceSigner(other.signing_key, other.signing_cert, other.root_cert).sign(
+        licence_pdf, reason="伪造", location="别处"
+    )
+    check = validate_signature(forged, ca_pem(pki.root_cert))
+    assert check.intact and not check.valid
+    assert "根证书" in check.summary
+    assert validate_signature(forged, ca_pem(other.root_cert)).valid
+
+
+def test_an_unsigned_pdf_is_not_valid(pki, licence_pdf):
+    check = validate_signature(licence_pdf, ca_pem(pki.root_cert))
+    assert not check.valid and not check.intact
+    assert check.summary == "文件中没有数字签名。"
+
+
+def test_bytes_that_are_not_a_pdf_are_not_valid(pki):
+    check = validate_signature(b"%PDF-1.7\nnot really", ca_pem(pki.root_cert))
+    assert not check.valid
+    assert check.summary
+
+
+def test_a_root_that_is_not_a_certificate_makes_nothing_valid(signed):
+    check = validate_signature(
+        signed, b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    )
+    assert not check.valid
+    assert "根证书无法读取" in check.summary
+
+
+def test_an_encrypted_key_needs_its_passphrase(tmp_path, pki, licence_pdf):
+    key = serialization.load_pem_private_key(pki.signing_key.read_bytes(), password=None)
+    locked = tmp_path / "locked-key.pem"
+    locked.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"correct horse"),
+        )
+    )
+    with pytest.raises(SignerError, match="私钥口令不正确"):
+        LicenceSigner(locked, pki.signing_cert, pki.root_cert, key_passphrase=b"wrong")
+    signer = LicenceSigner(locked, pki.signing_cert, pki.root_cert, key_passphrase=b"correct horse")
+    signed = signer.sign(licence_pdf, reason="签发", location=AUTHORITY, contact="12350")
+    assert validate_signature(signed, ca_pem(pki.root_cert)).valid
+
+
+def test_a_missing_key_file_is_reported_when_the_signer_is_built(tmp_path, pki):
+    with pytest.raises(SignerError, match="找不到签章密钥或证书文件"):
+        LicenceSigner(tmp_path / "absent.pem", pki.signing_cert, pki.root_cert)
+
+
+def test_ca_pem_serves_pem_even_from_a_der_file(tmp_path, pki):
+    pem = ca_pem(pki.root_cert)
+    assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    der_file = tmp_path / "root.der"
+    der_file.write_bytes(certificate(pki.root_cert).public_bytes(serialization.Encoding.DER))
+    assert ca_pem(der_file) == pem
