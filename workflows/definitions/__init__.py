@@ -1,0 +1,14 @@
+"""The workflow of each kind of application: ``new``, ``renewal``, ``change``."""
+
+from __future__ import annotations
+
+from workflows.definitions.change import CHANGE
+from workflows.definitions.new import NEW
+from workflows.definitions.renewal import RENEWAL
+from workflows.engine import Workflow
+
+WORKFLOWS: dict[str, Workflow] = {"new": NEW, "renewal": RENEWAL, "change": CHANGE}
+
+
+def get_workflow(kind: str) -> Workflow:
+    return WORKFLOWS[kind]

@@ -1,0 +1,6 @@
+"""Change (变更) of name, principal, registered address or storage monitoring: reviewed on
+the papers with no on-site inspection, decided within the change limit."""
+
+from workflows.definitions.common import ACCEPT, DECISION, INTAKE, REVIEW, build
+
+CHANGE = build("change", (*INTAKE, ACCEPT, *REVIEW, *DECISION), without=("inspection",))

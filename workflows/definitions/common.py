@@ -1,0 +1,221 @@
+"""The states and transitions every kind of case shares (api-contract.md, 行政许可法)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from workflows import guards
+from workflows.engine import Effect, Field, State, Transition, Workflow
+
+E = Effect
+
+STATES = (
+    State("draft", "草稿"),
+    State("submitted", "已提交待受理"),
+    State("supplement_required", "待补正"),
+    State("accepted", "已受理"),
+    State("under_review", "审查中"),
+    State("expert_review", "专家评审中"),
+    State("inspection", "现场核查中"),
+    State("pending_decision", "待决定"),
+    State("approved", "已批准"),
+    State("dispatched", "已寄出"),
+    State("delivered", "已送达", terminal=True),
+    State("denied", "不予许可", terminal=True),
+    State("not_accepted", "不予受理", terminal=True),
+    State("withdrawn", "已撤回", terminal=True),
+)
+
+BEFORE_APPROVAL = frozenset(
+    {
+        "draft",
+        "submitted",
+        "supplement_required",
+        "accepted",
+        "under_review",
+        "expert_review",
+        "inspection",
+        "pending_decision",
+    }
+)
+
+REASON = Field("comment", "理由")
+OPTIONAL_COMMENT = Field("comment", "说明", required=False)
+
+
+def t(
+    action: str, sources: Iterable[str] | str, target: str | None, role: str, label: str, **extra
+) -> Transition:
+    sources = frozenset({sources} if isinstance(sources, str) else sources)
+    return Transition(action, sources, target, frozenset({role}), label, **extra)
+
+
+SUBMIT = t(
+    "submit",
+    "draft",
+    "submitted",
+    "applicant",
+    "提交",
+    guards=(guards.materials_complete,),
+    effects=(E.START_ACCEPTANCE_CLOCK, E.NOTIFY_APPLICANT),
+)
+WITHDRAW = t(
+    "withdraw",
+    BEFORE_APPROVAL,
+    "withdrawn",
+    "applicant",
+    "撤回",
+    fields=(OPTIONAL_COMMENT,),
+    effects=(E.STOP_CLOCK,),
+)
+REQUEST_SUPPLEMENT = t(
+    "request_supplement",
+    "submitted",
+    "supplement_required",
+    "clerk",
+    "一次性告知补正",
+    fields=(Field("missing_materials", "需补正的材料", kind="list"), Field("comment", "补正说明")),
+    effects=(E.RECORD_SUPPLEMENT_REQUEST, E.STOP_CLOCK, E.NOTIFY_APPLICANT),
+)
+RESUBMIT = t(
+    "resubmit",
+    "supplement_required",
+    "submitted",
+    "applicant",
+    "提交补正材料",
+    guards=(guards.materials_complete,),
+    effects=(E.START_ACCEPTANCE_CLOCK, E.NOTIFY_APPLICANT),
+)
+REJECT = t(
+    "reject",
+    "submitted",
+    "not_accepted",
+    "clerk",
+    "不予受理",
+    fields=(REASON,),
+    effects=(E.STOP_CLOCK, E.NOTIFY_APPLICANT),
+)
+ACCEPT = t(
+    "accept",
+    "submitted",
+    "accepted",
+    "clerk",
+    "受理",
+    effects=(E.START_DECISION_CLOCK, E.NOTIFY_APPLICANT),
+)
+START_REVIEW = t("start_review", "accepted", "under_review", "reviewer", "开始审查")
+VERIFY_MATERIAL = t(
+    "verify_material",
+    "under_review",
+    None,
+    "reviewer",
+    "核验材料",
+    fields=(
+        Field("material", "材料"),
+        Field("verdict", "核验结论", choices=("ok", "rejected")),
+        Field("comment", "说明", required=False),
+    ),
+    guards=(guards.reason_for_rejected_verdict,),
+    effects=(E.RECORD_VERDICT,),
+)
+START_EXPERT_REVIEW = t(
+    "start_expert_review",
+    "under_review",
+    "expert_review",
+    "reviewer",
+    "专家评审",
+    fields=(REASON,),
+    effects=(E.PAUSE_CLOCK,),
+)
+FINISH_EXPERT_REVIEW = t(
+    "finish_expert_review",
+    "expert_review",
+    "under_review",
+    "reviewer",
+    "结束专家评审",
+    fields=(OPTIONAL_COMMENT,),
+    effects=(E.RESUME_CLOCK,),
+)
+SCHEDULE_INSPECTION = t(
+    "schedule_inspection",
+    "under_review",
+    "inspection",
+    "reviewer",
+    "安排现场核查",
+    fields=(Field("date", "核查日期", kind="date"),),
+)
+RECORD_INSPECTION = t(
+    "record_inspection",
+    "inspection",
+    "under_review",
+    "inspector",
+    "录入核查结果",
+    fields=(Field("result", "核查结果", choices=("pass", "fail")), OPTIONAL_COMMENT),
+    effects=(E.RECORD_INSPECTION,),
+)
+RECOMMEND = t(
+    "recommend",
+    "under_review",
+    "pending_decision",
+    "reviewer",
+    "提出审查意见",
+    fields=(Field("recommendation", "审查意见", choices=("approve", "deny")), OPTIONAL_COMMENT),
+    guards=(guards.recommendation_supported,),
+    effects=(E.RECORD_RECOMMENDATION,),
+)
+APPROVE = t(
+    "approve",
+    "pending_decision",
+    "approved",
+    "approver",
+    "准予许可",
+    fields=(OPTIONAL_COMMENT,),
+    guards=(guards.approval_allowed,),
+    effects=(E.STOP_CLOCK, E.ISSUE_LICENCE, E.START_DELIVERY_CLOCK, E.NOTIFY_APPLICANT),
+)
+DENY = t(
+    "deny",
+    "pending_decision",
+    "denied",
+    "approver",
+    "不予许可",
+    fields=(REASON,),
+    effects=(E.STOP_CLOCK, E.NOTIFY_APPLICANT),
+)
+DISPATCH = t(
+    "dispatch",
+    "approved",
+    "dispatched",
+    "dispatcher",
+    "寄出证书",
+    fields=(
+        Field("carrier", "快递公司", max_length=32),
+        Field("tracking_no", "快递单号", max_length=64),
+    ),
+    effects=(E.CREATE_SHIPMENT, E.NOTIFY_APPLICANT),
+)
+CONFIRM_DELIVERY = t(
+    "confirm_delivery",
+    "dispatched",
+    "delivered",
+    "dispatcher",
+    "确认送达",
+    effects=(E.STOP_CLOCK, E.CLOSE_CASE, E.NOTIFY_APPLICANT),
+)
+
+INTAKE = (SUBMIT, WITHDRAW, REQUEST_SUPPLEMENT, RESUBMIT, REJECT)
+REVIEW = (START_REVIEW, VERIFY_MATERIAL, START_EXPERT_REVIEW, FINISH_EXPERT_REVIEW)
+INSPECTION = (SCHEDULE_INSPECTION, RECORD_INSPECTION)
+DECISION = (RECOMMEND, APPROVE, DENY, DISPATCH, CONFIRM_DELIVERY)
+
+
+def build(name: str, transitions: Iterable[Transition], *, without: Iterable[str] = ()) -> Workflow:
+    """A workflow over the shared states, less the ``without`` ones its transitions never reach."""
+    transitions = tuple(transitions)
+    excluded = set(without)
+    return Workflow(
+        name=name,
+        initial="draft",
+        states={s.name: s for s in STATES if s.name not in excluded},
+        transitions=transitions,
+    )
