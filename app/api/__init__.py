@@ -1,0 +1,42 @@
+"""API blueprints, one per resource, all under ``/api/v1``."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from app.api import (
+    applications,
+    auth,
+    docs_assets,
+    documents,
+    enterprises,
+    health,
+    licences,
+    permit_types,
+    review,
+    shipments,
+    verify,
+    webhooks,
+)
+
+BLUEPRINTS = [
+    health.blp,
+    auth.blp,
+    enterprises.blp,
+    permit_types.blp,
+    applications.blp,
+    documents.blp,
+    review.blp,
+    licences.blp,
+    shipments.blp,
+    verify.blp,
+    webhooks.blp,
+]
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    app.register_blueprint(docs_assets.bp)

@@ -1,0 +1,38 @@
+"""The staff review queue: cases the caller can act on now, earliest deadline first."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.auth import current_user, staff_required
+from app.schemas.application import ReviewPageSchema, ReviewQuerySchema
+from app.schemas.common import page_of
+from app.services import applications as application_service
+from app.services import review as service
+
+blp = Blueprint("review", __name__, url_prefix="/review", description="审查工作台")
+
+
+@blp.route("/queue")
+class ReviewQueue(MethodView):
+    @staff_required()
+    @blp.arguments(ReviewQuerySchema, location="query")
+    @blp.response(200, ReviewPageSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self, args: dict):
+        """Cases in the caller's region they may act on now; overdue ones are flagged."""
+        user = current_user()
+        items, total = service.queue(
+            user,
+            state=args.get("state"),
+            overdue_only=bool(args.get("overdue")),
+            page=args["page"],
+            page_size=args["page_size"],
+        )
+        views = []
+        for application in items:
+            view = application_service.application_view(user, application)
+            view["overdue"] = bool(view["deadline"] and view["deadline"]["overdue"])
+            views.append(view)
+        return page_of(views, args["page"], args["page_size"], total)

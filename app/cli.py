@@ -1,0 +1,115 @@
+"""Command-line tools for the office: staff, demo data, audit, diagrams, calendar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.errors import AppError
+from app.services import identity, timeline
+from permits.working_days import WorkingCalendar, validate_schedule_file
+from workflows.definitions import WORKFLOWS
+from workflows.diagram import render_markdown
+
+staff_cli = AppGroup("staff", help="管理工作人员账号")
+demo_cli = AppGroup("demo", help="演示数据")
+audit_cli = AppGroup("audit", help="审计")
+workflows_cli = AppGroup("workflows", help="流程定义")
+calendar_cli = AppGroup("calendar", help="法定工作日历")
+
+WORKFLOWS_DOC = Path("docs") / "workflows.md"
+
+
+@staff_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True)
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--region", required=True, help="行政区划代码，如 120000")
+def staff_create(username: str, password: str, roles: tuple[str, ...], region: str) -> None:
+    """Create a staff account with roles and a jurisdiction."""
+    try:
+        user = identity.create_staff(username, password, list(roles), region)
+    except AppError as exc:
+        for field, messages in exc.errors.items():
+            click.echo(f"{field}: {'；'.join(messages)}", err=True)
+        sys.exit(1)
+    click.echo(f"已创建工作人员 {user.username}（{', '.join(user.roles)}，{user.region_code}）")
+
+
+@demo_cli.command("load-if-empty")
+def demo_load_if_empty() -> None:
+    """Load demo enterprises, cases and staff when the database has no users."""
+    from app.demo import load_demo_data
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        click.echo("生产环境不加载演示数据", err=True)
+        sys.exit(1)
+    accounts = load_demo_data()
+    if accounts is None:
+        click.echo("数据库已有数据，跳过演示数据。")
+        return
+    click.echo("演示账号（工作人员，密码均为 demo-pass-2026）：")
+    for username, roles, region in accounts:
+        click.echo(f"  {username:<12} {','.join(roles):<28} {region}")
+    click.echo(
+        '申请人：在 WECHAT_MODE=fake 下用 code "demo-applicant" 登录 POST /api/v1/auth/wechat'
+    )
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute every case's timeline hash chain and name the first broken entry."""
+    broken = 0
+    case_ids = timeline.all_case_ids_with_entries()
+    for case_id in case_ids:
+        problem = timeline.verify_chain(case_id)
+        if problem:
+            broken += 1
+            click.echo(f"申请 {problem.application_id} 第 {problem.seq} 条：{problem.reason}")
+    if broken:
+        click.echo(f"发现 {broken} 个申请的时间线被改动。", err=True)
+        sys.exit(1)
+    click.echo(f"已核验 {len(case_ids)} 个申请的时间线，全部完好。")
+
+
+@workflows_cli.command("diagram")
+@click.option("--check", is_flag=True, help="只检查 docs/workflows.md 是否与定义一致")
+def workflows_diagram(check: bool) -> None:
+    """Write the Mermaid diagram of each workflow to docs/workflows.md."""
+    content = render_markdown(WORKFLOWS)
+    if check:
+        current = WORKFLOWS_DOC.read_text(encoding="utf-8") if WORKFLOWS_DOC.exists() else ""
+        if current != content:
+            click.echo(
+                "docs/workflows.md 与流程定义不一致，请运行 flask workflows diagram", err=True
+            )
+            sys.exit(1)
+        click.echo("docs/workflows.md 与流程定义一致。")
+        return
+    WORKFLOWS_DOC.parent.mkdir(exist_ok=True)
+    WORKFLOWS_DOC.write_text(content, encoding="utf-8")
+    click.echo(f"已写入 {WORKFLOWS_DOC}")
+
+
+@calendar_cli.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_check(files: tuple[Path, ...]) -> None:
+    """Validate holiday schedule files and show which years the clock knows."""
+    problems = 0
+    for path in files:
+        for problem in validate_schedule_file(path):
+            problems += 1
+            click.echo(f"{path}: {problem}", err=True)
+    years = sorted(WorkingCalendar().covered_years())
+    click.echo(f"已知节假日安排的年份：{years[0]}–{years[-1]}" if years else "没有节假日数据")
+    if problems:
+        sys.exit(1)
+
+
+def register_cli(app: Flask) -> None:
+    for group in (staff_cli, demo_cli, audit_cli, workflows_cli, calendar_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,130 @@
+"""Settings from the environment, with development defaults and production checks.
+
+Secrets that a developer should not have to invent (token signing key, courier webhook
+key) are generated once and kept under ``instance/`` outside production; production
+refuses to start without them, with fake WeChat, or with demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app may start with."""
+
+
+def _persistent_secret(instance_dir: Path, name: str) -> str:
+    """Read a generated secret from ``instance/``, creating it atomically on first use.
+
+    Several workers may start at once: each writes its candidate to a temporary file and
+    hard-links it into place; the first link wins and everyone reads the winner.
+    """
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    path = instance_dir / name
+    if not path.exists():
+        tmp = instance_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(48))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Let a plain ``postgresql://`` URL use psycopg 3, the driver this project installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment and optional overrides."""
+    env = {**os.environ, **{k: str(v) for k, v in (overrides or {}).get("ENV", {}).items()}}
+    app_env = env.get("APP_ENV", "development")
+    production = app_env == "production"
+    instance_dir = Path(env.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    port = int(env.get("PORT", "8000"))
+    data_dir = Path(env.get("DATA_DIR", instance_dir / "data"))
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'zerovisit.sqlite3'}"
+
+    def secret(name: str, file_name: str) -> str:
+        value = env.get(name)
+        if value:
+            return value
+        if production:
+            raise ConfigError(f"{name} must be set in production")
+        return _persistent_secret(instance_dir, file_name)
+
+    config = {
+        "APP_ENV": app_env,
+        "INSTANCE_DIR": str(instance_dir),
+        "PORT": port,
+        "DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": secret("SECRET_KEY", "secret_key"),
+        "COURIER_WEBHOOK_SECRET": secret("COURIER_WEBHOOK_SECRET", "courier_webhook_secret"),
+        # Keys the check codes printed on licences; rotating it voids every printed code.
+        "LICENCE_CHECK_SECRET": secret("LICENCE_CHECK_SECRET", "licence_check_secret"),
+        "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", str(7 * 24 * 3600))),
+        "WECHAT_MODE": env.get("WECHAT_MODE", "real" if production else "fake"),
+        "WECHAT_APPID": env.get("WECHAT_APPID", ""),
+        "WECHAT_SECRET": env.get("WECHAT_SECRET", ""),
+        "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+        "WECHAT_TIMEOUT_SECONDS": float(env.get("WECHAT_TIMEOUT_SECONDS", "5")),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
+        "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower() == "true",
+        "STAFF_LOGIN_LIMIT": env.get("STAFF_LOGIN_LIMIT", "5 per 15 minutes"),
+        "VERIFY_LIMIT": env.get("VERIFY_LIMIT", "60 per minute"),
+        "PDF_FONT_PATH": env.get("PDF_FONT_PATH", ""),
+        "SIGNING_KEY_PATH": env.get("SIGNING_KEY_PATH", ""),
+        "SIGNING_CERT_PATH": env.get("SIGNING_CERT_PATH", ""),
+        "SIGNING_CA_PATH": env.get("SIGNING_CA_PATH", ""),
+        "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
+        "ISSUER_CREDIT_CODE": env.get("ISSUER_CREDIT_CODE", "11120000MB00000000"),
+        "DEMO_DATA_ALLOWED": not production,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Zerovisit 不见面审批 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        "JSON_AS_ASCII": False,
+    }
+    config.update({k: v for k, v in (overrides or {}).items() if k != "ENV"})
+    if production:
+        check_production(config)
+    return config
+
+
+def check_production(config: dict) -> None:
+    """Refuse settings that are only acceptable on a developer's machine."""
+    problems = []
+    if config["WECHAT_MODE"] != "real":
+        problems.append("WECHAT_MODE must be 'real' in production")
+    if not (config["WECHAT_APPID"] and config["WECHAT_SECRET"]):
+        problems.append("WECHAT_APPID and WECHAT_SECRET are required in production")
+    if not all(config[k] for k in ("SIGNING_KEY_PATH", "SIGNING_CERT_PATH", "SIGNING_CA_PATH")):
+        problems.append("SIGNING_KEY_PATH, SIGNING_CERT_PATH and SIGNING_CA_PATH are required")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    if problems:
+        raise ConfigError("; ".join(problems))

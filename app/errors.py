@@ -1,0 +1,259 @@
+"""Domain errors and their translation into RFC 9457 problem responses.
+
+Every error the API answers — our own, werkzeug's HTTP errors, webargs/marshmallow
+validation, workflow refusals — leaves through ``problem_response`` with a stable upper-snake
+``code`` and Chinese ``title``/``detail`` fit to show a user as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, json
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from workflows import errors as wf_errors
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+HTTP_DEFAULTS: dict[int, tuple[str, str]] = {
+    400: ("BAD_REQUEST", "请求格式不正确"),
+    401: ("UNAUTHORIZED", "未登录或登录已过期，请重新登录"),
+    403: ("FORBIDDEN", "无权执行此操作"),
+    404: ("NOT_FOUND", "请求的资源不存在"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
+    409: ("CONFLICT", "操作与当前状态冲突"),
+    412: ("PRECONDITION_FAILED", "数据已被他人修改，请刷新后重试"),
+    413: ("PAYLOAD_TOO_LARGE", "提交的内容过大"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"),
+    422: ("VALIDATION_FAILED", "提交的数据有误，请检查后重试"),
+    428: ("PRECONDITION_REQUIRED", "请求缺少版本号"),
+    429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
+    500: ("INTERNAL_ERROR", "服务器内部错误，请稍后再试"),
+    502: ("UPSTREAM_ERROR", "外部服务暂时不可用，请稍后再试"),
+    503: ("SERVICE_UNAVAILABLE", "服务暂时不可用，请稍后再试"),
+}
+
+
+class AppError(Exception):
+    """A refusal the user can act on: HTTP status, stable code, Chinese text."""
+
+    status = 400
+    code = "BAD_REQUEST"
+    title = "请求格式不正确"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        title: str | None = None,
+        errors: Mapping[str, list[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status = status or self.status
+        self.code = code or self.code
+        self.title = title or self.title
+        self.detail = detail or self.title
+        self.errors = dict(errors or {})
+        self.headers = dict(headers or {})
+        super().__init__(self.detail)
+
+
+class NotFound(AppError):
+    status, code, title = 404, "NOT_FOUND", "请求的资源不存在"
+
+
+class Unauthorized(AppError):
+    status, code, title = 401, "UNAUTHORIZED", "未登录或登录已过期，请重新登录"
+
+
+class Forbidden(AppError):
+    status, code, title = 403, "FORBIDDEN", "无权执行此操作"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "CONFLICT", "操作与当前状态冲突"
+
+
+class VersionConflict(Conflict):
+    code, title = "VERSION_CONFLICT", "数据已被他人修改，请刷新后重试"
+
+
+class ValidationFailed(AppError):
+    status, code, title = 422, "VALIDATION_FAILED", "提交的数据有误，请检查后重试"
+
+
+class UnsupportedMediaType(AppError):
+    status, code, title = 415, "UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"
+
+
+class PayloadTooLarge(AppError):
+    status, code, title = 413, "PAYLOAD_TOO_LARGE", "提交的内容过大"
+
+
+class UpstreamError(AppError):
+    status, code, title = 502, "UPSTREAM_ERROR", "外部服务暂时不可用，请稍后再试"
+
+
+def field_error(path: str, message: str, code: str = "VALIDATION_FAILED") -> ValidationFailed:
+    """A 422 naming one field, e.g. ``field_error("credit_code", "…", "CREDIT_CODE_INVALID")``."""
+    return ValidationFailed(message, code=code, errors={path: [message]})
+
+
+# marshmallow/webargs speak English; the phone shows what we send, so translate.
+_EXACT_MESSAGES = {
+    "Missing data for required field.": "此项为必填项",
+    "Field may not be null.": "此项不能为空",
+    "Not a valid string.": "须为文本",
+    "Not a valid integer.": "须为整数",
+    "Not a valid number.": "须为数字",
+    "Not a valid boolean.": "须为是或否",
+    "Not a valid date.": "须为YYYY-MM-DD格式的日期",
+    "Not a valid datetime.": "须为ISO 8601格式的时间",
+    "Not a valid list.": "须为列表",
+    "Not a valid mapping type.": "须为对象",
+    "Not a valid email address.": "邮箱格式不正确",
+    "Unknown field.": "不支持的字段",
+    "Invalid input type.": "数据类型不正确",
+    "Invalid value.": "取值不正确",
+    "Shorter than minimum length {min}.": "长度不足",
+    "Invalid JSON body.": "请求体不是合法的JSON",
+}
+_PATTERN_MESSAGES = [
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度须在{0}到{1}之间"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不得少于{0}"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不得超过{0}"),
+    (re.compile(r"^Must be one of: (.*)\.$"), "须为以下之一：{0}"),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        "须在{0}到{1}之间",
+    ),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "不得小于{0}"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "不得大于{0}"),
+    (re.compile(r"^String does not match expected pattern\.$"), "格式不正确"),
+]
+
+
+def translate_message(message: str) -> str:
+    """Chinese for a marshmallow/webargs message; our own (already Chinese) pass through."""
+    if message in _EXACT_MESSAGES:
+        return _EXACT_MESSAGES[message]
+    for pattern, template in _PATTERN_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested error dict into ``{"field.path": ["…"]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix or "body"
+            for sub_path, sub_messages in flatten_messages(value, path).items():
+                flat.setdefault(sub_path, []).extend(sub_messages)
+    elif isinstance(messages, list | tuple):
+        if all(isinstance(m, str) for m in messages):
+            flat[prefix or "body"] = [translate_message(m) for m in messages]
+        else:
+            for index, value in enumerate(messages):
+                flat.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "body"] = [translate_message(str(messages))]
+    return flat
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body = {
+        "type": f"https://zerovisit.example/problems/{code.lower().replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "code": code,
+        "errors": dict(errors or {}),
+    }
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _handle_app_error(error: AppError) -> Response:
+    return problem_response(
+        error.status, error.code, error.title, error.detail, error.errors, error.headers
+    )
+
+
+def _handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    code, title = HTTP_DEFAULTS.get(status, ("HTTP_ERROR", "请求无法处理"))
+    errors: dict[str, list[str]] = {}
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, Mapping) else None
+    if messages:
+        # webargs nests by location ({"json": {...}, "query": {...}}); the field path is enough.
+        for location_messages in messages.values():
+            errors.update(flatten_messages(location_messages))
+    detail = title
+    if status == 400 and "body" in errors:
+        code, title = "MALFORMED_JSON", "请求体不是合法的JSON"
+        detail = title
+    elif status == 422 and errors:
+        first_path, first_messages = next(iter(errors.items()))
+        detail = f"{first_path}：{first_messages[0]}"
+    headers = {}
+    if status == 405 and error.get_headers():
+        headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
+    if status == 429:
+        headers["Retry-After"] = "60"
+    return problem_response(status, code, title, detail, errors, headers)
+
+
+def _handle_workflow_error(error: wf_errors.WorkflowError) -> Response:
+    if isinstance(error, wf_errors.ActionForbidden):
+        status = 403
+    elif isinstance(error, wf_errors.ActionDataInvalid | wf_errors.UnknownAction):
+        status = 422
+    else:
+        status = 409
+    errors = getattr(error, "errors", None) or {}
+    title = HTTP_DEFAULTS[status][1] if status != 409 else "当前状态下不能执行此操作"
+    return problem_response(status, error.code, title, error.message, errors)
+
+
+def _handle_stale(error: StaleDataError) -> Response:
+    return _handle_app_error(VersionConflict("数据已被他人修改，请刷新后重试"))
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    code, title = HTTP_DEFAULTS[500]
+    return problem_response(500, code, title)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(AppError, _handle_app_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(wf_errors.WorkflowError, _handle_workflow_error)
+    app.register_error_handler(StaleDataError, _handle_stale)
+    app.register_error_handler(Exception, _handle_unexpected)

@@ -1,0 +1,108 @@
+"""Content-addressed document storage on a local volume.
+
+Uploads are streamed to a temporary file while their SHA-256 is computed, fsynced, then
+renamed into ``blobs/ab/cdef…`` — so a crash leaves either the whole file or nothing,
+and identical content is kept once however often it is uploaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK_SIZE = 64 * 1024
+
+
+class TooLarge(Exception):
+    """The stream is longer than the caller's limit; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    head: bytes  # the first bytes, for judging the type by content
+
+
+class FileStorage:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.blob_dir = self.root / "blobs"
+        self.tmp_dir = self.root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        return self.blob_dir / sha256[:2] / sha256[2:]
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path_for(sha256), "rb")
+
+    def read_bytes(self, sha256: str) -> bytes:
+        return self.path_for(sha256).read_bytes()
+
+    def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, StoredFile]:
+        """Copy ``stream`` to a private temp file, hashing it; raise TooLarge past the limit."""
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="upload-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK_SIZE):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge
+                    if len(head) < 4096:
+                        head += chunk[: 4096 - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp, StoredFile(digest.hexdigest(), size, head)
+
+    def commit(self, tmp: Path, sha256: str) -> Path:
+        """Move a spooled file into place under its hash (keeping an existing copy)."""
+        target = self.path_for(sha256)
+        if target.exists():
+            tmp.unlink(missing_ok=True)
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+        return target
+
+    def discard(self, tmp: Path) -> None:
+        tmp.unlink(missing_ok=True)
+
+    def put_bytes(self, data: bytes) -> str:
+        """Store ``data`` atomically under its hash and return the hash."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        if self.exists(sha256):
+            return sha256
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="put-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        self.commit(Path(tmp_name), sha256)
+        return sha256
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

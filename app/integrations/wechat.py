@@ -1,0 +1,95 @@
+"""WeChat mini-program server APIs over ``requests``, and a fake for local use and tests.
+
+The base URL is configurable (``WECHAT_API_BASE``) so tests point it at a local server.
+``session_key`` is a secret: it is never returned, stored or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import requests
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WechatSession:
+    openid: str
+    unionid: str | None = None
+
+
+class WechatError(Exception):
+    """WeChat answered with an ``errcode``, or could not be reached (errcode None)."""
+
+    def __init__(self, errcode: int | None, errmsg: str = "") -> None:
+        self.errcode = errcode
+        self.errmsg = errmsg
+        super().__init__(f"wechat errcode={errcode} errmsg={errmsg}")
+
+    @property
+    def retryable(self) -> bool:
+        return self.errcode in (None, -1)
+
+
+class LoginGateway(Protocol):
+    def code_to_session(self, code: str) -> WechatSession: ...
+
+
+class WechatClient:
+    """The real server APIs: code2Session (and, in the outbox, tokens and messages)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        appid: str,
+        secret: str,
+        *,
+        timeout: float = 5.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.appid = appid
+        self.secret = secret
+        self.timeout = timeout
+        self.http = session or requests.Session()
+
+    def _get_json(self, path: str, params: dict[str, str]) -> dict:
+        try:
+            response = self.http.get(self.base_url + path, params=params, timeout=self.timeout)
+            response.raise_for_status()
+            data = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
+            raise WechatError(None, type(exc).__name__) from exc
+        if not isinstance(data, dict):
+            raise WechatError(None, "unexpected response")
+        if data.get("errcode"):
+            raise WechatError(int(data["errcode"]), str(data.get("errmsg", "")))
+        return data
+
+    def code_to_session(self, code: str) -> WechatSession:
+        data = self._get_json(
+            "/sns/jscode2session",
+            {
+                "appid": self.appid,
+                "secret": self.secret,
+                "js_code": code,
+                "grant_type": "authorization_code",
+            },
+        )
+        openid = data.get("openid")
+        if not openid:
+            raise WechatError(None, "no openid in response")
+        return WechatSession(openid=str(openid), unionid=data.get("unionid"))
+
+
+class FakeWechat:
+    """Maps any code to one stable openid, so the same code always logs in the same user."""
+
+    def code_to_session(self, code: str) -> WechatSession:
+        digest = hashlib.sha256(code.encode("utf-8")).hexdigest()
+        return WechatSession(openid=f"fake-{digest[:24]}")

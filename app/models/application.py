@@ -1,0 +1,109 @@
+"""Applications (cases), their uploaded documents and the reviewers' per-material verdicts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.enterprise import Enterprise
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_region_state", "region_code", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    permit_type: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    form: Mapped[dict] = mapped_column(JSONType, default=dict)
+    delivery: Mapped[dict] = mapped_column(JSONType, default=dict)
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    issued_licence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("licences.id", use_alter=True, name="fk_applications_issued_licence_id")
+    )
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # Workflow facts kept on the case.
+    supplement_request: Mapped[dict | None] = mapped_column(JSONType)
+    recommendation: Mapped[str | None] = mapped_column(String(16))
+    inspection_date: Mapped[date | None] = mapped_column(Date)
+    inspection_result: Mapped[str | None] = mapped_column(String(16))
+    direct_extension: Mapped[bool] = mapped_column(default=False)
+
+    # The statutory clock (working days): which limit runs, when it is due, pause state.
+    clock_kind: Mapped[str | None] = mapped_column(String(16))
+    clock_started_on: Mapped[date | None] = mapped_column(Date)
+    clock_due: Mapped[date | None] = mapped_column(Date, index=True)
+    clock_paused_on: Mapped[date | None] = mapped_column(Date)
+
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_due: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Optimistic locking: every UPDATE says "WHERE version = <read>" and bumps it.
+    __mapper_args__ = {"version_id_col": version}
+
+    enterprise: Mapped[Enterprise] = relationship()
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="application", order_by="Document.id", cascade="all, delete-orphan"
+    )
+    verdicts: Mapped[list[MaterialVerdict]] = relationship(
+        order_by="MaterialVerdict.id", cascade="all, delete-orphan"
+    )
+
+
+class Blob(db.Model):
+    """File content stored once per SHA-256, whoever uploaded it."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Document(db.Model):
+    """One uploaded file for one material of one application."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    material_code: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class MaterialVerdict(db.Model):
+    """A reviewer's verdict on a material, as it stood when judged (the latest upload)."""
+
+    __tablename__ = "material_verdicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    material_code: Mapped[str] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,58 @@
+"""Issued (or imported) licences and the per-issuer number sequences."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.enterprise import Enterprise
+
+
+class Licence(db.Model):
+    __tablename__ = "licences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    identifier: Mapped[str] = mapped_column(String(128), default="")
+    permit_type: Mapped[str] = mapped_column(String(64), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    # What the certificate prints about its holder, frozen at issue time.
+    holder: Mapped[dict] = mapped_column(JSONType, default=dict)
+    issuer_name: Mapped[str] = mapped_column(String(100))
+    issued_on: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date, index=True)
+    # Only the states that are events; active/expiring/expired are derived from dates.
+    terminal_status: Mapped[str | None] = mapped_column(String(16))  # superseded | revoked
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", use_alter=True, name="fk_licences_application_id")
+    )
+    change_note: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16), default="issued")  # issued | imported
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class LicenceSequence(db.Model):
+    """Next serial per permit type, issuer and year; row-locked while a number is taken."""
+
+    __tablename__ = "licence_sequences"
+
+    permit_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issuer_region: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)

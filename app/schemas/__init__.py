@@ -1,0 +1,1 @@
+"""Marshmallow schemas: request bodies are validated here, responses documented here."""

@@ -1,0 +1,35 @@
+"""Enterprise registration and representation."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+
+
+class EnterpriseCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    credit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    legal_representative = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    address = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    region_code = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{6}$", error="须为6位数字的行政区划代码")
+    )
+    contact_phone = fields.String(
+        required=True, validate=validate.Regexp(PHONE, error="联系电话格式不正确")
+    )
+
+
+class EnterpriseSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String()
+    legal_representative = fields.String()
+    address = fields.String()
+    region_code = fields.String()
+    contact_phone = fields.String()
+    created_at = fields.String()
+
+
+class EnterpriseListSchema(Schema):
+    items = fields.List(fields.Nested(EnterpriseSchema))

@@ -1,0 +1,65 @@
+"""Who may see what: applicants see their own enterprises' objects, staff their region's.
+
+Every lookup of a scoped object goes through here, and an object outside the caller's
+scope is reported exactly like a missing one (404).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Application, Enterprise, User
+
+
+def region_prefix(region_code: str) -> str:
+    """The code prefix a jurisdiction covers: ``120000`` → ``12``, ``120100`` → ``1201``."""
+    if region_code.endswith("0000"):
+        return region_code[:2]
+    if region_code.endswith("00"):
+        return region_code[:4]
+    return region_code
+
+
+def in_region(user: User, region_code: str) -> bool:
+    return bool(user.region_code) and region_code.startswith(region_prefix(user.region_code))
+
+
+def scope_applications(query: Select, user: User) -> Select:
+    """Restrict a query over Application to what ``user`` may see."""
+    if user.is_staff:
+        return query.where(Application.region_code.startswith(region_prefix(user.region_code)))
+    return query.join(Enterprise, Application.enterprise_id == Enterprise.id).where(
+        Enterprise.manager_id == user.id
+    )
+
+
+def can_see_application(user: User, application: Application) -> bool:
+    if user.is_staff:
+        return in_region(user, application.region_code)
+    return application.enterprise.manager_id == user.id
+
+
+def get_application(user: User, application_id: int, *, lock: bool = False) -> Application:
+    query = select(Application).where(Application.id == application_id)
+    if lock:
+        query = query.with_for_update()
+    application = db.session.scalars(query).first()
+    if application is None or not can_see_application(user, application):
+        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    return application
+
+
+def get_enterprise(user: User, enterprise_id: int) -> Enterprise:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    allowed = (
+        in_region(user, enterprise.region_code)
+        if user.is_staff
+        else enterprise.manager_id == user.id
+    )
+    if not allowed:
+        raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    return enterprise

@@ -1,0 +1,340 @@
+"""Creating, editing, listing and presenting applications."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
+from app.extensions import db
+from app.models import Application, Enterprise, Licence, User
+from app.services import access, clock, materials, timeline
+from app.services.timekeeping import local_iso, today
+from app.services.transaction import commit
+from permits.catalogue import PermitType, get_permit_type
+from permits.form_validation import validate_form
+from permits.identifiers import id_number_problem, mask_id_number, mask_phone
+from workflows.definitions import get_workflow
+from workflows.engine import Actor
+
+EDITABLE_STATES = ("draft", "supplement_required")
+PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+PERSONAL_ID_FIELDS = ("worker_id_number",)
+
+
+def _permit_type_or_422(code: str) -> PermitType:
+    permit_type = get_permit_type(code)
+    if permit_type is None:
+        message = "事项清单中没有该许可事项"
+        raise ValidationFailed(
+            message, code="PERMIT_TYPE_UNKNOWN", errors={"permit_type": [message]}
+        )
+    return permit_type
+
+
+def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key, label in (("recipient", "收件人"), ("phone", "联系电话"), ("address", "收件地址")):
+        value = delivery.get(key)
+        if not isinstance(value, str) or not value.strip():
+            errors[f"delivery.{key}"] = [f"请填写{label}"]
+    phone = delivery.get("phone")
+    if isinstance(phone, str) and phone.strip() and not PHONE_PATTERN.match(phone.strip()):
+        errors["delivery.phone"] = ["联系电话格式不正确"]
+    extra = set(delivery) - {"recipient", "phone", "address"}
+    for key in sorted(extra):
+        errors[f"delivery.{key}"] = ["不支持的字段"]
+    return errors
+
+
+def _validate_form(permit_type: PermitType, kind: str, form: Any) -> dict[str, list[str]]:
+    errors = validate_form(permit_type.form_schema[kind], form)
+    if isinstance(form, dict):
+        for field in PERSONAL_ID_FIELDS:
+            value = form.get(field)
+            if isinstance(value, str) and f"form.{field}" not in errors:
+                problem = id_number_problem(value.strip().upper())
+                if problem:
+                    errors[f"form.{field}"] = [problem]
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        path, messages = next(iter(errors.items()))
+        raise ValidationFailed(f"{path}：{messages[0]}", errors=errors)
+
+
+def _unmask(new: dict, old: dict) -> dict:
+    """A masked value sent back unchanged (the phone only saw the mask) keeps the stored one."""
+    merged = dict(new)
+    for field in PERSONAL_ID_FIELDS:
+        if field in merged and field in old and merged[field] == mask_id_number(old[field]):
+            merged[field] = old[field]
+    return merged
+
+
+def _keep_read_only(schema: dict, form: dict, recorded: dict) -> dict:
+    """Fields the schema marks readOnly keep the licence's values (changing them is a new
+    application, not a renewal or change)."""
+    kept = dict(form)
+    for key, spec in schema.get("properties", {}).items():
+        if spec.get("readOnly") and key in recorded:
+            kept[key] = recorded[key]
+    return kept
+
+
+def _source_licence(
+    user: User, enterprise: Enterprise, permit_type: str, kind: str, licence_id: int | None
+) -> Licence | None:
+    if kind == "new":
+        if licence_id is not None:
+            message = "新申请不需要指定许可证"
+            raise ValidationFailed(message, errors={"licence_id": [message]})
+        return None
+    if licence_id is None:
+        message = "延续或变更须指定原许可证"
+        raise ValidationFailed(message, code="LICENCE_REQUIRED", errors={"licence_id": [message]})
+    licence = db.session.get(Licence, licence_id)
+    if licence is None or licence.enterprise_id != enterprise.id:
+        raise NotFound("许可证不存在", code="LICENCE_NOT_FOUND")
+    from app.services.licences import check_can_amend
+
+    check_can_amend(licence, permit_type, kind)
+    return licence
+
+
+def create_application(user: User, data: dict) -> Application:
+    """A new draft for one of the caller's enterprises, its form checked against the catalogue."""
+    enterprise = access.get_enterprise(user, data["enterprise_id"])
+    if user.is_staff:
+        raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    permit_type = _permit_type_or_422(data["permit_type"])
+    kind = data["kind"]
+    if kind not in permit_type.kinds:
+        message = "该事项不支持此申请类型"
+        raise ValidationFailed(message, code="KIND_NOT_SUPPORTED", errors={"kind": [message]})
+    licence = _source_licence(user, enterprise, permit_type.code, kind, data.get("licence_id"))
+    form = data.get("form") or {}
+    if licence is not None:
+        from app.services.licences import prefill_form
+
+        recorded = prefill_form(licence, permit_type, kind)
+        form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
+    _raise_if({**_validate_form(permit_type, kind, form), **_validate_delivery(data["delivery"])})
+    application = Application(
+        number=f"tmp-{uuid.uuid4().hex[:24]}",
+        enterprise=enterprise,
+        permit_type=permit_type.code,
+        kind=kind,
+        state="draft",
+        region_code=enterprise.region_code,
+        form=form,
+        delivery={k: v.strip() for k, v in data["delivery"].items()},
+        licence_id=licence.id if licence else None,
+        created_by=user.id,
+    )
+    if licence is not None and kind == "renewal":
+        from app.services.licences import direct_extension_eligible
+
+        application.direct_extension = direct_extension_eligible(licence, permit_type, form)
+    db.session.add(application)
+    db.session.flush()
+    application.number = f"ZV{today():%Y%m%d}{application.id:06d}"
+    timeline.append(
+        application,
+        user=user,
+        role="applicant",
+        action="create",
+        from_state=None,
+        to_state="draft",
+    )
+    commit()
+    return application
+
+
+def check_version(application: Application, version: int | None) -> None:
+    if version is None:
+        message = "请提供数据版本号（version）"
+        raise ValidationFailed(message, code="VERSION_REQUIRED", errors={"version": [message]})
+    if version != application.version:
+        raise VersionConflict(f"申请已被更新（当前版本 {application.version}），请刷新后重试")
+
+
+def update_application(
+    user: User, application_id: int, data: dict, version: int | None
+) -> Application:
+    """Edit a draft (or a case returned for supplement): form and delivery address."""
+    application = access.get_application(user, application_id, lock=True)
+    if user.is_staff:
+        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    check_version(application, version)
+    if application.state not in EDITABLE_STATES:
+        raise Conflict("只有草稿或待补正的申请可以修改", code="APPLICATION_NOT_EDITABLE")
+    permit_type = materials.permit_type_of(application)
+    errors: dict[str, list[str]] = {}
+    if "form" in data:
+        form = data["form"]
+        if isinstance(form, dict):
+            form = _unmask(form, application.form)
+            if application.licence_id is not None:
+                schema = permit_type.form_schema[application.kind]
+                form = _keep_read_only(schema, form, application.form)
+        errors.update(_validate_form(permit_type, application.kind, form))
+    if "delivery" in data:
+        delivery = dict(data["delivery"])
+        if delivery.get("phone") == mask_phone(application.delivery.get("phone", "")):
+            delivery["phone"] = application.delivery.get("phone")
+        errors.update(_validate_delivery(delivery))
+    _raise_if(errors)
+    if "form" in data:
+        application.form = form
+    if "delivery" in data:
+        application.delivery = {k: v.strip() for k, v in delivery.items()}
+    commit()
+    return application
+
+
+def list_applications(
+    user: User, *, state: str | None, permit_type: str | None, page: int, page_size: int
+) -> tuple[list[Application], int]:
+    query = access.scope_applications(select(Application), user)
+    if state:
+        query = query.where(Application.state == state)
+    if permit_type:
+        query = query.where(Application.permit_type == permit_type)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Application.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(items), int(total or 0)
+
+
+def actor_for(user: User, application: Application) -> Actor:
+    if user.is_staff:
+        return Actor(roles=frozenset(user.roles))
+    return Actor(roles=frozenset({"applicant"}))
+
+
+def available_actions(user: User, application: Application) -> list[str]:
+    from app.services.cases import case_facts
+
+    workflow = get_workflow(application.kind)
+    return workflow.available(case_facts(application), actor_for(user, application))
+
+
+def _document_view(document) -> dict:
+    return {
+        "id": document.id,
+        "material": document.material_code,
+        "filename": document.filename,
+        "size": document.size,
+        "sha256": document.sha256,
+        "content_type": document.content_type,
+        "uploaded_at": local_iso(document.created_at),
+    }
+
+
+def _masked_form(form: dict) -> dict:
+    masked = dict(form)
+    for field in PERSONAL_ID_FIELDS:
+        if isinstance(masked.get(field), str):
+            masked[field] = mask_id_number(masked[field])
+    return masked
+
+
+def _delivery_view(user: User, delivery: dict) -> dict:
+    shown = dict(delivery)
+    needs_phone = not user.is_staff or "dispatcher" in user.roles
+    if not needs_phone and shown.get("phone"):
+        shown["phone"] = mask_phone(shown["phone"])
+    return shown
+
+
+def application_view(user: User, application: Application) -> dict:
+    """The contract's application resource, as ``user`` may see it."""
+    workflow = get_workflow(application.kind)
+    statuses = materials.material_statuses(application)
+    outstanding = set(materials.supplement_outstanding(application))
+    deadline = clock.deadline(application)
+    enterprise = application.enterprise
+    missing = [
+        s
+        for s in statuses
+        if (s.material.required and s.status in ("missing", "deferred"))
+        or s.material.code in outstanding
+        or s.status == "rejected"
+    ]
+    return {
+        "id": application.id,
+        "number": application.number,
+        "state": application.state,
+        "state_label": workflow.label(application.state),
+        "kind": application.kind,
+        "permit_type": application.permit_type,
+        "enterprise": {
+            "id": enterprise.id,
+            "name": enterprise.name,
+            "credit_code": enterprise.credit_code,
+        },
+        "form": _masked_form(application.form or {}),
+        "delivery": _delivery_view(user, application.delivery or {}),
+        "materials": [
+            {
+                "code": s.material.code,
+                "name": s.material.name,
+                "required": s.material.required,
+                "deferrable": s.deferrable,
+                "status": s.status,
+                "documents": [_document_view(d) for d in s.documents],
+            }
+            for s in statuses
+        ],
+        "missing_materials": [
+            {
+                "code": s.material.code,
+                "name": s.material.name,
+                "deferrable": s.deferrable and s.material.code not in outstanding,
+                "reason": "rejected"
+                if s.status == "rejected"
+                else ("supplement" if s.material.code in outstanding else "missing"),
+            }
+            for s in missing
+        ],
+        "supplement_request": application.supplement_request,
+        "actions": available_actions(user, application),
+        "deadline": deadline.as_dict() if deadline else None,
+        "licence_id": application.licence_id,
+        "issued_licence_id": application.issued_licence_id,
+        "version": application.version,
+        "created_at": local_iso(application.created_at),
+        "updated_at": local_iso(application.updated_at),
+        "submitted_at": local_iso(application.submitted_at),
+        "accepted_at": local_iso(application.accepted_at),
+        "decided_at": local_iso(application.decided_at),
+    }
+
+
+def timeline_view(user: User, application_id: int) -> list[dict]:
+    application = access.get_application(user, application_id)
+    return [
+        {
+            "seq": e.seq,
+            "at": local_iso(e.at),
+            "actor": e.actor,
+            "role": e.role,
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "comment": e.comment,
+        }
+        for e in timeline.entries(application)
+    ]
+
+
+def upload_limit() -> int:
+    return current_app.config["MAX_UPLOAD_BYTES"]

@@ -1,0 +1,247 @@
+"""Moving a case through its workflow: one action, one transaction.
+
+Loads the case (row-locked on PostgreSQL; the version column guards every backend), checks
+the caller's version, asks the pure workflow engine for the transition, carries out its
+effects (clock, records, licence, shipment, outbox), appends the timeline and commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.errors import ValidationFailed
+from app.models import Application, MaterialVerdict, User
+from app.services import access, clock, materials, timeline
+from app.services.applications import actor_for, check_version
+from app.services.outbox import enqueue
+from app.services.timekeeping import now
+from app.services.transaction import commit
+from workflows.definitions import get_workflow
+from workflows.engine import Actor, CaseFacts, Effect, Outcome
+
+NOTICES = {
+    "submit": ("申请已提交", "您的申请{number}已提交，办事大厅将在5个工作日内完成受理审查。"),
+    "resubmit": ("补正材料已提交", "您的申请{number}补正材料已提交，请等待受理。"),
+    "request_supplement": ("请补正材料", "您的申请{number}需要补正材料：{comment}"),
+    "reject": ("不予受理", "您的申请{number}不予受理。理由：{comment}"),
+    "accept": ("申请已受理", "您的申请{number}已受理，法定办结时限自今日起计算。"),
+    "approve": ("准予许可", "您的申请{number}已准予许可，电子证照已生成，纸质证书将邮寄送达。"),
+    "deny": (
+        "不予许可",
+        "您的申请{number}不予许可。理由：{comment}。如不服，可依法申请行政复议或提起行政诉讼。",
+    ),
+    "dispatch": ("证书已寄出", "您的许可证已寄出，快递单号：{tracking_no}。"),
+    "confirm_delivery": ("证书已送达", "您的许可证已送达，欢迎对本次服务进行评价。"),
+}
+
+
+def case_facts(application: Application) -> CaseFacts:
+    """What the workflow guards may look at, derived from the stored case."""
+    statuses = materials.material_statuses(application)
+    permit_type = materials.permit_type_of(application)
+    missing = [s.material.code for s in materials.missing_required(statuses)]
+    missing += [c for c in materials.supplement_outstanding(application) if c not in missing]
+    return CaseFacts(
+        state=application.state,
+        missing_materials=tuple(missing),
+        deferred_materials=tuple(
+            s.material.code for s in statuses if _deferred_outstanding(application, s)
+        ),
+        rejected_materials=tuple(s.material.code for s in statuses if s.status == "rejected"),
+        unverified_materials=tuple(s.material.code for s in statuses if s.status == "uploaded"),
+        inspection_required=permit_type.inspection_required and application.kind != "change",
+        inspection_result=application.inspection_result,
+        direct_extension=application.direct_extension,
+        recommendation=application.recommendation,
+    )
+
+
+def _deferred_outstanding(application: Application, status: materials.MaterialStatus) -> bool:
+    """容缺: a deferrable material missing at acceptance stays outstanding until it is
+    uploaded and (where the case is reviewed) verified."""
+    if not (status.material.required and status.deferrable):
+        return False
+    if status.status == "deferred":
+        return True
+    if application.accepted_at is None or application.direct_extension:
+        return False
+    first_upload = status.documents[0].created_at
+    return first_upload > application.accepted_at and status.status != "verified"
+
+
+def _role_used(workflow, outcome: Outcome, user: User) -> str:
+    if not user.is_staff:
+        return "applicant"
+    for transition in workflow.transitions:
+        if transition.action == outcome.action and outcome.from_state in transition.sources:
+            matching = sorted(transition.roles & set(user.roles))
+            if matching:
+                return matching[0]
+    return user.roles[0] if user.roles else "staff"
+
+
+def _check_material(application: Application, data: dict) -> None:
+    codes = {s.material.code for s in materials.material_statuses(application)}
+    if data.get("material") not in codes:
+        message = "该申请没有此材料"
+        raise ValidationFailed(message, code="MATERIAL_UNKNOWN", errors={"material": [message]})
+
+
+def _check_supplement_list(application: Application, data: dict) -> None:
+    codes = {s.material.code for s in materials.material_statuses(application)}
+    unknown = [c for c in data.get("missing_materials", []) if c not in codes]
+    if unknown:
+        message = f"不是本申请的材料：{'、'.join(unknown)}"
+        raise ValidationFailed(
+            message, code="MATERIAL_UNKNOWN", errors={"missing_materials": [message]}
+        )
+
+
+def _record_supplement_request(application: Application, data: dict, user: User) -> None:
+    _check_supplement_list(application, data)
+    last_document = max((d.id for d in application.documents), default=0)
+    application.supplement_request = {
+        "materials": list(dict.fromkeys(data["missing_materials"])),
+        "comment": data.get("comment", ""),
+        "after_document_id": last_document,
+        "requested_at": now().isoformat(),
+    }
+
+
+def _record_verdict(application: Application, data: dict, user: User) -> None:
+    _check_material(application, data)
+    documents = [d for d in application.documents if d.material_code == data["material"]]
+    if not documents:
+        message = "该材料尚未上传，无法核验"
+        raise ValidationFailed(
+            message, code="MATERIAL_NOT_UPLOADED", errors={"material": [message]}
+        )
+    application.verdicts.append(
+        MaterialVerdict(
+            material_code=data["material"],
+            document_id=documents[-1].id,
+            verdict=data["verdict"],
+            comment=data.get("comment", ""),
+            reviewer_id=user.id,
+        )
+    )
+
+
+def _limits(application: Application):
+    return materials.permit_type_of(application)
+
+
+def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
+    from app.services.delivery import create_shipment
+    from app.services.licences import issue_licence
+
+    return {
+        Effect.START_ACCEPTANCE_CLOCK: lambda a, d, u: clock.start(
+            a, "acceptance", _limits(a).acceptance_limit_days
+        ),
+        Effect.START_DECISION_CLOCK: lambda a, d, u: clock.start(
+            a, "decision", _limits(a).decision_limit(a.kind)
+        ),
+        Effect.START_DELIVERY_CLOCK: lambda a, d, u: clock.start(
+            a, "delivery", _limits(a).delivery_limit_days
+        ),
+        Effect.PAUSE_CLOCK: lambda a, d, u: clock.pause(a),
+        Effect.RESUME_CLOCK: lambda a, d, u: clock.resume(a),
+        Effect.STOP_CLOCK: lambda a, d, u: clock.stop(a),
+        Effect.RECORD_SUPPLEMENT_REQUEST: _record_supplement_request,
+        Effect.RECORD_VERDICT: _record_verdict,
+        Effect.RECORD_INSPECTION: lambda a, d, u: setattr(a, "inspection_result", d["result"]),
+        Effect.RECORD_RECOMMENDATION: lambda a, d, u: setattr(
+            a, "recommendation", d["recommendation"]
+        ),
+        Effect.ISSUE_LICENCE: lambda a, d, u: issue_licence(a, u),
+        Effect.CREATE_SHIPMENT: lambda a, d, u: create_shipment(a, d),
+        Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", now()),
+        Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below
+    }
+
+
+def _stamp_milestones(application: Application, outcome: Outcome) -> None:
+    moment = now()
+    if outcome.action in ("submit", "resubmit"):
+        application.submitted_at = moment
+    elif outcome.action == "accept":
+        application.accepted_at = moment
+        application.decision_due = application.clock_due
+    elif outcome.action in ("approve", "deny"):
+        application.decided_at = moment
+    elif outcome.to_state in ("not_accepted", "withdrawn", "denied"):
+        application.closed_at = moment
+    if outcome.action == "schedule_inspection":
+        application.inspection_date = outcome.data.get("date")
+        application.inspection_result = None
+
+
+def _notify(application: Application, outcome: Outcome, seq: int) -> None:
+    template = NOTICES.get(outcome.action)
+    if template is None:
+        return
+    title, body = template
+    values = {
+        "number": application.number,
+        "comment": outcome.data.get("comment", ""),
+        "tracking_no": outcome.data.get("tracking_no", ""),
+    }
+    enqueue(
+        application.enterprise.manager_id,
+        topic="case",
+        title=title,
+        body=body.format(**values),
+        payload={
+            "application_id": application.id,
+            "action": outcome.action,
+            "state": outcome.to_state,
+        },
+        dedupe_key=f"case:{application.id}:{seq}",
+    )
+
+
+def _transition(
+    application: Application, user: User | None, actor: Actor, action: str, data: dict
+) -> Application:
+    workflow = get_workflow(application.kind)
+    outcome = workflow.apply(case_facts(application), action, actor, data)
+    handlers = _effect_handlers()
+    application.state = outcome.to_state
+    for effect in outcome.effects:
+        handlers[effect](application, dict(outcome.data), user)
+    _stamp_milestones(application, outcome)
+    entry = timeline.append(
+        application,
+        user=user,
+        role=_role_used(workflow, outcome, user) if user else sorted(actor.roles)[0],
+        action=outcome.action,
+        from_state=outcome.from_state,
+        to_state=outcome.to_state,
+        comment=str(outcome.data.get("comment") or ""),
+        data={
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in outcome.data.items()
+            if k != "comment"
+        },
+    )
+    if Effect.NOTIFY_APPLICANT in outcome.effects:
+        _notify(application, outcome, entry.seq)
+    application.updated_at = now()
+    return application
+
+
+def take_action(
+    user: User, application_id: int, action: str, data: dict, version: int | None
+) -> Application:
+    """Apply one workflow action for ``user`` to the case, atomically."""
+    application = access.get_application(user, application_id, lock=True)
+    check_version(application, version)
+    _transition(application, user, actor_for(user, application), action, data)
+    commit()
+    return application
+
+
+def take_system_action(application: Application, action: str, role: str, data: dict) -> None:
+    """An action taken on the office's behalf (the courier's delivery receipt); no commit."""
+    _transition(application, None, Actor(roles=frozenset({role})), action, data)

@@ -1,0 +1,137 @@
+"""Uploading, serving and removing a case's documents.
+
+The upload is streamed to a temp file (werkzeug spools large parts to disk; we copy in
+64 KiB chunks), hashed on the way, judged by its first bytes, and renamed into the
+content-addressed store only when the database row is about to commit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage as Upload
+
+from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from app.extensions import db
+from app.file_types import sniff_content_type
+from app.integrations.storage import FileStorage, TooLarge
+from app.models import Application, Blob, Document, User
+from app.services import access, materials
+from app.services.transaction import commit
+
+EDITABLE_STATES = ("draft", "supplement_required")
+# After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
+LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
+
+
+def storage() -> FileStorage:
+    return FileStorage(Path(current_app.config["DATA_DIR"]) / "documents")
+
+
+def _safe_filename(name: str | None) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
+    return cleaned[:200] or "upload"
+
+
+def _check_can_upload(application: Application, material_code: str) -> None:
+    statuses = {s.material.code: s for s in materials.material_statuses(application)}
+    if material_code not in statuses:
+        message = "该申请没有此材料"
+        raise ValidationFailed(message, code="MATERIAL_UNKNOWN", errors={"material": [message]})
+    if application.state in EDITABLE_STATES:
+        return
+    status = statuses[material_code]
+    if application.state in LATE_UPLOAD_STATES and status.status in ("deferred", "rejected"):
+        return
+    raise Conflict("当前状态下不能上传此材料", code="APPLICATION_NOT_EDITABLE")
+
+
+def upload_document(
+    user: User, application_id: int, material_code: str | None, upload: Upload | None
+) -> Document:
+    """Store one file for one material of the caller's own case."""
+    application = access.get_application(user, application_id, lock=True)
+    if user.is_staff:
+        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    errors = {}
+    if not material_code:
+        errors["material"] = ["请选择材料"]
+    if upload is None or not upload.filename and upload.content_length == 0:
+        errors["file"] = ["请选择要上传的文件"]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    _check_can_upload(application, material_code)
+    store = storage()
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        tmp, spooled = store.spool(upload.stream, limit)
+    except TooLarge as exc:
+        raise PayloadTooLarge(
+            f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
+        ) from exc
+    try:
+        content_type = sniff_content_type(spooled.head, tmp)
+        if content_type is None:
+            raise AppError(
+                "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
+                status=415,
+                code="FILE_TYPE_NOT_ALLOWED",
+                title="文件类型不支持",
+            )
+        if spooled.size == 0:
+            raise ValidationFailed("文件为空", errors={"file": ["文件为空"]})
+        if db.session.get(Blob, spooled.sha256) is None:
+            db.session.add(
+                Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
+            )
+        document = Document(
+            application=application,
+            material_code=material_code,
+            sha256=spooled.sha256,
+            filename=_safe_filename(upload.filename),
+            content_type=content_type,
+            size=spooled.size,
+            uploaded_by=user.id,
+        )
+        db.session.add(document)
+        db.session.flush()
+        # The file is in place before the row commits: a crash leaves at worst an
+        # unreferenced blob, never a row pointing at nothing.
+        store.commit(tmp, spooled.sha256)
+    finally:
+        store.discard(tmp)
+    application.updated_at = document.created_at
+    commit()
+    return document
+
+
+def get_document(user: User, application_id: int, document_id: int) -> Document:
+    application = access.get_application(user, application_id)
+    document = db.session.scalars(
+        select(Document).where(
+            Document.id == document_id, Document.application_id == application.id
+        )
+    ).first()
+    if document is None:
+        raise NotFound("文件不存在", code="DOCUMENT_NOT_FOUND")
+    return document
+
+
+def open_document(document: Document) -> BinaryIO:
+    return storage().open(document.sha256)
+
+
+def delete_document(user: User, application_id: int, document_id: int) -> None:
+    application = access.get_application(user, application_id, lock=True)
+    if user.is_staff:
+        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    document = get_document(user, application_id, document_id)
+    if application.state not in EDITABLE_STATES:
+        raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")
+    db.session.delete(document)
+    commit()

@@ -1,0 +1,169 @@
+"""Logging in: applicants through WeChat, staff with username and password."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.errors import AppError, UpstreamError, ValidationFailed
+from app.extensions import db
+from app.integrations.wechat import FakeWechat, LoginGateway, WechatClient, WechatError
+from app.models import STAFF_ROLES, LoginThrottle, User
+from app.services import timekeeping
+from app.services.transaction import commit
+from permits.identifiers import is_region_code
+
+log = logging.getLogger(__name__)
+
+# An unknown user costs as much as a wrong password, so timing does not reveal usernames.
+_DUMMY_HASH = generate_password_hash("zerovisit-timing-equaliser")
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_MAX_FAILURES = 5
+
+
+def login_gateway() -> LoginGateway:
+    config = current_app.config
+    if config["WECHAT_MODE"] == "fake":
+        return FakeWechat()
+    return WechatClient(
+        config["WECHAT_API_BASE"],
+        config["WECHAT_APPID"],
+        config["WECHAT_SECRET"],
+        timeout=config["WECHAT_TIMEOUT_SECONDS"],
+    )
+
+
+def _wechat_problem(error: WechatError) -> AppError:
+    if error.errcode == 40029:
+        return AppError(
+            "微信登录凭证无效或已过期，请重新进入小程序",
+            status=401,
+            code="WECHAT_CODE_INVALID",
+            title="微信登录失败",
+        )
+    if error.errcode == 45011:
+        return AppError(
+            "登录过于频繁，请一分钟后再试",
+            status=429,
+            code="WECHAT_RATE_LIMITED",
+            title="请求过于频繁",
+        )
+    if error.errcode == 40226:
+        return AppError(
+            "该微信账号存在安全风险，暂时无法登录",
+            status=401,
+            code="WECHAT_USER_BLOCKED",
+            title="微信登录失败",
+        )
+    if error.errcode in (40013, 40125):
+        log.error("wechat rejected our credentials: errcode=%s", error.errcode)
+        return UpstreamError("登录服务配置有误，请联系办事大厅", code="WECHAT_CONFIG_INVALID")
+    return UpstreamError("微信服务繁忙，请稍后再试", code="WECHAT_UNAVAILABLE")
+
+
+def login_with_wechat(code: str) -> User:
+    """Exchange a mini-program login code for our applicant user (created on first login)."""
+    try:
+        session = login_gateway().code_to_session(code)
+    except WechatError as exc:
+        raise _wechat_problem(exc) from exc
+    user = db.session.scalars(select(User).where(User.openid == session.openid)).first()
+    if user is None:
+        user = User(kind="applicant", openid=session.openid, unionid=session.unionid, roles=[])
+        db.session.add(user)
+        try:
+            commit()
+        except IntegrityError:
+            # Two first logins raced; the other one created the user.
+            db.session.rollback()
+            user = db.session.scalars(select(User).where(User.openid == session.openid)).one()
+    if not user.active:
+        raise AppError("该账号已停用", status=401, code="ACCOUNT_DISABLED", title="登录失败")
+    return user
+
+
+def _throttle_row(username: str) -> LoginThrottle | None:
+    return db.session.scalars(
+        select(LoginThrottle).where(LoginThrottle.username == username)
+    ).first()
+
+
+def _is_throttled(row: LoginThrottle | None) -> bool:
+    if row is None:
+        return False
+    in_window = timekeeping.now() - row.window_started_at < THROTTLE_WINDOW
+    return in_window and row.failures >= THROTTLE_MAX_FAILURES
+
+
+def _record_failure(username: str) -> None:
+    row = _throttle_row(username)
+    now = timekeeping.now()
+    if row is None:
+        db.session.add(LoginThrottle(username=username, failures=1, window_started_at=now))
+    elif now - row.window_started_at >= THROTTLE_WINDOW:
+        row.failures, row.window_started_at = 1, now
+    else:
+        row.failures += 1
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+def login_staff(username: str, password: str) -> User:
+    """Check staff credentials; unknown user and wrong password answer alike."""
+    username = username.strip()
+    if _is_throttled(_throttle_row(username)):
+        raise AppError(
+            "登录失败次数过多，请15分钟后再试",
+            status=429,
+            code="LOGIN_THROTTLED",
+            title="请求过于频繁",
+            headers={"Retry-After": str(int(THROTTLE_WINDOW.total_seconds()))},
+        )
+    user = db.session.scalars(
+        select(User).where(User.username == username, User.kind == "staff")
+    ).first()
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not (user and ok and user.active):
+        _record_failure(username)
+        raise AppError("用户名或密码错误", status=401, code="INVALID_CREDENTIALS", title="登录失败")
+    row = _throttle_row(username)
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+    return user
+
+
+def create_staff(username: str, password: str, roles: list[str], region_code: str) -> User:
+    """Create a staff account (used by the CLI and by the demo data)."""
+    errors: dict[str, list[str]] = {}
+    if not username.strip():
+        errors["username"] = ["请填写用户名"]
+    if len(password) < 8:
+        errors["password"] = ["密码至少8位"]
+    unknown = [r for r in roles if r not in STAFF_ROLES]
+    if not roles or unknown:
+        errors["role"] = [f"角色须为以下之一：{'、'.join(STAFF_ROLES)}"]
+    if not is_region_code(region_code):
+        errors["region"] = ["行政区划代码不正确"]
+    if db.session.scalars(select(User).where(User.username == username.strip())).first():
+        errors["username"] = ["用户名已存在"]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    user = User(
+        kind="staff",
+        username=username.strip(),
+        password_hash=generate_password_hash(password),
+        display_name=username.strip(),
+        roles=sorted(set(roles)),
+        region_code=region_code,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user

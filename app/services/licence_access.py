@@ -1,0 +1,120 @@
+"""Finding licences the caller may see, listing them, revoking them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.models import Application, Enterprise, Licence, User
+from app.services import access, timekeeping, timeline
+from app.services.licences import licence_status
+from app.services.outbox import enqueue
+from app.services.transaction import commit
+from permits.catalogue import get_catalogue
+
+
+def _scoped(query: Select, user: User) -> Select:
+    if user.is_staff:
+        return query.where(Licence.region_code.startswith(access.region_prefix(user.region_code)))
+    return query.join(Enterprise, Licence.enterprise_id == Enterprise.id).where(
+        Enterprise.manager_id == user.id
+    )
+
+
+def get_licence(user: User, licence_id: int, *, lock: bool = False) -> Licence:
+    query = _scoped(select(Licence).where(Licence.id == licence_id), user)
+    if lock:
+        query = query.with_for_update(of=Licence)
+    licence = db.session.scalars(query).first()
+    if licence is None:
+        raise NotFound("许可证不存在", code="LICENCE_NOT_FOUND")
+    return licence
+
+
+def _status_condition(status: str):
+    """SQL for a derived status, so filters and counts stay in the database."""
+    today = timekeeping.today()
+    live = and_(Licence.terminal_status.is_(None), Licence.valid_until >= today)
+    if status in ("superseded", "revoked"):
+        return Licence.terminal_status == status
+    if status == "expired":
+        return and_(Licence.terminal_status.is_(None), Licence.valid_until < today)
+    expiring = or_(
+        *[
+            and_(
+                Licence.permit_type == code,
+                Licence.valid_until <= today + timedelta(days=p.renewal_window_days),
+            )
+            for code, p in get_catalogue().items()
+        ]
+    )
+    return and_(live, expiring) if status == "expiring" else and_(live, ~expiring)
+
+
+def list_licences(
+    user: User,
+    *,
+    enterprise_id: int | None,
+    status: str | None,
+    expiring_within_days: int | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[Licence], int]:
+    query = _scoped(select(Licence), user)
+    if enterprise_id is not None:
+        query = query.where(Licence.enterprise_id == enterprise_id)
+    if status:
+        query = query.where(_status_condition(status))
+    if expiring_within_days is not None:
+        today = timekeeping.today()
+        query = query.where(
+            Licence.terminal_status.is_(None),
+            Licence.valid_until >= today,
+            Licence.valid_until <= today + timedelta(days=expiring_within_days),
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Licence.valid_until, Licence.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return list(items), int(total or 0)
+
+
+def revoke_licence(user: User, licence_id: int, reason: str, version: int | None) -> Licence:
+    """Revoke (撤销) a licence; verification answers "revoked" from now on."""
+    licence = get_licence(user, licence_id, lock=True)
+    if version is not None and version != licence.version:
+        from app.errors import VersionConflict
+
+        raise VersionConflict("许可证已被更新，请刷新后重试")
+    if licence_status(licence) in ("revoked", "superseded"):
+        raise Conflict("该许可证已失效，不能撤销", code="LICENCE_NOT_ACTIVE")
+    licence.terminal_status = "revoked"
+    licence.revoked_at = timekeeping.now()
+    licence.revoke_reason = reason
+    if licence.application_id:
+        application = db.session.get(Application, licence.application_id)
+        timeline.append(
+            application,
+            user=user,
+            role="approver",
+            action="revoke_licence",
+            from_state=application.state,
+            to_state=application.state,
+            comment=reason,
+            data={"licence_id": licence.id, "number": licence.number},
+        )
+    enqueue(
+        licence.enterprise.manager_id,
+        topic="licence",
+        title="许可证已撤销",
+        body=f"您的许可证{licence.number}已被撤销。理由：{reason}。如不服，可依法申请行政复议或提起行政诉讼。",
+        payload={"licence_id": licence.id},
+        dedupe_key=f"revoke:{licence.id}",
+    )
+    commit()
+    return licence

@@ -1,0 +1,268 @@
+"""Issuing, presenting and ending licences.
+
+A number is taken with one atomic ``UPDATE … RETURNING`` on the issuer's sequence row, in
+the approving transaction: the row stays locked until commit, so concurrent approvals get
+consecutive numbers and a rolled-back approval gives its number back (no gaps, no
+duplicates). The PDF is rendered and signed on first request and then kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.models import Application, Licence, LicenceSequence, User
+from app.services import timekeeping
+from permits.catalogue import PermitType, get_permit_type
+from permits.identifiers import elicence_identifier, verification_code
+from permits.numbering import format_licence_number, issuer_name
+
+OPEN_STATES = (
+    "draft",
+    "submitted",
+    "supplement_required",
+    "accepted",
+    "under_review",
+    "expert_review",
+    "inspection",
+    "pending_decision",
+)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def licence_status(licence: Licence, today: date | None = None) -> str:
+    """active | expiring (inside the renewal window) | expired | superseded | revoked."""
+    if licence.terminal_status:
+        return licence.terminal_status
+    today = today or timekeeping.today()
+    if licence.valid_until < today:
+        return "expired"
+    permit_type = get_permit_type(licence.permit_type)
+    window = permit_type.renewal_window_days if permit_type else 90
+    if (licence.valid_until - today).days <= window:
+        return "expiring"
+    return "active"
+
+
+def days_to_expiry(licence: Licence, today: date | None = None) -> int:
+    return (licence.valid_until - (today or timekeeping.today())).days
+
+
+def issuer_region(permit_type: PermitType, region_code: str) -> str:
+    """The region of the issuing bureau for a case filed in ``region_code``."""
+    if permit_type.authority_level == "province":
+        return region_code[:2] + "0000"
+    if permit_type.authority_level == "city":
+        return region_code[:4] + "00"
+    return region_code
+
+
+def check_can_amend(licence: Licence, permit_type_code: str, kind: str) -> None:
+    """Refuse a renewal or change the licence does not allow now."""
+    if licence.permit_type != permit_type_code:
+        message = "所选许可证与申请事项不一致"
+        raise ValidationFailed(message, code="LICENCE_MISMATCH", errors={"licence_id": [message]})
+    status = licence_status(licence)
+    if status not in ("active", "expiring"):
+        raise Conflict("该许可证已失效，不能办理延续或变更", code="LICENCE_NOT_ACTIVE")
+    if kind == "renewal" and status != "expiring":
+        permit_type = get_permit_type(licence.permit_type)
+        window = permit_type.renewal_window_days if permit_type else 90
+        opens = licence.valid_until - timedelta(days=window)
+        raise Conflict(
+            f"延续申请自{opens:%Y年%m月%d日}起方可提交（有效期届满前{window}日内）",
+            code="RENEWAL_WINDOW_NOT_OPEN",
+        )
+    pending = db.session.scalars(
+        select(Application.id).where(
+            Application.licence_id == licence.id, Application.state.in_(OPEN_STATES)
+        )
+    ).first()
+    if pending is not None:
+        raise Conflict("该许可证已有正在办理的申请", code="LICENCE_HAS_OPEN_APPLICATION")
+
+
+def prefill_form(licence: Licence, permit_type: PermitType, kind: str) -> dict:
+    """The licence's recorded form values that the ``kind`` form also asks for."""
+    properties = permit_type.form_schema[kind].get("properties", {})
+    recorded = licence.holder.get("form", {})
+    return {key: value for key, value in recorded.items() if key in properties}
+
+
+def _insert_ignore(table, values: dict):
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
+def allocate_serial(permit_type: str, region: str, year: int) -> int:
+    """The next serial of this issuer's sequence for ``year``, held until commit."""
+    key = {"permit_type": permit_type, "issuer_region": region, "year": year}
+    db.session.execute(_insert_ignore(LicenceSequence.__table__, {**key, "last_seq": 0}))
+    return db.session.execute(
+        update(LicenceSequence)
+        .where(
+            LicenceSequence.permit_type == permit_type,
+            LicenceSequence.issuer_region == region,
+            LicenceSequence.year == year,
+        )
+        .values(last_seq=LicenceSequence.last_seq + 1)
+        .returning(LicenceSequence.last_seq)
+    ).scalar_one()
+
+
+def _holder(application: Application, permit_type: PermitType) -> dict:
+    enterprise = application.enterprise
+    holder = {
+        "name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "address": enterprise.address,
+        "legal_representative": enterprise.legal_representative,
+        "form": dict(application.form or {}),
+    }
+    if permit_type.holder == "person":
+        holder["person_name"] = application.form.get("worker_name", "")
+        holder["id_number"] = application.form.get("worker_id_number", "")
+    return holder
+
+
+def _validity(
+    application: Application, permit_type: PermitType, issued_on: date, previous: Licence | None
+) -> tuple[date, date]:
+    if application.kind == "change" and previous is not None:
+        return previous.valid_from, previous.valid_until
+    start = issued_on
+    if application.kind == "renewal" and previous is not None and previous.valid_until >= issued_on:
+        start = previous.valid_until + timedelta(days=1)
+    return start, add_years(start, permit_type.validity_years) - timedelta(days=1)
+
+
+def _change_note(application: Application, issued_on: date) -> str | None:
+    if application.kind != "change":
+        return None
+    items = application.form.get("change_items") or []
+    return f"{issued_on:%Y年%m月%d日}变更：{'、'.join(items) or '许可事项'}"
+
+
+def issue_licence(application: Application, user: User) -> Licence:
+    """Create the licence an approval grants, superseding the one renewed or changed."""
+    permit_type = get_permit_type(application.permit_type)
+    issued_on = timekeeping.today()
+    region = issuer_region(permit_type, application.region_code)
+    serial = allocate_serial(permit_type.code, region, issued_on.year)
+    number = format_licence_number(
+        permit_type.number_template, region_code=region, year=issued_on.year, seq=serial
+    )
+    previous = db.session.get(Licence, application.licence_id) if application.licence_id else None
+    valid_from, valid_until = _validity(application, permit_type, issued_on, previous)
+    licence = Licence(
+        number=number,
+        identifier=elicence_identifier(
+            permit_type.type_code,
+            current_app.config["ISSUER_CREDIT_CODE"],
+            f"{issued_on.year}{region}{serial:06d}",
+            1,
+        ),
+        permit_type=permit_type.code,
+        enterprise_id=application.enterprise_id,
+        region_code=application.region_code,
+        holder=_holder(application, permit_type),
+        issuer_name=issuer_name(region),
+        issued_on=issued_on,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        supersedes_id=previous.id if previous else None,
+        application_id=application.id,
+        change_note=_change_note(application, issued_on),
+        source="issued",
+    )
+    db.session.add(licence)
+    if previous is not None:
+        previous.terminal_status = "superseded"
+    db.session.flush()
+    application.issued_licence_id = licence.id
+    return licence
+
+
+def check_code(licence: Licence) -> str:
+    return verification_code(current_app.config["LICENCE_CHECK_SECRET"].encode(), licence.number)
+
+
+def verification_url(licence: Licence) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
+
+
+def licence_view(licence: Licence) -> dict:
+    """The contract's licence resource."""
+    return {
+        "id": licence.id,
+        "number": licence.number,
+        "identifier": licence.identifier,
+        "permit_type": licence.permit_type,
+        "enterprise": {
+            "id": licence.enterprise.id,
+            "name": licence.enterprise.name,
+            "credit_code": licence.enterprise.credit_code,
+        },
+        "holder_name": licence.holder.get("person_name") or licence.holder.get("name"),
+        "status": licence_status(licence),
+        "issued_on": licence.issued_on.isoformat(),
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_until": licence.valid_until.isoformat(),
+        "days_to_expiry": days_to_expiry(licence),
+        "issuer_name": licence.issuer_name,
+        "supersedes_id": licence.supersedes_id,
+        "change_note": licence.change_note,
+        "source": licence.source,
+        "verification_url": verification_url(licence),
+        "version": licence.version,
+    }
+
+
+def direct_extension_eligible(licence: Licence, permit_type: PermitType, form: dict) -> bool:
+    """Whether a renewal may skip review and inspection (直接延期), per the catalogue's rules.
+
+    Conditions are data in the catalogue; the ones known here: no revocation of a licence
+    of the enterprise in this licence's period, no fatal accident (declared on the form and
+    none recorded by the office), and no bad-credit (失信) record.
+    """
+    rule = permit_type.direct_extension
+    if not rule.allowed or licence.enterprise.bad_credit:
+        return False
+    checks = {
+        "no_revocation_in_period": lambda: (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Licence)
+                .where(
+                    Licence.enterprise_id == licence.enterprise_id,
+                    Licence.terminal_status == "revoked",
+                    Licence.revoked_at
+                    >= datetime.combine(licence.valid_from, time.min, tzinfo=timekeeping.OFFICE_TZ),
+                )
+            )
+            == 0
+        ),
+        "no_fatal_accident_declared": lambda: (
+            form.get("no_fatal_accident") is True
+            and (
+                licence.enterprise.fatal_accident_on is None
+                or licence.enterprise.fatal_accident_on < licence.valid_from
+            )
+        ),
+    }
+    return all(checks[condition]() for condition in rule.conditions if condition in checks)

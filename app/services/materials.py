@@ -1,0 +1,64 @@
+"""What a case has and lacks: each material's status, and the facts the workflow guards read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.models import Application, Document, MaterialVerdict
+from permits.catalogue import Material, PermitType, get_permit_type
+
+
+@dataclass(frozen=True)
+class MaterialStatus:
+    material: Material
+    status: str  # missing | deferred | uploaded | verified | rejected
+    documents: list[Document]
+    deferrable: bool  # deferrable for *this* case (never for a 失信 enterprise)
+
+
+def permit_type_of(application: Application) -> PermitType:
+    permit_type = get_permit_type(application.permit_type)
+    if permit_type is None:  # the catalogue lost a type that cases still use
+        raise LookupError(f"permit type {application.permit_type} is not in the catalogue")
+    return permit_type
+
+
+def _latest_verdict(verdicts: list[MaterialVerdict], code: str) -> MaterialVerdict | None:
+    found = [v for v in verdicts if v.material_code == code]
+    return found[-1] if found else None
+
+
+def material_statuses(application: Application) -> list[MaterialStatus]:
+    permit_type = permit_type_of(application)
+    bad_credit = application.enterprise.bad_credit
+    statuses = []
+    for material in permit_type.materials_for(application.kind, application.form or {}):
+        documents = [d for d in application.documents if d.material_code == material.code]
+        verdict = _latest_verdict(application.verdicts, material.code)
+        deferrable = material.deferrable and not bad_credit
+        if not documents:
+            status = "deferred" if (material.required and deferrable) else "missing"
+        elif verdict is None or verdict.document_id != documents[-1].id:
+            status = "uploaded"
+        else:
+            status = "verified" if verdict.verdict == "ok" else "rejected"
+        statuses.append(MaterialStatus(material, status, documents, deferrable))
+    return statuses
+
+
+def supplement_outstanding(application: Application) -> list[str]:
+    """Materials the clerk asked for (一次性告知) that have no upload since the request."""
+    request = application.supplement_request or {}
+    if application.state != "supplement_required" or not request:
+        return []
+    asked_at = request.get("after_document_id", 0)
+    outstanding = []
+    for code in request.get("materials", []):
+        newer = [d for d in application.documents if d.material_code == code and d.id > asked_at]
+        if not newer:
+            outstanding.append(code)
+    return outstanding
+
+
+def missing_required(statuses: list[MaterialStatus]) -> list[MaterialStatus]:
+    return [s for s in statuses if s.material.required and s.status == "missing"]

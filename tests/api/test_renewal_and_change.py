@@ -1,0 +1,118 @@
+"""Renewal and change: prefilled from the licence, the right workflow, and supersession."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import verify_all
+
+
+@pytest.fixture
+def held(make, office):
+    from app.extensions import db
+    from app.models import Enterprise
+
+    firm = db.session.get(Enterprise, office.enterprise_id)
+    return make.licence(firm)
+
+
+def renewal_body(make, office, licence, **form):
+    return {
+        "enterprise_id": office.enterprise_id,
+        "permit_type": "hazchem-trading",
+        "kind": "renewal",
+        "licence_id": licence.id,
+        "form": form,
+        "delivery": dict(make.DELIVERY),
+    }
+
+
+def test_renewal_is_prefilled_and_directly_extended(client, make, office, drive, held):
+    response = client.post(
+        "/api/v1/applications",
+        json=renewal_body(make, office, held, no_fatal_accident=True),
+        headers=office.applicant,
+    )
+    assert response.status_code == 201, response.get_json()
+    view = response.get_json()
+    recorded = held.holder["form"]
+    shared = [k for k in view["form"] if k in recorded]
+    assert shared and all(view["form"][k] == recorded[k] for k in shared)
+    view = make.upload_required(client, office.applicant, view)
+    view = drive(view, ("applicant", "submit"), ("clerk", "accept"))
+    assert view["state"] == "pending_decision"  # direct extension skips review and inspection
+    view = drive(view, ("approver", "approve"))
+    new = client.get(
+        f"/api/v1/licences/{view['issued_licence_id']}", headers=office.applicant
+    ).get_json()
+    old = client.get(f"/api/v1/licences/{held.id}", headers=office.applicant).get_json()
+    assert old["status"] == "superseded"
+    assert new["valid_from"] == "2027-02-01" and new["valid_until"] == "2030-01-31"
+    assert new["supersedes_id"] == held.id
+
+
+def test_renewal_without_declaration_goes_through_review(client, make, office, drive, held):
+    body = renewal_body(make, office, held, no_fatal_accident=False)
+    view = client.post("/api/v1/applications", json=body, headers=office.applicant).get_json()
+    view = make.upload_required(client, office.applicant, view)
+    view = drive(view, ("applicant", "submit"), ("clerk", "accept"))
+    assert view["state"] == "accepted"
+
+
+def test_renewal_outside_the_window_is_refused(client, make, office):
+    from app.extensions import db
+    from app.models import Enterprise
+
+    firm = db.session.get(Enterprise, office.enterprise_id)
+    fresh = make.licence(firm, valid_from="2026-01-01", valid_until="2028-12-31")
+    response = client.post(
+        "/api/v1/applications",
+        json=renewal_body(make, office, fresh, no_fatal_accident=True),
+        headers=office.applicant,
+    )
+    assert response.status_code == 409
+    assert response.get_json()["code"] == "RENEWAL_WINDOW_NOT_OPEN"
+
+
+def test_someone_elses_licence_cannot_be_renewed(client, make, office):
+    other = make.licence(make.enterprise(make.applicant()))
+    response = client.post(
+        "/api/v1/applications",
+        json=renewal_body(make, office, other, no_fatal_accident=True),
+        headers=office.applicant,
+    )
+    assert response.status_code == 404
+
+
+def test_change_keeps_validity_and_supersedes(client, make, office, drive, held):
+    body = {
+        "enterprise_id": office.enterprise_id,
+        "permit_type": "hazchem-trading",
+        "kind": "change",
+        "licence_id": held.id,
+        "form": make.example_form("hazchem-trading", "change"),
+        "delivery": dict(make.DELIVERY),
+    }
+    response = client.post("/api/v1/applications", json=body, headers=office.applicant)
+    assert response.status_code == 201, response.get_json()
+    view = make.upload_required(client, office.applicant, response.get_json())
+    view = drive(
+        view,
+        ("applicant", "submit"),
+        ("clerk", "accept"),
+        ("reviewer", "start_review"),
+        *verify_all(view),
+    )
+    assert "schedule_inspection" not in view["actions"]
+    view = drive(
+        view, ("reviewer", "recommend", {"recommendation": "approve"}), ("approver", "approve")
+    )
+    new = client.get(
+        f"/api/v1/licences/{view['issued_licence_id']}", headers=office.applicant
+    ).get_json()
+    assert (new["valid_from"], new["valid_until"]) == ("2024-02-01", "2027-01-31")
+    assert new["change_note"] and "变更" in new["change_note"]
+    old = client.get(f"/api/v1/licences/{held.id}", headers=office.applicant).get_json()
+    assert old["status"] == "superseded"
+    second = client.post("/api/v1/applications", json=dict(body), headers=office.applicant)
+    assert second.status_code == 409  # the superseded licence cannot be changed again
