@@ -23,7 +23,9 @@ from workflows.engine import Actor
 
 EDITABLE_STATES = ("draft", "supplement_required")
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-PERSONAL_ID_FIELDS = ("worker_id_number",)
+ID_NUMBER_FIELDS = ("worker_id_number",)
+# A person's data on a form, and how it is shown wherever the full value is not needed.
+PERSONAL_FIELDS = {"worker_id_number": mask_id_number, "worker_phone": mask_phone}
 
 
 def _permit_type_or_422(code: str) -> PermitType:
@@ -54,7 +56,7 @@ def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
 def _validate_form(permit_type: PermitType, kind: str, form: Any) -> dict[str, list[str]]:
     errors = validate_form(permit_type.form_schema[kind], form)
     if isinstance(form, dict):
-        for field in PERSONAL_ID_FIELDS:
+        for field in ID_NUMBER_FIELDS:
             value = form.get(field)
             if isinstance(value, str) and f"form.{field}" not in errors:
                 problem = id_number_problem(value.strip().upper())
@@ -72,8 +74,8 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 def _unmask(new: dict, old: dict) -> dict:
     """A masked value sent back unchanged (the phone only saw the mask) keeps the stored one."""
     merged = dict(new)
-    for field in PERSONAL_ID_FIELDS:
-        if field in merged and field in old and merged[field] == mask_id_number(old[field]):
+    for field, mask in PERSONAL_FIELDS.items():
+        if field in merged and field in old and merged[field] == mask(old[field]):
             merged[field] = old[field]
     return merged
 
@@ -241,9 +243,9 @@ def _document_view(document) -> dict:
 
 def _masked_form(form: dict) -> dict:
     masked = dict(form)
-    for field in PERSONAL_ID_FIELDS:
+    for field, mask in PERSONAL_FIELDS.items():
         if isinstance(masked.get(field), str):
-            masked[field] = mask_id_number(masked[field])
+            masked[field] = mask(masked[field])
     return masked
 
 

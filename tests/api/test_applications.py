@@ -202,3 +202,50 @@ def test_timeline_records_each_step(client, make, applicant):
     ]
     assert entries[1]["from_state"] == "draft" and entries[1]["role"] == "applicant"
     assert entries[1]["at"].endswith("+08:00")
+
+
+def test_a_workers_id_number_and_phone_are_masked_and_survive_an_edit(client, make, applicant):
+    _, auth, firm = applicant
+    form = make.example_form("special-operations")
+    view = make.create_application(
+        client, auth, firm.id, permit_type="special-operations", form=form
+    )
+    shown = view["form"]
+    assert (
+        shown["worker_id_number"] != form["worker_id_number"] and "*" in shown["worker_id_number"]
+    )
+    assert (
+        shown["worker_phone"].endswith(form["worker_phone"][-4:]) and "*" in shown["worker_phone"]
+    )
+    assert form["worker_id_number"] not in client.get(
+        f"/api/v1/applications/{view['id']}", headers=auth
+    ).get_data(as_text=True)
+    # The phone sends back what it was shown; the stored values stay whole.
+    edited = dict(shown, training_institution="天津市应急管理培训中心")
+    response = client.patch(
+        f"/api/v1/applications/{view['id']}",
+        json={"form": edited, "version": view["version"]},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.get_json()
+    from app.extensions import db
+    from app.models import Application
+
+    stored = db.session.get(Application, view["id"])
+    db.session.refresh(stored)
+    assert stored.form["worker_id_number"] == form["worker_id_number"]
+    assert stored.form["training_institution"] == "天津市应急管理培训中心"
+
+
+def test_a_bad_id_number_check_digit_is_refused(client, make, applicant):
+    _, auth, firm = applicant
+    form = make.example_form("special-operations")
+    good = form["worker_id_number"]
+    form["worker_id_number"] = good[:-1] + ("0" if good[-1] != "0" else "1")
+    response = client.post(
+        "/api/v1/applications",
+        headers=auth,
+        json=make.application_body(firm.id, permit_type="special-operations", form=form),
+    )
+    assert response.status_code == 422
+    assert "form.worker_id_number" in response.get_json()["errors"]

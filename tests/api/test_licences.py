@@ -210,3 +210,10 @@ def test_webhook_for_unknown_tracking_number_is_404(app, client):
         headers={"X-Signature": sign(app, body)},
     )
     assert response.status_code == 404
+
+
+def test_verification_is_rate_limited(app, client):
+    app.config["VERIFY_LIMIT"] = "3 per minute"
+    statuses = [client.get("/api/v1/verify/%E6%B4%A5X?code=A").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert client.get("/api/v1/verify/%E6%B4%A5X?code=A").get_json()["code"] == "TOO_MANY_REQUESTS"

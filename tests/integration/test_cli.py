@@ -1,0 +1,45 @@
+"""Office commands: calendar check, workflow diagrams, demo data."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Application, Licence, User
+
+
+def test_calendar_check_accepts_a_good_schedule_and_names_problems(runner, tmp_path):
+    good = tmp_path / "2027.yaml"
+    good.write_text(
+        "year: 2027\nsource: 测试用安排\nholidays:\n  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}\n"
+        "workdays:\n  - 2027-10-09\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["calendar", "check", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "已知节假日安排的年份" in result.output
+    bad = tmp_path / "2028.yaml"
+    bad.write_text("year: 2028\nholidays:\n  - 2028-13-01\n", encoding="utf-8")
+    result = runner.invoke(args=["calendar", "check", str(bad)])
+    assert result.exit_code == 1
+
+
+def test_workflow_diagram_check_passes_on_the_committed_file(runner, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    result = runner.invoke(args=["workflows", "diagram", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_demo_data_loads_once_with_cases_in_several_states(runner):
+    first = runner.invoke(args=["demo", "load-if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "demo-pass-2026" in first.output
+    states = set(db.session.scalars(select(Application.state)))
+    assert {"draft", "submitted", "under_review", "approved"} <= states
+    assert db.session.scalar(select(func.count()).select_from(Licence)) == 1
+    users = db.session.scalar(select(func.count()).select_from(User))
+    again = runner.invoke(args=["demo", "load-if-empty"])
+    assert again.exit_code == 0 and "跳过" in again.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
