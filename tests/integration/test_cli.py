@@ -11,7 +11,8 @@ from app.models import Application, Licence, User
 def test_calendar_check_accepts_a_good_schedule_and_names_problems(runner, tmp_path):
     good = tmp_path / "2027.yaml"
     good.write_text(
-        "year: 2027\nsource: 测试用安排\nholidays:\n  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}\n"
+        "year: 2027\nsource: 测试用安排\nholidays:\n"
+        "  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}\n"
         "workdays:\n  - 2027-10-09\n",
         encoding="utf-8",
     )
