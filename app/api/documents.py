@@ -11,22 +11,10 @@ from app.idempotency import idempotent
 from app.request_guards import accepts
 from app.schemas.application import DocumentSchema, UploadFileSchema, UploadFormSchema
 from app.services import documents as service
-from app.services.timekeeping import local_iso
+from app.services.applications import document_view
 
 blp = Blueprint("documents", __name__, url_prefix="/applications", description="申请材料")
 SECURITY = [{"bearerAuth": []}]
-
-
-def document_view(document) -> dict:
-    return {
-        "id": document.id,
-        "material": document.material_code,
-        "filename": document.filename,
-        "size": document.size,
-        "sha256": document.sha256,
-        "content_type": document.content_type,
-        "uploaded_at": local_iso(document.created_at),
-    }
 
 
 @blp.route("/<int:application_id>/documents")

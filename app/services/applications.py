@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
-from app.models import Application, Enterprise, Licence, User
+from app.models import Application, Document, Enterprise, Licence, User
 from app.services import access, clock, materials, timeline
 from app.services.timekeeping import local_iso, today
 from app.services.transaction import commit
@@ -229,7 +229,7 @@ def available_actions(user: User, application: Application) -> list[str]:
     return workflow.available(case_facts(application), actor_for(user, application))
 
 
-def _document_view(document) -> dict:
+def document_view(document: Document) -> dict:
     return {
         "id": document.id,
         "material": document.material_code,
@@ -292,7 +292,7 @@ def application_view(user: User, application: Application) -> dict:
                 "required": s.material.required,
                 "deferrable": s.deferrable,
                 "status": s.status,
-                "documents": [_document_view(d) for d in s.documents],
+                "documents": [document_view(d) for d in s.documents],
             }
             for s in statuses
         ],

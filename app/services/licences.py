@@ -23,17 +23,10 @@ from app.services import timekeeping
 from permits.catalogue import PermitType, get_permit_type
 from permits.identifiers import elicence_identifier, verification_code
 from permits.numbering import format_licence_number, issuer_name
+from workflows.definitions.common import BEFORE_APPROVAL
 
-OPEN_STATES = (
-    "draft",
-    "submitted",
-    "supplement_required",
-    "accepted",
-    "under_review",
-    "expert_review",
-    "inspection",
-    "pending_decision",
-)
+# A case still being decided: a licence with one open may not be renewed or changed again.
+OPEN_STATES = BEFORE_APPROVAL
 
 
 def add_years(day: date, years: int) -> date:
