@@ -19,7 +19,7 @@ from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
 from app.services.licences import check_code, verification_url
 from permits.catalogue import get_permit_type
-from permits.identifiers import mask_id_number, mask_phone
+from permits.identifiers import mask_phone
 from permits.licence_pdf import (
     LabelDocument,
     LicenceDocument,
@@ -150,7 +150,3 @@ def application_issuer(application: Application) -> str:
             return licence.issuer_name
     return "应急管理局"
 
-
-def masked_holder_id(licence: Licence) -> str | None:
-    number = licence.holder.get("id_number")
-    return mask_id_number(number) if number else None
