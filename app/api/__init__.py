@@ -13,9 +13,12 @@ from app.api import (
     enterprises,
     health,
     licences,
+    notifications,
     permit_types,
+    ratings,
     review,
     shipments,
+    stats,
     verify,
     webhooks,
 )
@@ -32,6 +35,9 @@ BLUEPRINTS = [
     shipments.blp,
     verify.blp,
     webhooks.blp,
+    notifications.blp,
+    ratings.blp,
+    stats.blp,
 ]
 
 

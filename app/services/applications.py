@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, materials, timeline
-from app.services.timekeeping import local_iso, today
+from app.services import access, clock, materials, timekeeping, timeline
+from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import validate_form
@@ -146,7 +146,7 @@ def create_application(user: User, data: dict) -> Application:
         application.direct_extension = direct_extension_eligible(licence, permit_type, form)
     db.session.add(application)
     db.session.flush()
-    application.number = f"ZV{today():%Y%m%d}{application.id:06d}"
+    application.number = f"ZV{timekeeping.today():%Y%m%d}{application.id:06d}"
     timeline.append(
         application,
         user=user,

@@ -11,10 +11,9 @@ from collections.abc import Callable
 
 from app.errors import ValidationFailed
 from app.models import Application, MaterialVerdict, User
-from app.services import access, clock, materials, timeline
+from app.services import access, clock, materials, timekeeping, timeline
 from app.services.applications import actor_for, check_version
 from app.services.outbox import enqueue
-from app.services.timekeeping import now
 from app.services.transaction import commit
 from workflows.definitions import get_workflow
 from workflows.engine import Actor, CaseFacts, Effect, Outcome
@@ -104,7 +103,7 @@ def _record_supplement_request(application: Application, data: dict, user: User)
         "materials": list(dict.fromkeys(data["missing_materials"])),
         "comment": data.get("comment", ""),
         "after_document_id": last_document,
-        "requested_at": now().isoformat(),
+        "requested_at": timekeeping.now().isoformat(),
     }
 
 
@@ -156,13 +155,13 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         ),
         Effect.ISSUE_LICENCE: lambda a, d, u: issue_licence(a, u),
         Effect.CREATE_SHIPMENT: lambda a, d, u: create_shipment(a, d),
-        Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", now()),
+        Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", timekeeping.now()),
         Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below
     }
 
 
 def _stamp_milestones(application: Application, outcome: Outcome) -> None:
-    moment = now()
+    moment = timekeeping.now()
     if outcome.action in ("submit", "resubmit"):
         application.submitted_at = moment
     elif outcome.action == "accept":
@@ -227,7 +226,7 @@ def _transition(
     )
     if Effect.NOTIFY_APPLICANT in outcome.effects:
         _notify(application, outcome, entry.seq)
-    application.updated_at = now()
+    application.updated_at = timekeeping.now()
     return application
 
 

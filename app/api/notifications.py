@@ -1,0 +1,64 @@
+"""The caller's in-app inbox: list (with the unread count) and mark read."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from app.auth import current_user, login_required
+from app.schemas.common import PageArgs, PageSchema, page_of
+from app.services import notifications as service
+
+blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="消息")
+SECURITY = [{"bearerAuth": []}]
+
+
+class NotificationQuerySchema(PageArgs):
+    unread = fields.Boolean(load_default=False)
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    topic = fields.String()
+    title = fields.String()
+    body = fields.String()
+    payload = fields.Dict()
+    read = fields.Boolean()
+    read_at = fields.String(allow_none=True)
+    created_at = fields.String()
+
+
+class NotificationPageSchema(PageSchema):
+    items = fields.List(fields.Nested(NotificationSchema))
+    unread = fields.Integer()
+
+
+@blp.route("")
+class Notifications(MethodView):
+    @login_required
+    @blp.arguments(NotificationQuerySchema, location="query")
+    @blp.response(200, NotificationPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict):
+        """The caller's inbox, newest first, with how many are unread."""
+        items, total, unread = service.list_notifications(
+            current_user(),
+            unread_only=args["unread"],
+            page=args["page"],
+            page_size=args["page_size"],
+        )
+        page = page_of(
+            [service.notification_view(n) for n in items], args["page"], args["page_size"], total
+        )
+        return {**page, "unread": unread}
+
+
+@blp.route("/<int:notification_id>/read")
+class NotificationRead(MethodView):
+    @login_required
+    @blp.response(200, NotificationSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, notification_id: int):
+        """Mark one of the caller's notifications read."""
+        return service.notification_view(service.mark_read(current_user(), notification_id))

@@ -1,0 +1,46 @@
+"""Statistics for staff: the office's figures for their own region and a period."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from app.auth import current_user, staff_required
+from app.services import stats as service
+
+blp = Blueprint("stats", __name__, url_prefix="/stats", description="统计")
+SECURITY = [{"bearerAuth": []}]
+
+
+class StatsQuerySchema(Schema):
+    first = fields.Date(data_key="from")
+    last = fields.Date(data_key="to")
+
+
+class LicenceCountsSchema(Schema):
+    active = fields.Integer()
+    expiring = fields.Integer()
+    expired = fields.Integer()
+
+
+class StatsSchema(Schema):
+    applications = fields.Dict(keys=fields.String(), values=fields.Integer())
+    decided = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True)
+    avg_working_days_to_decision = fields.Float(allow_none=True)
+    zero_visit_rate = fields.Float(allow_none=True)
+    satisfaction_rate = fields.Float(allow_none=True)
+    licences = fields.Nested(LicenceCountsSchema)
+
+
+@blp.route("")
+class Stats(MethodView):
+    @staff_required()
+    @blp.arguments(StatsQuerySchema, location="query")
+    @blp.response(200, StatsSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict):
+        """Figures for the caller's region from ``from`` to ``to`` (default: this year)."""
+        user = current_user()
+        return service.region_figures(user.region_code, args.get("first"), args.get("last"))

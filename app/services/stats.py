@@ -1,0 +1,316 @@
+"""The figures offices report (办结率, 按时办结率, 跑零次率, 满意率), per region and period.
+
+A period is a range of office-local dates, both ends included. Figures, as the contract names
+them:
+
+- ``applications``: cases received (submitted) in the period, by their state now, every
+  state listed; a case resubmitted after 补正 counts where its latest submission falls.
+  Drafts never reached the office and are not counted.
+- ``decided``: cases decided (approved or denied) in the period.
+- ``on_time_rate``: of those with a statutory due date, the share decided on or before it.
+- ``avg_working_days_to_decision``: acceptance to decision, in Chinese working days
+  (《行政许可法》Art. 82), one decimal.
+- ``zero_visit_rate`` (跑零次率): of cases completed in the period (licence delivered), the
+  share whose licence reached the applicant by mail. Every step in Zerovisit is online and
+  certificates are mailed; there is no in-person pick-up path yet, so this is 1.0 unless a
+  completed case has no delivered shipment — the figure is ready for when one exists.
+- ``satisfaction_rate``: ratings given in the period scoring 4 or 5, over all ratings.
+- ``licences``: live licences in the region today — active, expiring (inside the renewal
+  window), expired.
+
+A rate whose denominator is zero is ``None``: "no data" is not "0 %".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.models import Application, Licence, Rating, Shipment
+from app.services import access, clock, timekeeping
+from app.services.timekeeping import OFFICE_TZ
+from permits.catalogue import get_catalogue
+from workflows.definitions.common import STATES as WORKFLOW_STATES
+
+STATES = tuple(state.name for state in WORKFLOW_STATES if state.name != "draft")
+SATISFIED_SCORE = 4
+DEFAULT_RENEWAL_WINDOW = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def starts(self) -> datetime:
+        return datetime.combine(self.first, time.min, tzinfo=OFFICE_TZ)
+
+    @property
+    def ends(self) -> datetime:
+        """The first moment after the period."""
+        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=OFFICE_TZ)
+
+    def holds(self, column: Any) -> Any:
+        return and_(column >= self.starts, column < self.ends)
+
+
+def period_of(first: date | None, last: date | None) -> Period:
+    """The requested period; by default from 1 January to today."""
+    last = last or timekeeping.today()
+    first = first or last.replace(month=1, day=1)
+    if first > last:
+        message = "开始日期不能晚于结束日期"
+        raise ValidationFailed(message, code="PERIOD_INVALID", errors={"from": [message]})
+    return Period(first, last)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(OFFICE_TZ).date()
+
+
+def _in_region(column: Any, prefix: str) -> Any:
+    return column.startswith(prefix) if prefix else column.is_not(None)
+
+
+def applications_by_state(prefix: str, period: Period) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Application.state, func.count())
+        .where(_in_region(Application.region_code, prefix), period.holds(Application.submitted_at))
+        .group_by(Application.state)
+    ).all()
+    counts = dict.fromkeys(STATES, 0)
+    counts.update({state: int(n) for state, n in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class Decisions:
+    decided: int
+    on_time_rate: float | None
+    avg_working_days: float | None
+
+
+def decisions(prefix: str, period: Period) -> Decisions:
+    rows = db.session.execute(
+        select(Application.accepted_at, Application.decided_at, Application.decision_due).where(
+            _in_region(Application.region_code, prefix), period.holds(Application.decided_at)
+        )
+    ).all()
+    with_due = [row for row in rows if row.decision_due is not None]
+    on_time = sum(1 for row in with_due if _local_date(row.decided_at) <= row.decision_due)
+    calendar = clock.calendar()
+    spans = [
+        calendar.working_days_between(_local_date(row.accepted_at), _local_date(row.decided_at))
+        for row in rows
+        if row.accepted_at is not None
+    ]
+    average = round(sum(spans) / len(spans), 1) if spans else None
+    return Decisions(len(rows), _rate(on_time, len(with_due)), average)
+
+
+def zero_visit_rate(prefix: str, period: Period) -> float | None:
+    completed = (
+        select(Application.id)
+        .where(
+            _in_region(Application.region_code, prefix),
+            Application.state == "delivered",
+            period.holds(Application.closed_at),
+        )
+        .subquery()
+    )
+    total = db.session.scalar(select(func.count()).select_from(completed)) or 0
+    mailed = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(completed)
+            .join(Shipment, Shipment.application_id == completed.c.id)
+            .where(Shipment.status == "delivered")
+        )
+        or 0
+    )
+    return _rate(mailed, total)
+
+
+def satisfaction_rate(prefix: str, period: Period) -> float | None:
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Rating.score >= SATISFIED_SCORE, 1), else_=0)), 0),
+        )
+        .join(Application, Application.id == Rating.application_id)
+        .where(_in_region(Application.region_code, prefix), period.holds(Rating.created_at))
+    ).one()
+    return _rate(int(row[1]), int(row[0]))
+
+
+def licence_counts(prefix: str, today: date | None = None) -> dict[str, int]:
+    """Live licences of the region by derived status, counted in the database."""
+    today = today or timekeeping.today()
+    windows = {
+        code: today + timedelta(days=permit_type.renewal_window_days)
+        for code, permit_type in get_catalogue().items()
+    }
+    window_end = case(
+        windows, value=Licence.permit_type, else_=today + timedelta(DEFAULT_RENEWAL_WINDOW)
+    )
+
+    def count_where(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            count_where(Licence.valid_until > window_end),
+            count_where(and_(Licence.valid_until >= today, Licence.valid_until <= window_end)),
+            count_where(Licence.valid_until < today),
+        ).where(_in_region(Licence.region_code, prefix), Licence.terminal_status.is_(None))
+    ).one()
+    return {"active": int(row[0]), "expiring": int(row[1]), "expired": int(row[2])}
+
+
+def office_figures(prefix: str, period: Period) -> dict:
+    """The contract's statistics for the region starting with ``prefix`` ("" = everywhere)."""
+    decided = decisions(prefix, period)
+    return {
+        "applications": applications_by_state(prefix, period),
+        "decided": decided.decided,
+        "on_time_rate": decided.on_time_rate,
+        "avg_working_days_to_decision": decided.avg_working_days,
+        "zero_visit_rate": zero_visit_rate(prefix, period),
+        "satisfaction_rate": satisfaction_rate(prefix, period),
+        "licences": licence_counts(prefix),
+    }
+
+
+def region_figures(region_code: str, first: date | None, last: date | None) -> dict:
+    """Statistics for a staff member's jurisdiction."""
+    return office_figures(access.region_prefix(region_code), period_of(first, last))
+
+
+def months_until(last: date, count: int) -> list[Period]:
+    """The ``count`` calendar months ending with the one holding ``last``, oldest first."""
+    periods = []
+    year, month = last.year, last.month
+    for _ in range(count):
+        first = date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        periods.append(Period(first, min(following - timedelta(days=1), last)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return periods[::-1]
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    label: str
+    received: int
+    decided: int
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+
+
+def monthly_figures(prefix: str, months: int, last: date | None = None) -> list[MonthFigures]:
+    rows = []
+    for period in months_until(last or timekeeping.today(), months):
+        decided = decisions(prefix, period)
+        rows.append(
+            MonthFigures(
+                label=f"{period.first.year}-{period.first.month:02d}",
+                received=sum(applications_by_state(prefix, period).values()),
+                decided=decided.decided,
+                on_time_rate=decided.on_time_rate,
+                satisfaction_rate=satisfaction_rate(prefix, period),
+            )
+        )
+    return rows
+
+
+CJK_FONT_NAMES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Droid Sans Fallback",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+
+
+class ChartError(RuntimeError):
+    """The chart cannot be drawn here (no font with Chinese characters)."""
+
+
+def _chinese_font(font_path: str) -> str:
+    from matplotlib import font_manager
+
+    if font_path:
+        font_manager.fontManager.addfont(font_path)
+        return font_manager.FontProperties(fname=font_path).get_name()
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    for name in CJK_FONT_NAMES:
+        if name in installed:
+            return name
+    raise ChartError("未找到可显示中文的字体，请用 PDF_FONT_PATH 指定一个中文字体文件")
+
+
+def draw_monthly_chart(
+    rows: list[MonthFigures], title: str, out: Path, font_path: str = ""
+) -> None:
+    """A PNG: cases received and decided per month (bars), on-time and satisfaction (lines)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+    from matplotlib.ticker import PercentFormatter
+
+    font = _chinese_font(font_path)
+    # Latin letters and digits from matplotlib's own font, Chinese from the fallback.
+    families = ["DejaVu Sans", font]
+    with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}):
+        figure, counts = pyplot.subplots(figsize=(10, 5.5), dpi=120)
+        try:
+            positions = range(len(rows))
+            counts.bar([p - 0.2 for p in positions], [r.received for r in rows], 0.4, label="收件")
+            counts.bar([p + 0.2 for p in positions], [r.decided for r in rows], 0.4, label="办结")
+            counts.set_ylabel("件数")
+            counts.set_xticks(list(positions), [r.label for r in rows], rotation=45)
+            rates = counts.twinx()
+            rates.set_ylim(0, 1.05)
+            rates.yaxis.set_major_formatter(PercentFormatter(1.0))
+            for attribute, label, style, colour in (
+                ("on_time_rate", "按时办结率", "o-", "tab:green"),
+                ("satisfaction_rate", "满意率", "s--", "tab:red"),
+            ):
+                values = [getattr(r, attribute) for r in rows]
+                rates.plot(
+                    list(positions),
+                    [v if v is not None else float("nan") for v in values],
+                    style,
+                    color=colour,
+                    label=label,
+                )
+            handles, labels = counts.get_legend_handles_labels()
+            more_handles, more_labels = rates.get_legend_handles_labels()
+            counts.legend(
+                handles + more_handles,
+                labels + more_labels,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 1.0),
+                ncol=4,
+                frameon=False,
+            )
+            counts.set_title(title, pad=30)
+            figure.tight_layout()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(out, format="png")
+        finally:
+            pyplot.close(figure)
