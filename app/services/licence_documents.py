@@ -149,4 +149,3 @@ def application_issuer(application: Application) -> str:
         if licence:
             return licence.issuer_name
     return "应急管理局"
-
