@@ -1,41 +1,43 @@
-"""Mermaid state diagrams of the workflows, for docs/workflows.md."""
+"""Mermaid state diagrams of the workflows, and the docs page (docs/workflows.md) made of them.
+
+The output is deterministic (definition order, sources sorted), so a test can compare the
+committed page with a fresh rendering.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from workflows.engine import Workflow
+from workflows.engine import Transition, Workflow
 
 TITLES = {"new": "新申请（new）", "renewal": "延续（renewal）", "change": "变更（change）"}
 
 
+def _edge_label(transition: Transition) -> str:
+    """Chinese action label, then the action and the roles that may take it."""
+    roles = "/".join(sorted(transition.roles))
+    note = f" [{transition.note}]" if transition.note else ""
+    return f"{transition.label}（{transition.action}，{roles}）{note}"
+
+
 def to_mermaid(workflow: Workflow) -> str:
+    """A ``stateDiagram-v2``: every state with its label, every edge, terminal states → [*]."""
     lines = ["stateDiagram-v2", f"    [*] --> {workflow.initial}"]
-    for state in workflow.states.values():
-        lines.append(f"    {state.name}: {state.label}")
-    seen = set()
+    lines += [f"    {state.name}: {state.label}" for state in workflow.states.values()]
+    drawn: set[tuple[str, str, str]] = set()
     for transition in workflow.transitions:
-        roles = "/".join(sorted(transition.roles))
-        note = (
-            " [直接延期]"
-            if transition.when is not None and transition.target == "pending_decision"
-            else ""
-        )
-        for source in sorted(transition.sources):
+        for source in sorted(transition.sources & workflow.states.keys()):
             target = transition.target or source
-            edge = (source, target, transition.action)
-            if edge in seen:
+            if (source, target, transition.action) in drawn:
                 continue
-            seen.add(edge)
-            label = f"{transition.label}（{transition.action}，{roles}）{note}"
-            lines.append(f"    {source} --> {target}: {label}")
-    for state in workflow.states.values():
-        if state.terminal:
-            lines.append(f"    {state.name} --> [*]")
+            drawn.add((source, target, transition.action))
+            lines.append(f"    {source} --> {target}: {_edge_label(transition)}")
+    lines += [f"    {s.name} --> [*]" for s in workflow.states.values() if s.terminal]
     return "\n".join(lines) + "\n"
 
 
 def render_markdown(workflows: Mapping[str, Workflow]) -> str:
+    """The whole docs page: a title and one section with a Mermaid block per kind."""
     parts = [
         "# Workflows",
         "",
@@ -43,12 +45,7 @@ def render_markdown(workflows: Mapping[str, Workflow]) -> str:
         " a test fails when this file and the definitions differ.",
         "",
     ]
-    for name, workflow in workflows.items():
-        parts += [
-            f"## {TITLES.get(name, name)}",
-            "",
-            "```mermaid",
-            to_mermaid(workflow) + "```",
-            "",
-        ]
+    for kind, workflow in workflows.items():
+        title = TITLES.get(kind, kind)
+        parts += [f"## {title}", "", "```mermaid", to_mermaid(workflow) + "```", ""]
     return "\n".join(parts)

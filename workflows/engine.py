@@ -1,13 +1,20 @@
-"""The workflow engine: states, transitions, guards and effects as data.
+"""The workflow engine: states, transitions, guards and effects as data, and one interpreter.
 
-python-statemachine was considered: it binds the state to a Python object that lives
-across calls, while here every request rebuilds the case from the database and asks one
-question (what may this actor do now? what happens if they do X?). A few dataclasses and
-two functions answer that without the library's object lifecycle.
+The application row keeps the state. For each request the app builds a ``CaseFacts`` from
+the database and asks a ``Workflow`` one of two questions: which actions may this actor
+take now (``available``), and what happens if they take this one (``apply``). The answer to
+the second is an ``Outcome`` — the new state and the effects the app must carry out — or a
+``WorkflowError`` saying why not. Nothing here touches Flask or the database.
+
+python-statemachine was considered: it binds the state to a Python object that lives across
+calls and fires callbacks on it, while here every request rebuilds the case and evaluates
+it once, statelessly. A few frozen dataclasses answer that without the library's object
+lifecycle.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +24,7 @@ from typing import Any
 from workflows.errors import (
     ActionDataInvalid,
     ActionForbidden,
+    GuardFailed,
     TransitionNotAllowed,
     UnknownAction,
     WorkflowError,
@@ -24,27 +32,32 @@ from workflows.errors import (
 
 
 class Effect(StrEnum):
+    """What the app must do after a transition, besides storing the new state."""
+
     START_ACCEPTANCE_CLOCK = "start_acceptance_clock"  # Art. 32: 5 working days to accept/refuse
     STOP_CLOCK = "stop_clock"  # no statutory limit runs any more
     START_DECISION_CLOCK = "start_decision_clock"  # Art. 42 / the permit type's own limit
-    PAUSE_CLOCK = "pause_clock"  # Art. 45: expert review, testing … do not count
+    PAUSE_CLOCK = "pause_clock"  # Art. 45: expert review does not count toward the limit
     RESUME_CLOCK = "resume_clock"  # the paused working days move the due date
     START_DELIVERY_CLOCK = "start_delivery_clock"  # Art. 44: deliver within 10 days
-    NOTIFY_APPLICANT = "notify_applicant"  # an outbox row for the enterprise's manager
+    NOTIFY_APPLICANT = "notify_applicant"  # tell the enterprise's manager what happened
     RECORD_SUPPLEMENT_REQUEST = "record_supplement_request"  # 一次性告知: the complete list
     RECORD_VERDICT = "record_verdict"  # a reviewer's verdict on one material
     RECORD_INSPECTION = "record_inspection"  # the on-site inspection's result
     RECORD_RECOMMENDATION = "record_recommendation"  # the reviewer's approve/deny advice
-    ISSUE_LICENCE = "issue_licence"  # number, validity, licence row; supersedes the old one
+    ISSUE_LICENCE = "issue_licence"  # number, validity, licence document; supersedes the old one
     CREATE_SHIPMENT = "create_shipment"  # carrier and tracking number of the mailed licence
     CLOSE_CASE = "close_case"  # the case is finished
 
 
 @dataclass(frozen=True)
 class State:
+    """A state of a case; ``clock`` names the statutory clock running in it (informational)."""
+
     name: str
     label: str
     terminal: bool = False
+    clock: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,19 +72,26 @@ class CaseFacts:
     """Everything guards may look at, built by the app from the stored case."""
 
     state: str
-    missing_materials: tuple[str, ...] = ()
-    deferred_materials: tuple[str, ...] = ()
-    rejected_materials: tuple[str, ...] = ()
-    unverified_materials: tuple[str, ...] = ()
-    inspection_required: bool = False
-    inspection_result: str | None = None
-    direct_extension: bool = False
-    recommendation: str | None = None
+    missing_materials: tuple[str, ...] = ()  # required, non-deferrable, no document
+    deferred_materials: tuple[str, ...] = ()  # 容缺: required but deferrable, not yet supplied
+    rejected_materials: tuple[str, ...] = ()  # latest verdict "rejected", no newer upload
+    unverified_materials: tuple[str, ...] = ()  # latest upload has no "ok" verdict
+    inspection_required: bool = False  # from the permit type
+    inspection_result: str | None = None  # "pass" | "fail" | None
+    direct_extension: bool = False  # a renewal eligible for 直接延期
+    recommendation: str | None = None  # "approve" | "deny" | None
+
+
+FIELD_KINDS = ("str", "date", "list")
 
 
 @dataclass(frozen=True)
 class Field:
-    """A field of an action's body: ``kind`` is "str", "date" or "list" (of strings)."""
+    """A field of an action's body; ``label`` is its Chinese name in messages.
+
+    ``kind`` is "str" (stripped text, optionally one of ``choices``), "date" (``YYYY-MM-DD``,
+    cleaned to a ``date``) or "list" (a non-empty list of texts, cleaned without duplicates).
+    """
 
     name: str
     label: str
@@ -80,27 +100,43 @@ class Field:
     choices: tuple[str, ...] | None = None
     max_length: int = 2000
 
+    def __post_init__(self) -> None:
+        if self.kind not in FIELD_KINDS:
+            raise ValueError(f"field {self.name!r}: unknown kind {self.kind!r}")
 
-# A guard looks at the facts and, when it matters, the action's cleaned data; ``data`` is
-# None while listing available actions, and data-dependent guards then pass.
+
+# A guard looks at the facts and, when given, the action's cleaned data. It returns None
+# when it holds; a ``GuardFailed`` when the case does not allow the action now; or an
+# ``ActionDataInvalid`` for a rule across fields (a rejected verdict needs a reason).
+# ``available`` passes data=None: a guard then skips whatever depends on the data.
 Guard = Callable[[CaseFacts, Mapping[str, Any] | None], WorkflowError | None]
 
 
 @dataclass(frozen=True)
 class Transition:
+    """One way an action moves a case; several with the same action and source are branches.
+
+    Among the branches, the first whose ``when`` holds (or that has none) is taken.
+    ``target`` None keeps the case in its state. ``note`` is a Chinese remark for diagrams,
+    e.g. the condition a branch stands for.
+    """
+
     action: str
     sources: frozenset[str]
-    target: str | None  # None: stay in the same state
+    target: str | None
     roles: frozenset[str]
     label: str = ""
     fields: tuple[Field, ...] = ()
     guards: tuple[Guard, ...] = ()
     when: Callable[[CaseFacts], bool] | None = None
     effects: tuple[Effect, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """What an action does: the move, the effects to carry out, and the cleaned fields."""
+
     action: str
     from_state: str
     to_state: str
@@ -108,100 +144,78 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _clean_field(spec: Field, value: Any) -> tuple[Any, str | None]:
-    """The cleaned value, or an error message in Chinese."""
-    if value is None or value == "" or value == []:
-        return None, (f"请填写{spec.label}" if spec.required else None)
-    if spec.kind == "list":
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            return None, f"{spec.label}须为非空的文本列表"
-        return list(dict.fromkeys(value)), None
-    if not isinstance(value, str):
-        return None, f"{spec.label}须为文本"
-    value = value.strip()
-    if not value:
-        return None, (f"请填写{spec.label}" if spec.required else None)
-    if spec.kind == "date":
-        try:
-            return date.fromisoformat(value), None
-        except ValueError:
-            return None, f"{spec.label}须为YYYY-MM-DD格式的日期"
-    if spec.choices is not None and value not in spec.choices:
-        return None, f"{spec.label}须为以下之一：{'、'.join(spec.choices)}"
-    if len(value) > spec.max_length:
-        return None, f"{spec.label}不得超过{spec.max_length}个字符"
-    return value, None
-
-
 @dataclass(frozen=True)
 class Workflow:
+    """A kind of case: its states and transitions, interpreted per request.
+
+    A transition may list sources that are not states of this workflow (shared building
+    blocks name every state before approval); a case is never in them, so they never match.
+    """
+
     name: str
     initial: str
     states: Mapping[str, State]
     transitions: tuple[Transition, ...]
 
+    def __post_init__(self) -> None:
+        reached = {self.initial} | {t.target for t in self.transitions if t.target is not None}
+        undefined = sorted(reached - set(self.states))
+        if undefined:
+            raise ValueError(f"workflow {self.name!r} moves to undefined states {undefined}")
+        leaving_terminal = [
+            t.action for t in self.transitions if any(self.is_terminal(s) for s in t.sources)
+        ]
+        if leaving_terminal:
+            raise ValueError(f"workflow {self.name!r}: {leaving_terminal} leave a terminal state")
+
     def label(self, state: str) -> str:
+        """The Chinese label of ``state`` (the name itself when it is not a state here)."""
         return self.states[state].label if state in self.states else state
 
     def is_terminal(self, state: str) -> bool:
         return state in self.states and self.states[state].terminal
 
     def actions(self) -> list[str]:
+        """Every action of this workflow, in definition order."""
         return list(dict.fromkeys(t.action for t in self.transitions))
 
-    def _candidates(self, facts: CaseFacts, action: str) -> list[Transition]:
-        return [
-            t
-            for t in self.transitions
-            if t.action == action and facts.state in t.sources and (t.when is None or t.when(facts))
-        ]
-
     def available(self, facts: CaseFacts, actor: Actor) -> list[str]:
-        """Actions ``actor`` may take now: right state, right role, every guard holding."""
-        if self.is_terminal(facts.state):
-            return []
-        found = []
-        for action in self.actions():
-            transitions = self._candidates(facts, action)
-            if not transitions or not (transitions[0].roles & actor.roles):
-                continue
-            if all(guard(facts, None) is None for guard in transitions[0].guards):
-                found.append(action)
-        return found
+        """Actions ``actor`` may take now: right state, right role, every guard holding.
+
+        Fields are not checked, and guards skip what depends on them: "recommend" stays
+        available while only a recommendation to approve would be refused.
+        """
+        return [
+            action
+            for action in self.actions()
+            if (transition := self._branch(facts, action)) is not None
+            and transition.roles & actor.roles
+            and _first_refusal(transition, facts, None) is None
+        ]
 
     def apply(
         self, facts: CaseFacts, action: str, actor: Actor, data: Mapping[str, Any]
     ) -> Outcome:
-        """The outcome of ``action``, or the reason it may not be taken (see errors.py)."""
+        """The outcome of ``action``, or the reason it may not be taken.
+
+        Checked in this order: the action exists, the actor's roles may ever take it, the
+        case is in a state it starts from, the guards hold, and finally the fields.
+        """
         every = [t for t in self.transitions if t.action == action]
         if not every:
-            raise UnknownAction(f"没有名为“{action}”的操作", code="ACTION_UNKNOWN")
+            raise UnknownAction(f"没有“{action}”这项操作")
+        title = every[0].label or action
         if not any(t.roles & actor.roles for t in every):
-            raise ActionForbidden("您的岗位无权执行此操作")
-        candidates = self._candidates(facts, action)
-        if not candidates or not (candidates[0].roles & actor.roles):
-            label = every[0].label or action
+            raise ActionForbidden(f"您无权执行“{title}”")
+        transition = self._branch(facts, action)
+        if transition is None or not transition.roles & actor.roles:
             raise TransitionNotAllowed(
-                f"申请当前处于“{self.label(facts.state)}”状态，不能执行“{label}”"
+                f"申请当前处于“{self.label(facts.state)}”状态，不能执行“{title}”"
             )
-        transition = candidates[0]
-        cleaned, errors = {}, {}
-        for spec in transition.fields:
-            value, problem = _clean_field(spec, data.get(spec.name))
-            if problem:
-                errors[spec.name] = [problem]
-            elif value is not None:
-                cleaned[spec.name] = value
-        for guard in transition.guards:
-            failure = guard(facts, None)
-            if failure is not None:
-                raise failure
-        if errors:
-            raise ActionDataInvalid(errors)
-        for guard in transition.guards:
-            failure = guard(facts, cleaned)
-            if failure is not None:
-                raise failure
+        refusal = _first_refusal(transition, facts, None)
+        if refusal is not None:
+            raise refusal
+        cleaned = _clean_data(transition, facts, data)
         return Outcome(
             action=action,
             from_state=facts.state,
@@ -209,3 +223,99 @@ class Workflow:
             effects=transition.effects,
             data=cleaned,
         )
+
+    def _branch(self, facts: CaseFacts, action: str) -> Transition | None:
+        """The transition ``action`` takes from the case's state, if any."""
+        for transition in self.transitions:
+            if (
+                transition.action == action
+                and facts.state in transition.sources
+                and (transition.when is None or transition.when(facts))
+            ):
+                return transition
+        return None
+
+
+def _first_refusal(
+    transition: Transition, facts: CaseFacts, data: Mapping[str, Any] | None
+) -> WorkflowError | None:
+    for guard in transition.guards:
+        refusal = guard(facts, data)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def _clean_data(
+    transition: Transition, facts: CaseFacts, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The cleaned fields, after the guards that depend on them.
+
+    Every problem with the input is reported at once: field errors and the guards' rules
+    across fields share one ``ActionDataInvalid``. A data-dependent ``GuardFailed`` is only
+    raised for input that is otherwise valid.
+    """
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for spec in transition.fields:
+        value, problem = _clean_field(spec, data.get(spec.name))
+        if problem is not None:
+            errors[spec.name] = [problem]
+        elif value is not None:
+            cleaned[spec.name] = value
+    refusals = [guard(facts, cleaned) for guard in transition.guards]
+    for refusal in refusals:
+        if isinstance(refusal, ActionDataInvalid):
+            for name, messages in refusal.errors.items():
+                errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ActionDataInvalid(errors)
+    for refusal in refusals:
+        if isinstance(refusal, GuardFailed):
+            raise refusal
+    return cleaned
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _clean_field(spec: Field, value: Any) -> tuple[Any, str | None]:
+    """``(cleaned value, None)``, or ``(None, Chinese message)``; an absent optional field
+    cleans to None."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "" or (isinstance(value, list) and not value):
+        return None, (f"请填写{spec.label}" if spec.required else None)
+    if spec.kind == "list":
+        return _clean_list(spec, value)
+    if not isinstance(value, str):
+        return None, f"{spec.label}须为文本"
+    if spec.kind == "date":
+        return _clean_date(spec, value)
+    if spec.choices is not None and value not in spec.choices:
+        return None, f"{spec.label}须为以下之一：{'、'.join(spec.choices)}"
+    if len(value) > spec.max_length:
+        return None, f"{spec.label}不得超过{spec.max_length}个字符"
+    return value, None
+
+
+def _clean_list(spec: Field, value: Any) -> tuple[list[str] | None, str | None]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None, f"{spec.label}须为非空的文本列表"
+    items = list(dict.fromkeys(item.strip() for item in value))
+    if not all(items):
+        return None, f"{spec.label}不得含空白项"
+    if any(len(item) > spec.max_length for item in items):
+        return None, f"{spec.label}的每一项不得超过{spec.max_length}个字符"
+    return items, None
+
+
+def _clean_date(spec: Field, value: str) -> tuple[date | None, str | None]:
+    """Strictly ``YYYY-MM-DD``: ``date.fromisoformat`` alone would also take 20261130."""
+    problem = f"{spec.label}须为YYYY-MM-DD格式的日期"
+    if not ISO_DATE.fullmatch(value):
+        return None, problem
+    try:
+        return date.fromisoformat(value), None
+    except ValueError:
+        return None, problem

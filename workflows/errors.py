@@ -1,16 +1,23 @@
-"""Why the engine refused an action; each error has a stable ``code`` and a Chinese ``message``."""
+"""Why the engine refused an action.
+
+Each error carries a stable upper-snake ``code`` and a Chinese ``message`` fit to show a
+user as it is. Turning them into HTTP problems is the edge's business (app/errors.py); each
+docstring names the status the API contract expects.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class WorkflowError(Exception):
+    """Base of every refusal of the engine."""
+
     code = "WORKFLOW_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        self.message = message
-        if code is not None:
-            self.code = code
+    def __init__(self, message: str) -> None:
         super().__init__(message)
+        self.message = message
 
 
 class UnknownAction(WorkflowError):
@@ -32,11 +39,16 @@ class TransitionNotAllowed(WorkflowError):
 
 
 class GuardFailed(TransitionNotAllowed):
-    """A condition of the transition does not hold (409), e.g. materials still missing."""
+    """A condition of the transition does not hold (409), e.g. materials still missing.
 
-    def __init__(self, message: str, *, code: str, details: tuple[str, ...] = ()) -> None:
-        super().__init__(message, code=code)
-        self.details = details
+    ``code`` names the condition (``MATERIALS_MISSING`` …); ``details`` lists what is at
+    fault, e.g. the material codes, for a client that wants to point at them.
+    """
+
+    def __init__(self, message: str, *, code: str, details: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details: list[str] = list(details)
 
 
 class ActionDataInvalid(WorkflowError):
@@ -45,6 +57,5 @@ class ActionDataInvalid(WorkflowError):
     code = "VALIDATION_FAILED"
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("；".join(message for messages in errors.values() for message in messages))
         self.errors = errors
-        first_field, first_messages = next(iter(errors.items()))
-        super().__init__(f"{first_field}：{first_messages[0]}")

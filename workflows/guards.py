@@ -1,7 +1,9 @@
-"""Conditions of transitions, each a function of the facts (and, where needed, the data).
+"""Conditions of transitions: each a function of the facts and, where needed, the data.
 
-Each returns None when it holds, or the ``GuardFailed`` to raise, with a stable code and
-a Chinese message the applicant or officer can act on.
+Each returns None when it holds, or the error to raise: a ``GuardFailed`` with a stable code
+and a Chinese message the applicant or officer can act on, or (for a rule across an action's
+fields) an ``ActionDataInvalid``. With data None — while listing the available actions —
+the parts that depend on the data are skipped.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflows.engine import CaseFacts
-from workflows.errors import ActionDataInvalid, GuardFailed, WorkflowError
+from workflows.errors import ActionDataInvalid, GuardFailed
 
 Data = Mapping[str, Any] | None
 
@@ -30,13 +32,9 @@ def materials_complete(facts: CaseFacts, data: Data) -> GuardFailed | None:
     return None
 
 
-def _approving(data: Data) -> bool:
-    return data is None or data.get("recommendation") == "approve"
-
-
 def no_rejected_materials(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """A material the reviewer rejected must be uploaded again and verified."""
-    if facts.rejected_materials and (data is None or _approving(data)):
+    if facts.rejected_materials:
         return GuardFailed(
             f"以下材料未通过核验，须重新上传：{_listed(facts.rejected_materials)}",
             code="MATERIALS_REJECTED",
@@ -45,30 +43,20 @@ def no_rejected_materials(facts: CaseFacts, data: Data) -> GuardFailed | None:
     return None
 
 
-def recommendation_supported(facts: CaseFacts, data: Data) -> GuardFailed | None:
-    """Recommending approval needs every material verified and, where required, a passed
-    inspection. Checked only once the recommendation is known (data given)."""
-    if data is None or data.get("recommendation") != "approve":
-        return None
-    rejected = no_rejected_materials(facts, data)
-    if rejected is not None:
-        return rejected
+def materials_verified(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """Every uploaded material carries an "ok" verdict on its latest upload."""
     if facts.unverified_materials:
         return GuardFailed(
             f"以下材料尚未核验：{_listed(facts.unverified_materials)}",
             code="MATERIALS_UNVERIFIED",
             details=facts.unverified_materials,
         )
-    if facts.deferred_materials:
-        return deferred_materials_supplied(facts, data)
-    if facts.inspection_required and facts.inspection_result != "pass":
-        return GuardFailed("现场核查尚未通过，不能建议准予许可", code="INSPECTION_NOT_PASSED")
     return None
 
 
 def deferred_materials_supplied(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """容缺受理: the licence is issued only after every deferred material is supplied
-    and verified."""
+    (and, where the case is reviewed, verified: the facts keep it listed until then)."""
     if facts.deferred_materials:
         return GuardFailed(
             f"容缺材料补齐并核验通过前不得批准：{_listed(facts.deferred_materials)}",
@@ -78,21 +66,41 @@ def deferred_materials_supplied(facts: CaseFacts, data: Data) -> GuardFailed | N
     return None
 
 
+def inspection_passed(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """Where the permit type requires an on-site inspection, it has been passed."""
+    if facts.inspection_required and facts.inspection_result != "pass":
+        return GuardFailed("现场核查尚未通过，不能建议准予许可", code="INSPECTION_NOT_PASSED")
+    return None
+
+
+def recommendation_supported(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """Recommending approval needs every material verified, the deferred ones supplied and,
+    where required, a passed inspection; a denial may always be recommended.
+
+    Deferred materials are checked here, not only at approval: materials are verified only
+    during review, so a case sent on with gaps could never be approved.
+    """
+    if data is None or data.get("recommendation") != "approve":
+        return None
+    for guard in (
+        no_rejected_materials,
+        materials_verified,
+        deferred_materials_supplied,
+        inspection_passed,
+    ):
+        refusal = guard(facts, data)
+        if refusal is not None:
+            return refusal
+    return None
+
+
 def approval_allowed(facts: CaseFacts, data: Data) -> GuardFailed | None:
-    """The approver may not grant while a material stands rejected or deferred."""
-    return deferred_materials_supplied(facts, data) or (
-        GuardFailed(
-            f"以下材料未通过核验，须重新上传：{_listed(facts.rejected_materials)}",
-            code="MATERIALS_REJECTED",
-            details=facts.rejected_materials,
-        )
-        if facts.rejected_materials
-        else None
-    )
+    """The approver may not grant while a material stands deferred or rejected."""
+    return deferred_materials_supplied(facts, data) or no_rejected_materials(facts, data)
 
 
-def reason_for_rejected_verdict(facts: CaseFacts, data: Data) -> WorkflowError | None:
-    """A rejected material needs a reason the applicant can act on."""
+def reason_for_rejected_verdict(facts: CaseFacts, data: Data) -> ActionDataInvalid | None:
+    """Rejecting a material needs a reason the applicant can act on."""
     if data is not None and data.get("verdict") == "rejected" and not data.get("comment"):
         return ActionDataInvalid({"comment": ["退回材料须说明理由"]})
     return None

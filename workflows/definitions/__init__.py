@@ -1,4 +1,7 @@
-"""The workflow of each kind of application: ``new``, ``renewal``, ``change``."""
+"""The workflow of each kind of application: ``new``, ``renewal``, ``change``.
+
+All three are built from the shared states and transitions in ``common.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,4 +14,5 @@ WORKFLOWS: dict[str, Workflow] = {"new": NEW, "renewal": RENEWAL, "change": CHAN
 
 
 def get_workflow(kind: str) -> Workflow:
+    """The workflow of an application ``kind``; KeyError for a kind that has none."""
     return WORKFLOWS[kind]

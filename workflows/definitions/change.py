@@ -1,5 +1,5 @@
 """Change (变更) of name, principal, registered address or storage monitoring: reviewed on
-the papers with no on-site inspection, decided within the change limit."""
+the papers, with no on-site inspection (no inspection state, no inspection actions)."""
 
 from workflows.definitions.common import ACCEPT, DECISION, INTAKE, REVIEW, build
 

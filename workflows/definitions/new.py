@@ -1,4 +1,5 @@
-"""A first application: acceptance, review, on-site inspection, decision, delivery."""
+"""A first application: acceptance, review (with on-site inspection where the permit type
+requires it), decision, delivery."""
 
 from workflows.definitions.common import ACCEPT, DECISION, INSPECTION, INTAKE, REVIEW, build
 

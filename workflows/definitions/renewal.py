@@ -1,22 +1,22 @@
-"""Renewal (延续): like a new application, but an eligible enterprise's renewal skips review
-and inspection (直接延期) and goes from acceptance straight to the decision."""
+"""Renewal (延续, Art. 50): like a new application, except that a renewal eligible for direct
+extension (直接延期) goes from acceptance straight to the decision, skipping review and
+inspection."""
 
 from dataclasses import replace
 
-from workflows.definitions.common import (
-    ACCEPT,
-    DECISION,
-    INSPECTION,
-    INTAKE,
-    REVIEW,
-    build,
-)
+from workflows.definitions.common import ACCEPT, DECISION, INSPECTION, INTAKE, REVIEW, build
+from workflows.engine import CaseFacts
 
-DIRECT_ACCEPT = replace(
-    ACCEPT, target="pending_decision", when=lambda facts: facts.direct_extension
+
+def eligible_for_direct_extension(facts: CaseFacts) -> bool:
+    return facts.direct_extension
+
+
+# Listed before the plain ACCEPT, which is the branch taken otherwise.
+DIRECT_EXTENSION_ACCEPT = replace(
+    ACCEPT, target="pending_decision", when=eligible_for_direct_extension, note="直接延期"
 )
-REVIEWED_ACCEPT = replace(ACCEPT, when=lambda facts: not facts.direct_extension)
 
 RENEWAL = build(
-    "renewal", (*INTAKE, DIRECT_ACCEPT, REVIEWED_ACCEPT, *REVIEW, *INSPECTION, *DECISION)
+    "renewal", (*INTAKE, DIRECT_EXTENSION_ACCEPT, ACCEPT, *REVIEW, *INSPECTION, *DECISION)
 )
