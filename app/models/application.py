@@ -1,4 +1,5 @@
-"""Applications (cases), their uploaded documents and the reviewers' per-material verdicts."""
+"""Applications (cases), their uploaded documents, the reviewers' per-material verdicts and
+the applicant's rating of a closed case."""
 
 from __future__ import annotations
 
@@ -106,4 +107,17 @@ class MaterialVerdict(db.Model):
     verdict: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text, default="")
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rating(db.Model):
+    """好差评: one rating per closed case."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

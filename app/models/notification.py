@@ -80,28 +80,3 @@ class WechatAccessToken(db.Model):
     appid: Mapped[str] = mapped_column(String(64), primary_key=True)
     access_token: Mapped[str] = mapped_column(String(512))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Rating(db.Model):
-    """好差评: one rating per closed case."""
-
-    __tablename__ = "ratings"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    score: Mapped[int] = mapped_column(Integer)
-    comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class LoginThrottle(db.Model):
-    """Failed staff logins per username, shared by every app server."""
-
-    __tablename__ = "login_throttles"
-    __table_args__ = (UniqueConstraint("username"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
