@@ -234,3 +234,38 @@ def test_several_thousand_rows_load_in_one_run_with_progress(tmp_path, make):
         "写入许可证": (2500, 2500),
     }
     assert count(Licence) == 2500
+
+
+def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
+    client, make, runner, tmp_path, codes
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from app.integrations.signer import validate_signature
+
+    path = register(tmp_path, row("津安经〔2024〕000009", codes[0], name="天津老证企业有限公司"))
+    assert runner.invoke(args=["licences", "import", str(path)]).exit_code == 0
+    manager = make.applicant()
+    claimed = client.post(
+        "/api/v1/enterprises",
+        headers=make.headers(manager),
+        json={
+            "name": "天津老证企业有限公司",
+            "credit_code": codes[0],
+            "legal_representative": "王五",
+            "address": "天津市和平区南京路1号",
+            "region_code": "120101",
+            "contact_phone": "13800138000",
+        },
+    )
+    assert claimed.status_code == 201, claimed.get_json()
+    listed = client.get("/api/v1/licences", headers=make.headers(manager)).get_json()["items"]
+    assert [x["number"] for x in listed] == ["津安经〔2024〕000009"]
+    pdf = client.get(f"/api/v1/licences/{listed[0]['id']}/pdf", headers=make.headers(manager))
+    assert pdf.status_code == 200
+    text = PdfReader(BytesIO(pdf.data)).pages[0].extract_text()
+    assert "天津老证企业有限公司" in text and "津安经〔2024〕000009" in text
+    ca = client.get("/api/v1/pki/ca.pem").data
+    assert validate_signature(pdf.data, ca).valid
