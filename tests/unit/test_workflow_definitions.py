@@ -152,17 +152,21 @@ VALID_DATA = {
 }
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize(
-    ("action", "source", "target", "role", "effects"), CONTRACT, ids=[row[0] for row in CONTRACT]
-)
+# A change has no inspection, so its inspection actions are not cases of this test.
+ACTION_CASES = [
+    pytest.param(kind, *row, id=f"{kind}-{row[0]}")
+    for kind in KINDS
+    for row in CONTRACT
+    if not (kind == "change" and row[0] in INSPECTION_ACTIONS)
+]
+
+
+@pytest.mark.parametrize(("kind", "action", "source", "target", "role", "effects"), ACTION_CASES)
 def test_each_action_moves_as_the_contract_says_for_its_role_only(
     kind, action, source, target, role, effects
 ):
     data = VALID_DATA.get(action, {})
     workflow = get_workflow(kind)
-    if kind == "change" and action in INSPECTION_ACTIONS:
-        pytest.skip("a change has no inspection")
     outcome = workflow.apply(CaseFacts(source), action, as_(role), data)
     assert (outcome.from_state, outcome.to_state, outcome.effects) == (source, target, effects)
     for other in set(ROLES) - {role}:
