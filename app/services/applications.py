@@ -19,7 +19,7 @@ from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import validate_form
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
-from workflows.engine import Actor
+from workflows.engine import Actor, Transition
 
 EDITABLE_STATES = ("draft", "supplement_required")
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -227,6 +227,17 @@ def available_actions(user: User, application: Application) -> list[str]:
 
     workflow = get_workflow(application.kind)
     return workflow.available(case_facts(application), actor_for(user, application))
+
+
+def available_transitions(user: User, application: Application) -> list[Transition]:
+    """The transitions behind ``available_actions``: label and fields of each action."""
+    from app.services.cases import case_facts
+
+    workflow = get_workflow(application.kind)
+    facts = case_facts(application)
+    actor = actor_for(user, application)
+    found = (workflow.transition_for(facts, action) for action in workflow.available(facts, actor))
+    return [transition for transition in found if transition is not None]
 
 
 def document_view(document: Document) -> dict:
