@@ -130,8 +130,8 @@ class Desk:
         self.page.wait_for_url(f"**/console/cases/{case_id}")
 
     def act(self, label: str) -> None:
-        self.page.locator("form.action").get_by_role("button", name=label, exact=True).click()
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.locator("form.action").get_by_role("button", name=label, exact=True).click()
         assert self.page.locator("[role=alert]").count() == 0, self.page.inner_text("main")
 
     def close(self) -> None:
@@ -169,8 +169,8 @@ def test_a_case_walks_from_submission_to_delivery_in_the_console(
         form.get_by_label("符合", exact=True).focus()
         reviewer.page.keyboard.press("Space")
         form.get_by_role("button", name="保存核验结论").focus()
-        reviewer.page.keyboard.press("Enter")
-        reviewer.page.wait_for_load_state()
+        with reviewer.page.expect_navigation():
+            reviewer.page.keyboard.press("Enter")
     reviewer.shot("case-under-review")
     form = reviewer.page.locator("form.action", has_text="安排现场核查")
     form.locator("input[type=date]").fill("2026-11-26")
@@ -205,11 +205,11 @@ def test_a_case_walks_from_submission_to_delivery_in_the_console(
         carrier.fill("sf")
     row.locator("[name=tracking_no]").fill("SF1234567890")
     dispatcher.shot("dispatch")
-    row.get_by_role("button", name="寄出").click()
-    dispatcher.page.wait_for_url("**/console/dispatch")
+    with dispatcher.page.expect_navigation():
+        row.get_by_role("button", name="寄出").click()
     dispatcher.shot("dispatch-in-transit")
-    dispatcher.page.get_by_role("button", name="确认送达").click()
-    dispatcher.page.wait_for_url("**/console/dispatch")
+    with dispatcher.page.expect_navigation():
+        dispatcher.page.get_by_role("button", name="确认送达").click()
     dispatcher.page.goto(f"{live_server}/console/cases/{case_id}")
     dispatcher.shot("case-delivered")
     console_rows = dispatcher.page.locator("#h-timeline + .table-wrap tbody tr").count()
