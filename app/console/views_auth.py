@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -59,6 +59,12 @@ def logout():
     """End the session."""
     console_session.end()
     return redirect(url_for("console.login"))
+
+
+@bp.route("/<path:unknown>")
+def unknown_page(unknown: str):
+    """Any other console address: an HTML 404 (the API answers problems, not pages)."""
+    abort(404)
 
 
 def _error_page(status: int, message: str):

@@ -213,3 +213,18 @@ def test_pages_need_their_role(make, login):
     clerk = login(make.staff("clerk", "120000"))
     for path in ("/console/dispatch", "/console/admin/staff", "/console/dashboard"):
         assert clerk.get(path).status_code == 403, path
+
+
+def test_an_unknown_console_address_is_an_html_404(client):
+    response = client.get("/console/nowhere")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+
+
+def test_the_console_loads_no_external_asset(client):
+    page = client.get("/console/login").get_data(as_text=True)
+    assert "http://" not in page and "https://" not in page
+    for asset in ("console.css", "console.js"):
+        response = client.get(f"/console/static/{asset}")
+        response.close()
+        assert response.status_code == 200

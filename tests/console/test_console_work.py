@@ -141,6 +141,8 @@ def test_the_dashboard_shows_the_stats_figures(make, login):
 def test_an_admin_creates_and_deactivates_staff_in_the_console(client, make, login):
     admin = login(make.staff("admin", "120000"))
     page = "/console/admin/staff"
+    listing = admin.get(page).get_data(as_text=True)
+    assert all(role in listing for role in ("受理员", "审查员", "核查员", "送达员"))
     created = _post(
         admin,
         page,
