@@ -72,6 +72,29 @@ def queue():
     )
 
 
+@bp.route("/cases")
+@staff_page()
+def case_list():
+    """Every case of the region (not only those waiting for the user), newest first."""
+    user = current_staff()
+    state = request.args.get("state") or None
+    permit_type = request.args.get("permit_type") or None
+    page = _page_arg()
+    items, total = application_service.list_applications(
+        user, state=state, permit_type=permit_type, page=page, page_size=PAGE_SIZE
+    )
+    return render_template(
+        "console/cases.html",
+        items=[application_service.application_view(user, a) for a in items],
+        total=total,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        filters={"state": state, "permit_type": permit_type},
+        states=STATES,
+        catalogue=get_catalogue(),
+    )
+
+
 def _form_rows(application, view: dict) -> list[tuple[str, str]]:
     """The form's particulars in the order and with the titles of the permit type's schema."""
     schema = materials.permit_type_of(application).form_schema.get(application.kind, {})

@@ -248,6 +248,7 @@ def test_a_case_walks_from_submission_to_delivery_in_the_console(
 
     head = Desk(browser, live_server, "head")
     for name, path in (
+        ("cases", "/console/cases"),
         ("licences", "/console/licences"),
         ("expiring", "/console/expiring?days=120"),
         ("dashboard", "/console/dashboard"),

@@ -104,6 +104,13 @@ def test_the_queue_orders_by_deadline_and_filters(make, login, office, submitted
     ).get_data(as_text=True)
 
 
+def test_every_case_of_the_region_is_listed_but_not_anothers(make, login, submitted):
+    tianjin = login(make.staff("inspector", "120000"))
+    assert submitted["number"] in tianjin.get("/console/cases").get_data(as_text=True)
+    shanghai = login(make.staff("inspector", "310000"))
+    assert submitted["number"] not in shanghai.get("/console/cases").get_data(as_text=True)
+
+
 def test_the_expiring_report_neutralises_formulas_in_its_csv(make, login):
     holder = make.enterprise(None, region="120101", name='=HYPERLINK("http://x")')
     make.licence(holder, valid_from="2024-01-01", valid_until="2027-01-15")
