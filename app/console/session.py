@@ -16,7 +16,18 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 
 from app.extensions import db
 from app.models import User
@@ -34,6 +45,7 @@ def init_session(app: Flask, bp: Blueprint) -> None:
     app.config.setdefault("CONSOLE_IDLE_TIMEOUT", IDLE_TIMEOUT)
     bp.before_request(_load_user)
     bp.before_request(_check_csrf)
+    bp.after_request(_security_headers)
     bp.app_context_processor(lambda: {"csrf_token": csrf_token})
 
 
@@ -85,10 +97,30 @@ def csrf_token() -> str:
 def _check_csrf() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
     sent = request.form.get(CSRF_FIELD, "")
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, description="页面已过期或来源不明（缺少安全令牌），请刷新页面后重试。")
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    """Console pages load nothing from elsewhere and may only be framed by the console.
+
+    Files (PDFs shown in the browser's viewer) get no CSP: it would block the viewer."""
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def staff_page(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

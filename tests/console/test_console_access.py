@@ -222,7 +222,10 @@ def test_an_unknown_console_address_is_an_html_404(client):
 
 
 def test_the_console_loads_no_external_asset(client):
-    page = client.get("/console/login").get_data(as_text=True)
+    response = client.get("/console/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    page = response.get_data(as_text=True)
     assert "http://" not in page and "https://" not in page
     for asset in ("console.css", "console.js"):
         response = client.get(f"/console/static/{asset}")
