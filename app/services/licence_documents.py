@@ -7,7 +7,6 @@ stored bytes. Two first requests racing both render, but only one hash is record
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from flask import current_app
@@ -18,12 +17,12 @@ from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
 from app.services.licences import check_code, verification_url
+from pdf_templates.render.fonts import Typeface, select_typeface
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
 from permits.licence_pdf import (
     LabelDocument,
     LicenceDocument,
-    find_cjk_font,
     render_label,
     render_licence,
 )
@@ -44,9 +43,8 @@ def pki_paths() -> PkiPaths:
     return ensure_dev_pki(Path(config["DATA_DIR"]) / "pki")
 
 
-@cache
-def _font(configured: str) -> str | None:
-    return find_cjk_font(configured or None)
+def _typeface() -> Typeface:
+    return select_typeface(current_app.config["PDF_FONT_PATH"])
 
 
 def _signer() -> LicenceSigner:
@@ -105,9 +103,7 @@ def licence_pdf(licence: Licence) -> bytes:
     store = _storage()
     if licence.pdf_sha256 and store.exists(licence.pdf_sha256):
         return store.read_bytes(licence.pdf_sha256)
-    unsigned = render_licence(
-        licence_document(licence), font_path=_font(current_app.config["PDF_FONT_PATH"])
-    )
+    unsigned = render_licence(licence_document(licence), typeface=_typeface())
     signed = _signer().sign(
         unsigned, reason=f"{licence.issuer_name}签发电子证照", location=licence.issuer_name
     )
@@ -139,7 +135,7 @@ def label_pdf(application: Application, shipment: Shipment) -> bytes:
             tracking_no=shipment.tracking_no,
             reference=application.number,
         ),
-        font_path=_font(current_app.config["PDF_FONT_PATH"]),
+        typeface=_typeface(),
     )
 
 
