@@ -28,7 +28,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -44,8 +44,10 @@ _ROOT_KEY = "root-ca-key.pem"
 _SIGNING_CERT = "signing-cert.pem"
 _SIGNING_KEY = "signing-key.pem"
 _LOCK = ".pki.lock"
-# id-kp-documentSigning (RFC 9336): the key signs documents, nothing else.
+# id-kp-documentSigning (RFC 9336) says what the key is for; NSS-based readers (poppler's
+# pdfsig, Evince, Okular, Firefox) accept a PDF signer only with emailProtection, so both.
 _DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+_SIGNING_USAGES = (ExtendedKeyUsageOID.EMAIL_PROTECTION, _DOCUMENT_SIGNING)
 
 
 class SignerError(RuntimeError):
@@ -84,8 +86,8 @@ def ensure_dev_pki(directory: Path, authority_name: str = "天津市应急管理
 
     Generates a root CA (20 years) and a signing certificate issued by it (5 years); the
     root's key is kept next to them (0600). If the root and its key exist but the signing
-    pair is missing, a new signing pair is issued under the existing root, so a root already
-    handed out stays valid. A lock file serialises concurrent first calls from several
+    pair is missing or outdated, a new signing pair is issued under the existing root, so a
+    root already handed out stays valid. A lock file serialises concurrent first calls from several
     worker processes.
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -116,7 +118,19 @@ def ensure_dev_pki(directory: Path, authority_name: str = "天津市应急管理
 
 
 def _pki_complete(paths: PkiPaths) -> bool:
-    return all(path.is_file() for path in (paths.root_cert, paths.signing_cert, paths.signing_key))
+    """All three files exist and the signing certificate has today's key usages.
+
+    A development signing certificate from before emailProtection was added is re-issued
+    under the same root, so readers that trust the root keep trusting new licences.
+    """
+    if not all(path.is_file() for path in (paths.root_cert, paths.signing_cert, paths.signing_key)):
+        return False
+    certificate = x509.load_pem_x509_certificate(paths.signing_cert.read_bytes())
+    try:
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return all(usage in usages for usage in _SIGNING_USAGES)
 
 
 @contextlib.contextmanager
@@ -206,7 +220,7 @@ def _signing_certificate(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([_DOCUMENT_SIGNING]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(list(_SIGNING_USAGES)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_key_id),
