@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -44,6 +45,8 @@ _ROOT_KEY = "root-ca-key.pem"
 _SIGNING_CERT = "signing-cert.pem"
 _SIGNING_KEY = "signing-key.pem"
 _LOCK = ".pki.lock"
+# Room for the CMS signature (ECDSA P-256 or RSA 4096 with a chain of two): about 2–3 KB.
+_SIGNATURE_BYTES = 8192
 # id-kp-documentSigning (RFC 9336) says what the key is for; NSS-based readers (poppler's
 # pdfsig, Evince, Okular, Firefox) accept a PDF signer only with emailProtection, so both.
 _DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
@@ -302,8 +305,20 @@ class LicenceSigner:
         self._signer = signer
         self._field_name = field_name
 
-    def sign(self, pdf: bytes, *, reason: str, location: str, contact: str | None = None) -> bytes:
-        """``pdf`` with an invisible PAdES signature appended as an incremental update."""
+    def sign(
+        self,
+        pdf: bytes,
+        *,
+        reason: str,
+        location: str,
+        contact: str | None = None,
+        signing_time: datetime | None = None,
+    ) -> bytes:
+        """``pdf`` with an invisible PAdES signature appended as an incremental update.
+
+        ``signing_time`` (aware; default now) is the claimed signing time in the signature:
+        the licence's issue time, so re-rendering never changes what the licence says.
+        """
         metadata = signers.PdfSignatureMetadata(
             field_name=self._field_name,
             md_algorithm="sha256",
@@ -314,8 +329,25 @@ class LicenceSigner:
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         output = io.BytesIO()
-        signers.PdfSigner(metadata, signer=self._signer).sign_pdf(writer, output=output)
+        pdf_signer = _PdfSignerAt(
+            metadata, signer=self._signer, signing_time=signing_time or datetime.now(UTC)
+        )
+        # A reserved size spares pyHanko a trial signature to measure the CMS blob first.
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_SIGNATURE_BYTES)
         return output.getvalue()
+
+
+class _PdfSignerAt(signers.PdfSigner):
+    """A pyHanko ``PdfSigner`` whose signing time is given rather than read from the clock."""
+
+    def __init__(self, *args: Any, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._signing_time
+        return session
 
 
 def ca_pem(ca_cert_path: Path | str) -> bytes:
