@@ -85,6 +85,7 @@ class ApplicationSchema(Schema):
     delivery = fields.Nested(DeliverySchema)
     materials = fields.List(fields.Nested(MaterialStatusSchema))
     missing_materials = fields.List(fields.Dict())
+    form_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     supplement_request = fields.Dict(allow_none=True)
     actions = fields.List(fields.String())
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
