@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.schemas.common import PageArgs, PageSchema
 
-STATUSES = ("active", "expiring", "expired", "superseded", "revoked")
+STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
 
 class LicenceQuerySchema(PageArgs):
@@ -23,6 +23,7 @@ class LicenceSchema(Schema):
     enterprise = fields.Dict()
     holder_name = fields.String()
     status = fields.String()
+    status_label = fields.String()
     issued_on = fields.String()
     valid_from = fields.String()
     valid_until = fields.String()
