@@ -66,10 +66,20 @@ class CourierReportSchema(Schema):
     at = fields.AwareDateTime(required=True, default_timezone=None)
 
 
+class CarrierSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CarrierListSchema(Schema):
+    items = fields.List(fields.Nested(CarrierSchema))
+
+
 class ShipmentSchema(Schema):
     id = fields.Integer()
     application_id = fields.Integer()
     carrier = fields.String()
+    carrier_name = fields.String()
     tracking_no = fields.String()
     status = fields.String()
     events = fields.List(fields.Dict())

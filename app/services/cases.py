@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.errors import ValidationFailed
+from app.extensions import db
 from app.models import Application, MaterialVerdict, User
 from app.services import access, clock, materials, timekeeping, timeline
 from app.services.applications import (
@@ -255,7 +256,13 @@ def take_action(
     check_version(application, version)
     if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
         check_form_complete(application)
-    _transition(application, user, actor_for(user, application), action, data)
+    try:
+        _transition(application, user, actor_for(user, application), action, data)
+    except Exception:
+        # An effect may refuse after the state was changed in memory (an unknown carrier):
+        # nothing of the half-done transition may stay in the session.
+        db.session.rollback()
+        raise
     commit()
     return application
 

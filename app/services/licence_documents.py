@@ -17,6 +17,7 @@ from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
+from app.services.carriers import carrier_name
 from app.services.licences import check_code, verification_url
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
@@ -135,7 +136,7 @@ def label_pdf(application: Application, shipment: Shipment) -> bytes:
             recipient=delivery.get("recipient", ""),
             phone_masked=mask_phone(delivery.get("phone", "")),
             address=delivery.get("address", ""),
-            carrier=shipment.carrier,
+            carrier=carrier_name(shipment.carrier),
             tracking_no=shipment.tracking_no,
             reference=application.number,
         ),
