@@ -56,6 +56,10 @@ class DocumentSchema(Schema):
     uploaded_at = fields.String()
 
 
+class UploadedDocumentSchema(DocumentSchema):
+    application_version = fields.Integer(metadata={"description": "上传后申请的数据版本号"})
+
+
 class DeadlineSchema(Schema):
     kind = fields.String()
     due = fields.String()

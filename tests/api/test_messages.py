@@ -21,3 +21,19 @@ def test_a_supplement_notice_names_the_materials_in_chinese(client, office, subm
     assert material["name"] in notice["body"] and "扫描件不清晰" in notice["body"]
     assert material["code"] not in notice["body"]
     assert view["supplement_request"]["requested_at"].endswith("+08:00")
+
+
+def test_an_upload_answers_the_applications_new_version(client, make, office):
+    view = make.create_application(client, office.applicant, office.enterprise_id)
+    material = view["materials"][0]["code"]
+    response = make.upload(client, office.applicant, view["id"], material)
+    assert response.status_code == 201
+    version = response.get_json()["application_version"]
+    after = client.get(f"/api/v1/applications/{view['id']}", headers=office.applicant).get_json()
+    assert version == after["version"] > view["version"]
+    patched = client.patch(
+        f"/api/v1/applications/{view['id']}",
+        json={"form": view["form"], "version": version},
+        headers=office.applicant,
+    )
+    assert patched.status_code == 200
