@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.errors import ValidationFailed
+from sqlalchemy import select
+
+from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.models import Application, MaterialVerdict, User
+from app.models import Application, MaterialVerdict, TimelineEntry, User
 from app.services import access, clock, materials, timekeeping, timeline
 from app.services.applications import (
     EDITABLE_STATES,
@@ -248,11 +250,38 @@ def _transition(
     return application
 
 
+def _refuse_if_already_taken(application: Application, user: User, action: str, data: dict) -> None:
+    """A stale version whose last step is this very action by this very user is a double tap
+    (or a retry without an Idempotency-Key): say what already happened, not "someone else
+    changed the data"."""
+    last = db.session.scalars(
+        select(TimelineEntry)
+        .where(TimelineEntry.application_id == application.id)
+        .order_by(TimelineEntry.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.action != action or last.actor_id != user.id:
+        return
+    if last.from_state == last.to_state and last.data.get("material") != data.get("material"):
+        return  # an action that stays in its state (verify_material) may be meant for another
+    workflow = get_workflow(application.kind)
+    label = next((t.label for t in workflow.transitions if t.action == action and t.label), action)
+    moment = last.at.astimezone(timekeeping.OFFICE_TZ)
+    raise Conflict(
+        f"您已于{moment.month}月{moment.day}日 {moment:%H:%M}执行过“{label}”，无需重复操作。"
+        f"申请当前状态：{workflow.label(application.state)}",
+        code="ACTION_ALREADY_TAKEN",
+        title="该操作已完成",
+    )
+
+
 def take_action(
     user: User, application_id: int, action: str, data: dict, version: int | None
 ) -> Application:
     """Apply one workflow action for ``user`` to the case, atomically."""
     application = access.get_application(user, application_id, lock=True)
+    if version is not None and version != application.version:
+        _refuse_if_already_taken(application, user, action, data)
     check_version(application, version)
     if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
         check_form_complete(application)
