@@ -52,9 +52,12 @@ class VerifyQuerySchema(Schema):
 class VerificationSchema(Schema):
     valid = fields.Boolean()
     status = fields.String(allow_none=True)
+    status_label = fields.String(allow_none=True)
     permit_type = fields.String(allow_none=True)
     enterprise_name = fields.String(allow_none=True)
+    valid_from = fields.String(allow_none=True)
     valid_until = fields.String(allow_none=True)
+    issuer_name = fields.String(allow_none=True)
     number = fields.String()
 
 
