@@ -36,11 +36,24 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+STATUS_LABELS = {
+    "pending": "未生效",
+    "active": "有效",
+    "expiring": "即将到期",
+    "expired": "已过期",
+    "superseded": "已被替代",
+    "revoked": "已吊销",
+}
+
+
 def licence_status(licence: Licence, today: date | None = None) -> str:
-    """active | expiring (inside the renewal window) | expired | superseded | revoked."""
+    """pending (issued, not yet in force) | active | expiring (inside the renewal window) |
+    expired | superseded | revoked."""
     if licence.terminal_status:
         return licence.terminal_status
     today = today or timekeeping.today()
+    if licence.valid_from > today:
+        return "pending"
     if licence.valid_until < today:
         return "expired"
     permit_type = get_permit_type(licence.permit_type)
@@ -204,7 +217,8 @@ def licence_view(licence: Licence) -> dict:
             "credit_code": licence.enterprise.credit_code,
         },
         "holder_name": licence.holder.get("person_name") or licence.holder.get("name"),
-        "status": licence_status(licence),
+        "status": (status := licence_status(licence)),
+        "status_label": STATUS_LABELS[status],
         "issued_on": licence.issued_on.isoformat(),
         "valid_from": licence.valid_from.isoformat(),
         "valid_until": licence.valid_until.isoformat(),
