@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from app.services.carriers import carrier_name
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
 from workflows.definitions import get_workflow
@@ -119,6 +120,7 @@ def register_filters(bp: Blueprint) -> None:
         "licence_status": lambda s: LICENCE_STATUS_LABELS.get(s, s),
         "shipment_status": lambda s: SHIPMENT_STATUS_LABELS.get(s, s),
         "permit_name": permit_name,
+        "carrier_name": carrier_name,
         "state_label": state_label,
         "action_label": action_label,
         "masked_phone": masked_phone,

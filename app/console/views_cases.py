@@ -14,7 +14,16 @@ from app.console.session import current_staff, staff_page
 from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
 from app.models import User
-from app.services import access, cases, delivery, documents, materials, review, timeline
+from app.services import (
+    access,
+    carriers,
+    cases,
+    delivery,
+    documents,
+    materials,
+    review,
+    timeline,
+)
 from app.services import applications as application_service
 from app.services.licence_documents import label_pdf
 from permits.catalogue import get_catalogue
@@ -23,11 +32,6 @@ from workflows.errors import WorkflowError
 
 PAGE_SIZE = 20
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
-
-
-def carrier_choices() -> list[dict] | None:
-    """The carriers ``dispatch`` accepts, as select options (None: free text)."""
-    return None
 
 
 def _page_arg() -> int:
@@ -146,7 +150,9 @@ def _timeline_details(application, names: dict[str, str]) -> dict[int, str]:
         for key in ("verdict", "result", "recommendation", "opinion"):
             if data.get(key):
                 parts.append(CHOICE_LABELS.get(data[key], data[key]))
-        for key in ("date", "carrier", "tracking_no", "number"):
+        if data.get("carrier"):
+            parts.append(carriers.carrier_name(data["carrier"]))
+        for key in ("date", "tracking_no", "number"):
             if data.get(key):
                 parts.append(str(data[key]))
         details[entry.seq] = "，".join(parts)
@@ -181,7 +187,7 @@ def _render_case(application_id: int, *, error: str | None = None, pending: dict
             error=error,
             pending=pending or {},
             inline_types=INLINE_TYPES,
-            carriers=carrier_choices(),
+            carriers=carriers.carrier_list(),
         ),
         status,
     )
@@ -283,7 +289,7 @@ def dispatch():
     return render_template(
         "console/dispatch.html",
         dispatch_fields={f.name: f for f in DISPATCH.fields},
-        carriers=carrier_choices(),
+        carriers=carriers.carrier_list(),
         waiting=[application_service.application_view(user, a) for a in waiting],
         travelling=[
             (application_service.application_view(user, a), _shipment(user, a.id))
