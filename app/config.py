@@ -97,6 +97,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGNING_CERT_PATH": env.get("SIGNING_CERT_PATH", ""),
         "SIGNING_CA_PATH": env.get("SIGNING_CA_PATH", ""),
         "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
+        # Announced holiday schedules ({year}.yaml); `flask calendar load` adds to it.
+        "HOLIDAY_SCHEDULE_DIR": env.get("HOLIDAY_SCHEDULE_DIR", ""),
         "ISSUER_CREDIT_CODE": env.get("ISSUER_CREDIT_CODE", "11120000MB00000000"),
         "DEMO_DATA_ALLOWED": not production,
         # flask-smorest / OpenAPI

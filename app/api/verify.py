@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db, limiter
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
-from app.services.licences import licence_status
+from app.services.licences import STATUS_LABELS, licence_status
 from permits.catalogue import get_permit_type
 from permits.identifiers import verification_code_matches
 
@@ -37,6 +37,8 @@ class Verify(MethodView):
             return {
                 "valid": False,
                 "status": None,
+                "status_label": None,
+                "valid_from": None,
                 "permit_type": None,
                 "enterprise_name": None,
                 "valid_until": None,
@@ -49,6 +51,8 @@ class Verify(MethodView):
         return {
             "valid": status in ("active", "expiring"),
             "status": status,
+            "status_label": STATUS_LABELS[status],
+            "valid_from": licence.valid_from.isoformat(),
             "permit_type": permit_type.name,
             "enterprise_name": name,
             "valid_until": licence.valid_until.isoformat(),

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.schemas.common import PageArgs, PageSchema
 
-STATUSES = ("active", "expiring", "expired", "superseded", "revoked")
+STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
 
 class LicenceQuerySchema(PageArgs):
@@ -23,6 +23,8 @@ class LicenceSchema(Schema):
     enterprise = fields.Dict()
     holder_name = fields.String()
     status = fields.String()
+    status_label = fields.String()
+    missing_particulars = fields.List(fields.Dict())
     issued_on = fields.String()
     valid_from = fields.String()
     valid_until = fields.String()
@@ -51,6 +53,8 @@ class VerifyQuerySchema(Schema):
 class VerificationSchema(Schema):
     valid = fields.Boolean()
     status = fields.String(allow_none=True)
+    status_label = fields.String(allow_none=True)
+    valid_from = fields.String(allow_none=True)
     permit_type = fields.String(allow_none=True)
     enterprise_name = fields.String(allow_none=True)
     valid_until = fields.String(allow_none=True)

@@ -90,6 +90,22 @@ def _keep_read_only(schema: dict, form: dict, recorded: dict) -> dict:
     return kept
 
 
+def _particulars_missing(
+    licence: Licence | None, permit_type: PermitType, kind: str, form: Any
+) -> dict[str, list[str]]:
+    """A particular the licence does not record (imported without it) must be given now: the
+    renewed licence has to print it."""
+    if licence is None or not isinstance(form, dict):
+        return {}
+    from app.services.licences import particulars_to_supply
+
+    return {
+        f"form.{name}": [f"原许可证未记载{permit_type.licence_fields[name]}，请填写"]
+        for name in particulars_to_supply(licence, permit_type, kind)
+        if form.get(name) in (None, "", [])
+    }
+
+
 def _source_licence(
     user: User, enterprise: Enterprise, permit_type: str, kind: str, licence_id: int | None
 ) -> Licence | None:
@@ -127,7 +143,13 @@ def create_application(user: User, data: dict) -> Application:
 
         recorded = prefill_form(licence, permit_type, kind)
         form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
-    _raise_if({**_validate_form(permit_type, kind, form), **_validate_delivery(data["delivery"])})
+    _raise_if(
+        {
+            **_validate_form(permit_type, kind, form),
+            **_particulars_missing(licence, permit_type, kind, form),
+            **_validate_delivery(data["delivery"]),
+        }
+    )
     application = Application(
         number=f"tmp-{uuid.uuid4().hex[:24]}",
         enterprise=enterprise,
