@@ -13,6 +13,7 @@ from app.api import (
     enterprises,
     health,
     licences,
+    notices,
     notifications,
     permit_types,
     ratings,
@@ -36,6 +37,7 @@ BLUEPRINTS = [
     verify.blp,
     webhooks.blp,
     notifications.blp,
+    notices.blp,
     ratings.blp,
     stats.blp,
 ]

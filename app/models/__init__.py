@@ -5,6 +5,7 @@ from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
+from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, LoginThrottle, User
@@ -20,6 +21,7 @@ __all__ = [
     "LicenceSequence",
     "LoginThrottle",
     "MaterialVerdict",
+    "Notice",
     "Notification",
     "OutboxMessage",
     "Rating",

@@ -355,6 +355,11 @@ def timeline_view(user: User, application_id: int) -> list[dict]:
             "from_state": e.from_state,
             "to_state": e.to_state,
             "comment": e.comment,
+            "notice": (
+                {"id": e.data["notice_id"], "number": e.data.get("notice_number")}
+                if "notice_id" in (e.data or {})
+                else None
+            ),
         }
         for e in timeline.entries(application)
     ]

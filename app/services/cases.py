@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.errors import ValidationFailed
-from app.models import Application, MaterialVerdict, User
-from app.services import access, clock, materials, timekeeping, timeline
+from app.models import Application, MaterialVerdict, Notice, User
+from app.services import access, clock, materials, notices, timekeeping, timeline
 from app.services.applications import actor_for, check_version
 from app.services.outbox import enqueue
 from app.services.transaction import commit
@@ -214,7 +214,9 @@ def _stamp_milestones(application: Application, outcome: Outcome) -> None:
         application.inspection_result = None
 
 
-def _notify(application: Application, outcome: Outcome, seq: int) -> None:
+def _notify(
+    application: Application, outcome: Outcome, seq: int, notice: Notice | None = None
+) -> None:
     template = NOTICES.get(outcome.action)
     if template is None:
         return
@@ -235,6 +237,7 @@ def _notify(application: Application, outcome: Outcome, seq: int) -> None:
             "application_id": application.id,
             "action": outcome.action,
             "state": outcome.to_state,
+            **({"notice_id": notice.id, "notice_title": notice.title} if notice else {}),
         },
         dedupe_key=f"case:{application.id}:{seq}",
     )
@@ -250,6 +253,7 @@ def _transition(
     for effect in outcome.effects:
         handlers[effect](application, dict(outcome.data), user)
     _stamp_milestones(application, outcome)
+    notice = notices.issue_for(application, outcome)  # the decision in writing, same transaction
     entry = timeline.append(
         application,
         user=user,
@@ -259,13 +263,18 @@ def _transition(
         to_state=outcome.to_state,
         comment=str(outcome.data.get("comment") or ""),
         data={
-            k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in outcome.data.items()
-            if k != "comment"
+            **{
+                k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in outcome.data.items()
+                if k != "comment"
+            },
+            **({"notice_id": notice.id, "notice_number": notice.number} if notice else {}),
         },
     )
+    if notice is not None:
+        notice.timeline_seq = entry.seq
     if Effect.NOTIFY_APPLICANT in outcome.effects:
-        _notify(application, outcome, entry.seq)
+        _notify(application, outcome, entry.seq, notice)
     application.updated_at = timekeeping.now()
     return application
 

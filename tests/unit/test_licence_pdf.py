@@ -162,7 +162,7 @@ def without_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_permit_type_and_the_label_have_a_layout():
-    assert set(layout_names()) == {*TEMPLATES, "label"}
+    assert set(layout_names()) == {*TEMPLATES, "label", "notice"}
     for name in layout_names():
         assert "page" in load_layout(name)
 
