@@ -72,3 +72,18 @@ def test_an_inspection_date_in_the_past_is_refused(client, make, office, drive, 
     response = make.act(client, office["reviewer"], view, "schedule_inspection", date="2026-11-20")
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"date": ["核查日期不能早于今天"]}
+
+
+def test_the_licence_is_delivered_within_ten_working_days_of_the_decision(client, make, office):
+    from app.extensions import db
+    from app.models import Enterprise
+
+    firm = db.session.get(Enterprise, office.enterprise_id)
+    case = make.case_in_state(firm, "pending_decision", make.applicant(), recommendation="approve")
+    response = make.act(
+        client, office["approver"], {"id": case.id, "version": case.version}, "approve"
+    )
+    assert response.status_code == 200, response.get_json()
+    deadline = response.get_json()["deadline"]
+    assert deadline["kind"] == "delivery"
+    assert deadline["due"] == calendar().add_working_days(date(2026, 11, 23), 10).isoformat()
