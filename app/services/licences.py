@@ -114,8 +114,12 @@ def check_can_amend(licence: Licence, permit_type_code: str, kind: str) -> None:
         message = "所选许可证与申请事项不一致"
         raise ValidationFailed(message, code="LICENCE_MISMATCH", errors={"licence_id": [message]})
     status = licence_status(licence)
+    if status == "pending":
+        raise Conflict("该许可证尚未生效，不能办理延续或变更", code="LICENCE_NOT_ACTIVE")
     if status not in ("active", "expiring"):
         raise Conflict("该许可证已失效，不能办理延续或变更", code="LICENCE_NOT_ACTIVE")
+    if has_successor(licence):
+        raise Conflict("该许可证已准予延续，请以新证办理", code="LICENCE_ALREADY_RENEWED")
     if kind == "renewal" and status != "expiring":
         permit_type = get_permit_type(licence.permit_type)
         window = permit_type.renewal_window_days if permit_type else 90
@@ -271,6 +275,7 @@ def verification_url(licence: Licence) -> str:
 
 def licence_view(licence: Licence) -> dict:
     """The contract's licence resource."""
+    status = licence_status(licence)
     return {
         "id": licence.id,
         "number": licence.number,
@@ -282,8 +287,8 @@ def licence_view(licence: Licence) -> dict:
             "credit_code": licence.enterprise.credit_code,
         },
         "holder_name": licence.holder.get("person_name") or licence.holder.get("name"),
-        "status": licence_status(licence),
-        "status_label": STATUS_LABELS[licence_status(licence)],
+        "status": status,
+        "status_label": STATUS_LABELS[status],
         "missing_particulars": _missing_particulars(licence),
         "issued_on": licence.issued_on.isoformat(),
         "valid_from": licence.valid_from.isoformat(),

@@ -83,6 +83,8 @@ def test_a_renewed_licence_is_pending_until_the_old_one_ends(
     assert pending["valid_from"] == "2027-02-01"
     listed = client.get("/api/v1/licences?status=pending", headers=office.applicant).get_json()
     assert [item["id"] for item in listed["items"]] == [new["id"]]
+    again = client.post("/api/v1/applications", json=body, headers=office.applicant)
+    assert again.status_code == 409 and again.get_json()["code"] == "LICENCE_ALREADY_RENEWED"
 
     frozen_now(datetime(2027, 1, 31, 15, 0, tzinfo=UTC))  # 23:00 on the old licence's last day
     assert verify(client, old)["valid"] is True and verify(client, new)["valid"] is False

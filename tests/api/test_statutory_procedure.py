@@ -58,6 +58,8 @@ def test_inspection_time_does_not_count_for_hazchem_trading(
     due = date.fromisoformat(view["deadline"]["due"])
     view = drive(view, ("reviewer", "schedule_inspection", {"date": "2026-11-30"}))
     assert view["deadline"]["paused"] is True
+    queue = client.get("/api/v1/review/queue", headers=office["inspector"]).get_json()
+    assert [item["deadline"]["paused"] for item in queue["items"]] == [True]
     frozen_now(shanghai_ten_am("2026-11-30"))
     view = client.get(f"/api/v1/applications/{view['id']}", headers=office.applicant).get_json()
     assert view["deadline"]["paused"] is True and view["deadline"]["due"] == due.isoformat()
