@@ -6,8 +6,8 @@ One layout (``notice.yaml``) serves every kind: the issuing authority, the title
 seal, and on every page a footer with the case number. Text wraps character by character
 and runs onto further pages. Signing is a separate step (``app.integrations.signer``).
 
-Fonts and line breaking come from ``permits.licence_pdf`` until the shared rendering package
-offers a notice-page primitive.
+Text is drawn through the glyph-safe typeface of ``pdf_templates.render`` (a font chain, each
+run of text in the first font that has its glyphs), wrapped the way the licences wrap it.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from pdf_templates import load_layout
+from pdf_templates.render.fonts import Typeface, select_typeface
+from pdf_templates.render.text import draw_text, format_cn_date, wrap_text
 from pdf_templates.seal import draw_seal
-from permits.licence_pdf import _registered_font, find_cjk_font, format_cn_date, wrap_text
 
 ITEM_MARK = "- "
 
@@ -43,10 +43,12 @@ class NoticeDocument:
 class _Pages:
     """A canvas with a cursor that starts a new page when the text reaches the bottom."""
 
-    def __init__(self, canvas: Canvas, layout: dict[str, Any], font: str, doc: NoticeDocument):
+    def __init__(
+        self, canvas: Canvas, layout: dict[str, Any], typeface: Typeface, doc: NoticeDocument
+    ):
         self.canvas = canvas
         self.layout = layout
-        self.font = font
+        self.typeface = typeface
         self.doc = doc
         page = layout["page"]
         self.height = page["height_mm"] * mm
@@ -68,18 +70,20 @@ class _Pages:
 
     def footer(self) -> None:
         spec = self.layout["footer"]
-        self.canvas.setFont(self.font, spec["size_pt"])
         self.canvas.setFillColor(HexColor(spec["color"]))
         doc = self.doc
         text = f"申请编号：{doc.case_number}    文书编号：{doc.number}    第{self.page_number}页"
-        self.canvas.drawCentredString(
-            (self.left + self.right) / 2, spec["y_from_bottom_mm"] * mm, text
-        )
+        self.text((self.left + self.right) / 2, spec["y_from_bottom_mm"] * mm, text, spec, "centre")
         self.canvas.setFillColor(HexColor("#000000"))
 
+    def text(self, x: float, y: float, text: str, spec: dict, align: str = "left") -> None:
+        draw_text(self.canvas, self.typeface, x, y, text, spec["size_pt"], align=align)
 
-def render_notice(doc: NoticeDocument, *, font_path: str | None = None) -> bytes:
-    """The notice ``doc`` as an unsigned PDF in the ``notice`` layout."""
+
+def render_notice(doc: NoticeDocument, *, typeface: Typeface | None = None) -> bytes:
+    """The notice ``doc`` as an unsigned PDF in the ``notice`` layout; ``typeface`` defaults
+    to :func:`pdf_templates.render.fonts.select_typeface`'s choice."""
+    typeface = typeface or select_typeface()
     layout = load_layout("notice")
     buffer = io.BytesIO()
     page = layout["page"]
@@ -88,11 +92,12 @@ def render_notice(doc: NoticeDocument, *, font_path: str | None = None) -> bytes
         pagesize=(page["width_mm"] * mm, page["height_mm"] * mm),
         invariant=1,
         pageCompression=1,
+        initialFontName=typeface.primary,
     )
     canvas.setCreator("Zerovisit")
     canvas.setTitle(f"{doc.title} {doc.number}")
     canvas.setAuthor(doc.issuer_name)
-    pages = _Pages(canvas, layout, _registered_font(find_cjk_font(font_path)), doc)
+    pages = _Pages(canvas, layout, typeface, doc)
     _draw_heading(pages)
     _draw_body(pages)
     _draw_signature(pages)
@@ -103,18 +108,15 @@ def render_notice(doc: NoticeDocument, *, font_path: str | None = None) -> bytes
 
 
 def _draw_heading(pages: _Pages) -> None:
-    layout, canvas, doc = pages.layout, pages.canvas, pages.doc
+    layout, doc = pages.layout, pages.doc
     middle = (pages.left + pages.right) / 2
-    canvas.setFont(pages.font, layout["issuer"]["size_pt"])
-    canvas.drawCentredString(middle, pages.at_mm(layout["issuer"]["y_mm"]), doc.issuer_name)
-    canvas.setFont(pages.font, layout["title"]["size_pt"])
-    canvas.drawCentredString(middle, pages.at_mm(layout["title"]["y_mm"]), doc.title)
-    number_y = pages.at_mm(layout["title"]["y_mm"] + layout["number"]["gap_mm"])
-    canvas.setFont(pages.font, layout["number"]["size_pt"])
-    canvas.drawCentredString(middle, number_y, doc.number)
+    issuer, title = layout["issuer"], layout["title"]
+    pages.text(middle, pages.at_mm(issuer["y_mm"]), doc.issuer_name, issuer, "centre")
+    pages.text(middle, pages.at_mm(title["y_mm"]), doc.title, title, "centre")
+    number_y = pages.at_mm(title["y_mm"] + layout["number"]["gap_mm"])
+    pages.text(middle, number_y, doc.number, layout["number"], "centre")
     addressee_y = number_y - layout["addressee"]["gap_mm"] * mm
-    canvas.setFont(pages.font, layout["addressee"]["size_pt"])
-    canvas.drawString(pages.left, addressee_y, f"{doc.addressee}：")
+    pages.text(pages.left, addressee_y, f"{doc.addressee}：", layout["addressee"])
     pages.y = addressee_y
 
 
@@ -122,39 +124,35 @@ def _draw_body(pages: _Pages) -> None:
     spec = pages.layout["body"]
     size = spec["size_pt"]
     leading = size * spec["leading"]
-    em = pdfmetrics.stringWidth("中", pages.font, size)
-    pages.canvas.setFont(pages.font, size)
+    em = pages.typeface.width("中", size)
     for paragraph in pages.doc.paragraphs:
         is_item = paragraph.startswith(ITEM_MARK)
         text = paragraph[len(ITEM_MARK) :] if is_item else paragraph
         indent = em * (spec["item_indent_chars"] if is_item else spec["indent_chars"])
         first = ("· " if is_item else "") + text
-        lines = wrap_text(first, pages.font, size, pages.right - pages.left - indent)
+        lines = wrap_text(first, pages.typeface, size, pages.right - pages.left - indent)
         for index, line in enumerate(lines):
             pages.need(leading)
             pages.y -= leading
-            pages.canvas.setFont(pages.font, size)
             left = pages.left + (indent if index == 0 or is_item else 0)
-            pages.canvas.drawString(left, pages.y, line)
+            pages.text(left, pages.y, line, spec)
         pages.y -= spec["paragraph_gap_mm"] * mm
 
 
 def _draw_signature(pages: _Pages) -> None:
     spec, seal = pages.layout["signature"], pages.layout["seal"]
-    size = spec["size_pt"]
     pages.need(spec["gap_mm"] * mm + 2 * spec["line_mm"] * mm + seal["radius_mm"] * mm)
     right = pages.right - spec["right_mm"] * mm
     first = pages.y - spec["gap_mm"] * mm
     second = first - spec["line_mm"] * mm
-    pages.canvas.setFont(pages.font, size)
-    pages.canvas.drawCentredString(right, first, pages.doc.issuer_name)
-    pages.canvas.drawCentredString(right, second, format_cn_date(pages.doc.issued_on))
+    pages.text(right, first, pages.doc.issuer_name, spec, "centre")
+    pages.text(right, second, format_cn_date(pages.doc.issued_on), spec, "centre")
     draw_seal(
         pages.canvas,
         center=(right + seal["dx_mm"] * mm, (first + second) / 2 + seal["dy_mm"] * mm),
         radius=seal["radius_mm"] * mm,
         text=pages.doc.issuer_name,
-        font_name=pages.font,
+        typeface=pages.typeface,
         color=HexColor(seal["color"]),
     )
     pages.y = second

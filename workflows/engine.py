@@ -86,6 +86,7 @@ class CaseFacts:
     supplement_requested: bool = False  # 一次性告知 already given (Art. 32)
     deadline_extended: bool = False  # the Art. 42 extension already granted
     today: date | None = None  # the office's date, for fields that may not lie in the past
+    material_names: Mapping[str, str] = field(default_factory=dict)  # code → Chinese name
 
 
 FIELD_KINDS = ("str", "date", "list")

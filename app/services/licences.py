@@ -3,13 +3,12 @@
 A number is taken with one atomic ``UPDATE … RETURNING`` on the issuer's sequence row, in
 the approving transaction: the row stays locked until commit, so concurrent approvals get
 consecutive numbers and a rolled-back approval gives its number back (no gaps, no
-duplicates). The PDF is rendered and signed on first request and then kept.
+duplicates). The PDF is rendered, signed and stored in the same transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, update
@@ -21,8 +20,9 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, Licence, LicenceSequence, User
 from app.services import timekeeping
+from app.services.licence_documents import store_licence_pdf, verification_url
 from permits.catalogue import PermitType, get_permit_type
-from permits.identifiers import elicence_identifier, verification_code
+from permits.identifiers import elicence_identifier
 from permits.numbering import format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
 
@@ -42,8 +42,8 @@ STATUS_LABELS = {
     "active": "有效",
     "expiring": "即将到期",
     "expired": "已过期",
-    "superseded": "已被新证替代",
-    "revoked": "已撤销",
+    "superseded": "已被替代",
+    "revoked": "已吊销",
 }
 
 
@@ -261,16 +261,8 @@ def issue_licence(application: Application, user: User | None) -> Licence:
         previous.terminal_status = "superseded"
     db.session.flush()
     application.issued_licence_id = licence.id
+    store_licence_pdf(licence, signing_time=timekeeping.now())
     return licence
-
-
-def check_code(licence: Licence) -> str:
-    return verification_code(current_app.config["LICENCE_CHECK_SECRET"].encode(), licence.number)
-
-
-def verification_url(licence: Licence) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
 
 
 def licence_view(licence: Licence) -> dict:

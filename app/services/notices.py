@@ -28,8 +28,8 @@ from app.models import Application, Licence, Notice, User
 from app.services import access, timekeeping
 from app.services.licences import allocate_serial, issuer_region
 from pdf_templates.notices import NoticeDocument, render_notice
+from pdf_templates.render.text import format_cn_date
 from permits.catalogue import PermitType, get_permit_type
-from permits.licence_pdf import format_cn_date
 from permits.numbering import issuer_name, region_name
 from workflows.engine import Outcome
 
@@ -129,7 +129,7 @@ def get_notice(user: User, application_id: int, notice_id: int) -> tuple[Applica
 
 def notice_pdf(application: Application, notice: Notice) -> bytes:
     """The signed PDF of ``notice``, rendered and stored on first use."""
-    from app.services.licence_documents import _font, _signer
+    from app.services.licence_documents import _signer, _typeface
 
     store = FileStorage(Path(current_app.config["DATA_DIR"]) / "notices")
     if notice.pdf_sha256 and store.exists(notice.pdf_sha256):
@@ -144,9 +144,14 @@ def notice_pdf(application: Application, notice: Notice) -> bytes:
         issued_on=date.fromisoformat(content["issued_on"]),
         case_number=application.number,
     )
-    unsigned = render_notice(document, font_path=_font(current_app.config["PDF_FONT_PATH"]))
+    unsigned = render_notice(document, typeface=_typeface())
     authority = content["issuer_name"]
-    signed = _signer().sign(unsigned, reason=f"{authority}{notice.title}", location=authority)
+    signed = _signer().sign(
+        unsigned,
+        reason=f"{authority}{notice.title}",
+        location=authority,
+        signing_time=notice.issued_at,  # when the office decided, however late it is rendered
+    )
     sha256 = store.put_bytes(signed)
     db.session.execute(
         update(Notice)

@@ -115,19 +115,28 @@ def test_a_renewal_asks_for_the_particulars_an_imported_licence_lacks(
     auth, _, licence = claim(client, make, code)
     shown = client.get(f"/api/v1/licences/{licence.id}", headers=auth).get_json()
     assert {item["label"] for item in shown["missing_particulars"]} >= {"经营场所", "许可范围"}
-    refused = renew(client, make, auth, licence, {"no_fatal_accident": True})
-    assert refused.status_code == 422
-    errors = refused.get_json()["errors"]
+    draft = renew(client, make, auth, licence, {"no_fatal_accident": True})
+    assert draft.status_code == 201, draft.get_json()
+    view = make.upload_required(client, auth, draft.get_json())
+    errors = view["form_errors"]
     assert errors["form.business_premises"] == ["原许可证未记载经营场所，请填写"]
     assert "form.licensed_scope" in errors and "form.trading_mode" in errors
+    assert "submit" not in view["actions"]
+    refused = make.act(client, auth, view, "submit")
+    assert refused.status_code == 409 and refused.get_json()["code"] == "FORM_INCOMPLETE"
     form = {
         "no_fatal_accident": True,
         "trading_mode": "无储存设施经营",
         "business_premises": "天津市和平区南京路100号",
         "licensed_scope": ["腐蚀性物质"],
     }
-    response = renew(client, make, auth, licence, form)
-    assert response.status_code == 201, response.get_json()
+    response = client.patch(
+        f"/api/v1/applications/{view['id']}",
+        json={"form": form, "version": view["version"]},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["form_errors"] == {}
     view = approve_directly(client, make, office, auth, response.get_json())
     issued = db.session.get(Licence, view["issued_licence_id"])
     assert issued.holder["form"]["business_premises"] == "天津市和平区南京路100号"
