@@ -43,6 +43,57 @@ def staff_create(username: str, password: str, roles: tuple[str, ...], region: s
     click.echo(f"已创建工作人员 {user.username}（{', '.join(user.roles)}，{user.region_code}）")
 
 
+# --- staff accounts: deactivate, reset-password, list (the console's administration too) ---
+
+
+def _staff_or_exit(username: str):
+    from app.services import staff_accounts
+
+    try:
+        return staff_accounts.find_staff(username)
+    except AppError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+
+
+@staff_cli.command("deactivate")
+@click.option("--username", required=True)
+def staff_deactivate(username: str) -> None:
+    """Deactivate an account: no more logins; its tokens and sessions stop working."""
+    from app.services import staff_accounts
+
+    user = staff_accounts.set_active(_staff_or_exit(username), False)
+    click.echo(f"已停用工作人员 {user.username}")
+
+
+@staff_cli.command("reset-password")
+@click.option("--username", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
+def staff_reset_password(username: str, password: str) -> None:
+    """Set a new password (console sessions opened with the old one end)."""
+    from app.services import staff_accounts
+
+    try:
+        user = staff_accounts.reset_password(_staff_or_exit(username), password)
+    except AppError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+    click.echo(f"已重置 {user.username} 的密码")
+
+
+@staff_cli.command("list")
+def staff_list() -> None:
+    """List staff accounts with roles, region and whether they are active."""
+    from app.services import staff_accounts
+
+    for user in staff_accounts.list_staff():
+        state = "在用" if user.active else "已停用"
+        click.echo(f"{user.username:<16} {','.join(user.roles):<28} {user.region_code}  {state}")
+
+
+# --- end of staff accounts block ---
+
+
 @demo_cli.command("load-if-empty")
 def demo_load_if_empty() -> None:
     """Load demo enterprises, cases and staff when the database has no users; show the accounts."""

@@ -231,6 +231,10 @@ class Workflow:
             data=cleaned,
         )
 
+    def transition_for(self, facts: CaseFacts, action: str) -> Transition | None:
+        """The transition ``action`` would take now (its label and fields draw a form)."""
+        return self._branch(facts, action)
+
     def _branch(self, facts: CaseFacts, action: str) -> Transition | None:
         """The transition ``action`` takes from the case's state, if any."""
         for transition in self.transitions:

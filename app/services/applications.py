@@ -20,7 +20,7 @@ from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
-from workflows.engine import Actor
+from workflows.engine import Actor, Transition
 
 EDITABLE_STATES = ("draft", "supplement_required")
 SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
@@ -288,6 +288,17 @@ def available_actions(user: User, application: Application) -> list[str]:
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
     return actions
+
+
+def available_transitions(user: User, application: Application) -> list[Transition]:
+    """The transitions behind ``available_actions``: label and fields of each action."""
+    from app.services.cases import case_facts
+
+    workflow = get_workflow(application.kind)
+    facts = case_facts(application)
+    actor = actor_for(user, application)
+    found = (workflow.transition_for(facts, action) for action in workflow.available(facts, actor))
+    return [transition for transition in found if transition is not None]
 
 
 def document_view(document: Document) -> dict:

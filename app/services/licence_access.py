@@ -60,6 +60,15 @@ def _status_condition(status: str):
     return and_(live, expiring) if status == "expiring" else and_(live, ~expiring)
 
 
+def _text_condition(text: str):
+    """A licence whose number, holder enterprise name or credit code contains ``text``."""
+    pattern = f"%{text.replace('%', '').replace('_', '')}%"
+    holders = select(Enterprise.id).where(
+        or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern))
+    )
+    return or_(Licence.number.ilike(pattern), Licence.enterprise_id.in_(holders))
+
+
 def list_licences(
     user: User,
     *,
@@ -68,8 +77,11 @@ def list_licences(
     expiring_within_days: int | None,
     page: int,
     page_size: int,
+    text: str | None = None,
 ) -> tuple[list[Licence], int]:
     query = _scoped(select(Licence), user)
+    if text:
+        query = query.where(_text_condition(text.strip()))
     if enterprise_id is not None:
         query = query.where(Licence.enterprise_id == enterprise_id)
     if status:
