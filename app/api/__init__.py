@@ -15,6 +15,7 @@ from app.api import (
     licences,
     notifications,
     permit_types,
+    phone,
     ratings,
     review,
     shipments,
@@ -26,6 +27,7 @@ from app.api import (
 BLUEPRINTS = [
     health.blp,
     auth.blp,
+    phone.blp,
     enterprises.blp,
     permit_types.blp,
     applications.blp,

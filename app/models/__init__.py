@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table."""
 
 from app.models.application import Application, Blob, Document, MaterialVerdict, Rating
+from app.models.contact import VerifiedPhone
 from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
 from app.models.idempotency import IdempotencyRecord
@@ -28,5 +29,6 @@ __all__ = [
     "ShipmentEvent",
     "TimelineEntry",
     "User",
+    "VerifiedPhone",
     "WechatAccessToken",
 ]
