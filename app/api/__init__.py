@@ -20,6 +20,7 @@ from app.api import (
     review,
     shipments,
     stats,
+    subscriptions,
     verify,
     webhooks,
 )
@@ -28,6 +29,7 @@ BLUEPRINTS = [
     health.blp,
     auth.blp,
     phone.blp,
+    subscriptions.blp,
     enterprises.blp,
     permit_types.blp,
     applications.blp,

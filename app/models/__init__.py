@@ -7,6 +7,7 @@ from app.models.enterprise import Enterprise
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, LoginThrottle, User
 
@@ -27,6 +28,7 @@ __all__ = [
     "Reminder",
     "Shipment",
     "ShipmentEvent",
+    "SubscriptionConsent",
     "TimelineEntry",
     "User",
     "VerifiedPhone",
