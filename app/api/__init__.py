@@ -10,6 +10,7 @@ from app.api import (
     auth,
     docs_assets,
     documents,
+    enterprise_requests,
     enterprises,
     health,
     licences,
@@ -42,6 +43,7 @@ BLUEPRINTS = [
     notifications.blp,
     ratings.blp,
     stats.blp,
+    enterprise_requests.blp,
 ]
 
 

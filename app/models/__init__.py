@@ -4,6 +4,7 @@ from app.models.application import Application, Blob, Document, MaterialVerdict,
 from app.models.contact import VerifiedPhone
 from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
+from app.models.enterprise_request import EnterpriseRequest, RequestAttachment, RequestEvent
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
@@ -17,6 +18,7 @@ __all__ = [
     "Blob",
     "Document",
     "Enterprise",
+    "EnterpriseRequest",
     "IdempotencyRecord",
     "Licence",
     "LicenceSequence",
@@ -26,6 +28,8 @@ __all__ = [
     "OutboxMessage",
     "Rating",
     "Reminder",
+    "RequestAttachment",
+    "RequestEvent",
     "Shipment",
     "ShipmentEvent",
     "SubscriptionConsent",

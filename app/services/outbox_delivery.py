@@ -64,6 +64,8 @@ DEFAULT_PAGES = {
     "delivery": "pages/applications/detail?id={application_id}",
     "licence": "pages/licences/detail?id={licence_id}",
     "reminder": "pages/licences/detail?id={licence_id}",
+    "request": "pages/requests/detail?id={request_id}",
+    "appointment": "pages/appointments/index",
 }
 FINAL_WECHAT_STATUSES = ("sent", "unsubscribed", "no_consent", "no_openid", "disabled")
 
