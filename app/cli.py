@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.cli_operations import register_operations_cli
+from app.cli_services import register_services_cli
 from app.errors import AppError
 from app.services import identity, timeline
 from permits.working_days import WorkingCalendar, validate_schedule_file
@@ -115,3 +116,4 @@ def register_cli(app: Flask) -> None:
     for group in (staff_cli, demo_cli, audit_cli, workflows_cli, calendar_cli):
         app.cli.add_command(group)
     register_operations_cli(app)
+    register_services_cli(app)

@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from app.api import (
     applications,
+    appointments,
     auth,
     docs_assets,
     documents,
@@ -44,6 +45,7 @@ BLUEPRINTS = [
     ratings.blp,
     stats.blp,
     enterprise_requests.blp,
+    appointments.blp,
 ]
 
 

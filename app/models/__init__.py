@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table."""
 
 from app.models.application import Application, Blob, Document, MaterialVerdict, Rating
+from app.models.appointment import Appointment, AppointmentSlot
 from app.models.contact import VerifiedPhone
 from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
@@ -15,6 +16,8 @@ from app.models.user import STAFF_ROLES, LoginThrottle, User
 __all__ = [
     "STAFF_ROLES",
     "Application",
+    "Appointment",
+    "AppointmentSlot",
     "Blob",
     "Document",
     "Enterprise",

@@ -1,0 +1,26 @@
+"""Command-line tools of the enterprise services: appointment reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.services import appointments
+
+appointments_cli = AppGroup("appointments", help="线上预约")
+
+
+@appointments_cli.command("remind")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="按此日期计算（默认今天）")
+def appointments_remind(day) -> None:
+    """Daily: remind every booking of tomorrow's slots (idempotent)."""
+    today: date | None = day.date() if day else None
+    count = appointments.send_reminders(today)
+    click.echo(f"已生成 {count} 条预约提醒")
+
+
+def register_services_cli(app: Flask) -> None:
+    app.cli.add_command(appointments_cli)
