@@ -13,6 +13,7 @@ from app.api import (
     documents,
     enterprise_requests,
     enterprises,
+    guide,
     health,
     licences,
     notifications,
@@ -46,6 +47,7 @@ BLUEPRINTS = [
     stats.blp,
     enterprise_requests.blp,
     appointments.blp,
+    guide.blp,
 ]
 
 

@@ -6,6 +6,7 @@ from app.models.contact import VerifiedPhone
 from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
 from app.models.enterprise_request import EnterpriseRequest, RequestAttachment, RequestEvent
+from app.models.guide import FaqEntry, GuideIndexState, GuidePassage
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
@@ -22,6 +23,9 @@ __all__ = [
     "Document",
     "Enterprise",
     "EnterpriseRequest",
+    "FaqEntry",
+    "GuideIndexState",
+    "GuidePassage",
     "IdempotencyRecord",
     "Licence",
     "LicenceSequence",
