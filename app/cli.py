@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.cli_operations import register_operations_cli
+from app.cli_services import register_services_cli
 from app.errors import AppError
 from app.services import clock, identity, timeline
 from permits.working_days import load_schedule, statutory_days_missing, validate_schedule_file
@@ -239,3 +240,4 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
     register_operations_cli(app)
+    register_services_cli(app)

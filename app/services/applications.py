@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, materials, timekeeping, timeline
+from app.services import access, clock, materials, phone, timekeeping, timeline
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
@@ -170,6 +170,7 @@ def create_application(user: User, data: dict) -> Application:
     enterprise = access.get_enterprise(user, data["enterprise_id"])
     if user.is_staff:
         raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    data = {**data, "delivery": phone.prefill_delivery(user, data["delivery"])}
     permit_type = _permit_type_or_422(data["permit_type"])
     kind = data["kind"]
     if kind not in permit_type.kinds:
