@@ -1,7 +1,7 @@
 """verified phones
 
 Revision ID: 9fe8be4c2308
-Revises: 45287a23c6c5
+Revises: 8c3f0b6a1d42
 Create Date: 2026-11-23 20:05:15.508879
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9fe8be4c2308'
-down_revision = '45287a23c6c5'
+down_revision = '8c3f0b6a1d42'
 branch_labels = None
 depends_on = None
 
