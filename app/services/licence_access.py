@@ -10,7 +10,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, Enterprise, Licence, User
 from app.services import access, timekeeping, timeline
-from app.services.licences import licence_status
+from app.services.licences import licence_status, successor_exists
 from app.services.outbox import enqueue
 from app.services.transaction import commit
 from permits.catalogue import get_catalogue
@@ -37,17 +37,17 @@ def get_licence(user: User, licence_id: int, *, lock: bool = False) -> Licence:
 def _status_condition(status: str):
     """SQL for a derived status, so filters and counts stay in the database."""
     today = timekeeping.today()
-    live = and_(
-        Licence.terminal_status.is_(None),
-        Licence.valid_until >= today,
-        Licence.valid_from <= today,
-    )
-    if status == "pending":
-        return and_(Licence.terminal_status.is_(None), Licence.valid_from > today)
-    if status in ("superseded", "revoked"):
+    standing = Licence.terminal_status.is_(None)
+    ended = and_(standing, Licence.valid_until < today)
+    live = and_(standing, Licence.valid_until >= today, Licence.valid_from <= today)
+    if status == "revoked":
         return Licence.terminal_status == status
+    if status == "superseded":  # marked, or renewed and past its last day (see licence_status)
+        return or_(Licence.terminal_status == status, and_(ended, successor_exists()))
     if status == "expired":
-        return and_(Licence.terminal_status.is_(None), Licence.valid_until < today)
+        return and_(ended, ~successor_exists())
+    if status == "pending":
+        return and_(standing, Licence.valid_from > today)
     expiring = or_(
         *[
             and_(
