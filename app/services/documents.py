@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -106,6 +107,9 @@ def upload_document(
     finally:
         store.discard(tmp)
     application.updated_at = document.created_at
+    # An upload changes the case (its materials): bump its version even when the office
+    # clock has not moved since the last change (two steps in one second, a frozen clock).
+    flag_modified(application, "updated_at")
     commit()
     return document
 
