@@ -24,9 +24,7 @@ def test_new_type_is_in_the_catalogue_with_its_guide(client, code):
 
 @pytest.mark.parametrize("code", sorted(NEW_TYPES))
 def test_new_type_goes_from_draft_to_an_issued_licence(client, make, office, drive, code):
-    view = make.create_application(
-        client, office.applicant, office.enterprise_id, permit_type=code
-    )
+    view = make.create_application(client, office.applicant, office.enterprise_id, permit_type=code)
     assert view["state"] == "draft"
     view = make.upload_required(client, office.applicant, view)
     view = drive(
