@@ -14,7 +14,7 @@ import copy
 import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from permits.form_validation import validation_errors
+from permits.instant import MATERIAL_PREFIX, RULES, InstantCondition, condition
 from permits.numbering import TEMPLATE_FIELDS
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "catalogue"
@@ -148,6 +149,8 @@ class PermitType:
     form_schema: dict[str, dict]
     licence_fields: dict[str, str]  # form field → label printed on the licence
     examples: dict[str, dict]  # read through ``example_forms``, which copies
+    instant: dict[str, tuple[InstantCondition, ...]] = field(default_factory=dict)
+    post_check_rate: float = 0.0  # share of instant approvals put on the post-check queue
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -202,6 +205,10 @@ class PermitType:
             "materials": [material.as_dict() for material in self.materials],
             "form_schema": copy.deepcopy(self.form_schema),
             "guide": self.guide,
+            "instant": {
+                kind: {"conditions": [item.as_dict() for item in conditions]}
+                for kind, conditions in self.instant.items()
+            },
         }
 
     def _check_kind(self, kind: str) -> None:
@@ -414,13 +421,45 @@ _FILE_PROPERTIES: dict[str, Any] = {
         "additionalProperties": {"type": "string", "minLength": 1},
     },
     "example_forms": {**_KIND_MAP, "title": "示例表单"},
+    "instant": {
+        "title": "秒批（即时办理）",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["post_check_rate", "kinds"],
+        "properties": {
+            "post_check_rate": {
+                "title": "抽取事后核查的比例",
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+            },
+            "kinds": {
+                **_KIND_MAP,
+                "title": "各申请类型的秒批条件",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    kind: {
+                        "title": f"{kind} 秒批条件",
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": {"type": "string", "minLength": 1},
+                    }
+                    for kind in KINDS
+                },
+            },
+        },
+    },
 }
+OPTIONAL_KEYS = ("instant",)
 # Every key is required, so a forgotten one is an error rather than a silent default; a value
 # that does not apply is written as null (change_decision_limit_days without a change kind).
+# The service modes' keys are optional: most types offer no instant approval.
 FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": list(_FILE_PROPERTIES),
+    "required": [key for key in _FILE_PROPERTIES if key not in OPTIONAL_KEYS],
     "properties": _FILE_PROPERTIES,
 }
 
@@ -454,6 +493,26 @@ def _meaning_problems(stem: str, data: dict[str, Any]) -> list[str]:
     problems += _extension_problems(data["direct_extension"], forms)
     if data["holder"] == "person":
         problems += _person_problems(forms)
+    if "instant" in data:
+        problems += _instant_problems(data["instant"]["kinds"], data)
+    return problems
+
+
+def _instant_problems(kinds: dict[str, list[str]], data: dict[str, Any]) -> list[str]:
+    problems = []
+    for kind, codes in kinds.items():
+        if kind not in data["form_schema"]:
+            problems.append(f"instant.kinds.{kind}：没有 {kind} 申请类型的表单结构")
+            continue
+        names = {m["code"]: m["name"] for m in data["materials"] if kind in m["kinds"]}
+        for code in codes:
+            if condition(code, names) is None:
+                known = "、".join([*RULES, f"{MATERIAL_PREFIX}<材料编码>"])
+                problems.append(f"instant.kinds.{kind}：未知的秒批条件 {code}（可用：{known}）")
+        if "direct_extension" in codes and not (
+            kind == "renewal" and data["direct_extension"]["allowed"]
+        ):
+            problems.append(f"instant.kinds.{kind}：只有允许直接延期的延续申请才能以直接延期为条件")
     return problems
 
 
@@ -681,4 +740,17 @@ def _build(data: dict[str, Any]) -> PermitType:
         },
         licence_fields=data["licence_fields"],
         examples=data["example_forms"],
+        **_instant(data),
     )
+
+
+def _instant(data: dict[str, Any]) -> dict[str, Any]:
+    if "instant" not in data:
+        return {}
+    rule = data["instant"]
+    conditions = {}
+    for kind in KINDS:
+        if kind in rule["kinds"]:
+            names = {m["code"]: m["name"] for m in data["materials"] if kind in m["kinds"]}
+            conditions[kind] = tuple(condition(code, names) for code in rule["kinds"][kind])
+    return {"instant": conditions, "post_check_rate": float(rule["post_check_rate"])}

@@ -5,6 +5,7 @@ from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
+from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, LoginThrottle, User
@@ -13,6 +14,8 @@ __all__ = [
     "STAFF_ROLES",
     "Application",
     "Blob",
+    "Commitment",
+    "Consent",
     "Document",
     "Enterprise",
     "IdempotencyRecord",
@@ -22,6 +25,7 @@ __all__ = [
     "MaterialVerdict",
     "Notification",
     "OutboxMessage",
+    "PostCheck",
     "Rating",
     "Reminder",
     "Shipment",

@@ -271,7 +271,7 @@ def application_view(user: User, application: Application) -> dict:
         or s.material.code in outstanding
         or s.status == "rejected"
     ]
-    return {
+    view = {
         "id": application.id,
         "number": application.number,
         "state": application.state,
@@ -319,6 +319,9 @@ def application_view(user: User, application: Application) -> dict:
         "accepted_at": local_iso(application.accepted_at),
         "decided_at": local_iso(application.decided_at),
     }
+    from app.services.modes import decorate_view
+
+    return decorate_view(user, application, view)
 
 
 def timeline_view(user: User, application_id: int) -> list[dict]:

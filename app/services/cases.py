@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from app.errors import ValidationFailed
 from app.models import Application, MaterialVerdict, User
-from app.services import access, clock, materials, timekeeping, timeline
+from app.services import access, clock, instant, materials, timekeeping, timeline
 from app.services.applications import actor_for, check_version
 from app.services.outbox import enqueue
 from app.services.transaction import commit
@@ -25,6 +25,10 @@ NOTICES = {
     "reject": ("不予受理", "您的申请{number}不予受理。理由：{comment}"),
     "accept": ("申请已受理", "您的申请{number}已受理，法定办结时限自今日起计算。"),
     "approve": ("准予许可", "您的申请{number}已准予许可，电子证照已生成，纸质证书将邮寄送达。"),
+    "instant_approve": (
+        "秒批通过",
+        "您的申请{number}符合即时办理条件，已当即准予许可，电子证照已生成，纸质证书将邮寄送达。",
+    ),
     "deny": (
         "不予许可",
         "您的申请{number}不予许可。理由：{comment}。如不服，可依法申请行政复议或提起行政诉讼。",
@@ -237,6 +241,8 @@ def take_action(
     application = access.get_application(user, application_id, lock=True)
     check_version(application, version)
     _transition(application, user, actor_for(user, application), action, data)
+    if action == "submit":
+        instant.after_submit(application)
     commit()
     return application
 

@@ -2,5 +2,6 @@
 the papers, with no on-site inspection (no inspection state, no inspection actions)."""
 
 from workflows.definitions.common import ACCEPT, DECISION, INTAKE, REVIEW, build
+from workflows.definitions.modes import MODES
 
-CHANGE = build("change", (*INTAKE, ACCEPT, *REVIEW, *DECISION), without=("inspection",))
+CHANGE = build("change", (*INTAKE, ACCEPT, *REVIEW, *DECISION, *MODES), without=("inspection",))

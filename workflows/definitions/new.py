@@ -2,5 +2,6 @@
 requires it), decision, delivery."""
 
 from workflows.definitions.common import ACCEPT, DECISION, INSPECTION, INTAKE, REVIEW, build
+from workflows.definitions.modes import MODES
 
-NEW = build("new", (*INTAKE, ACCEPT, *REVIEW, *INSPECTION, *DECISION))
+NEW = build("new", (*INTAKE, ACCEPT, *REVIEW, *INSPECTION, *DECISION, *MODES))

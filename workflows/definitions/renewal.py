@@ -5,6 +5,7 @@ inspection."""
 from dataclasses import replace
 
 from workflows.definitions.common import ACCEPT, DECISION, INSPECTION, INTAKE, REVIEW, build
+from workflows.definitions.modes import MODES
 from workflows.engine import CaseFacts
 
 
@@ -18,5 +19,5 @@ DIRECT_EXTENSION_ACCEPT = replace(
 )
 
 RENEWAL = build(
-    "renewal", (*INTAKE, DIRECT_EXTENSION_ACCEPT, ACCEPT, *REVIEW, *INSPECTION, *DECISION)
+    "renewal", (*INTAKE, DIRECT_EXTENSION_ACCEPT, ACCEPT, *REVIEW, *INSPECTION, *DECISION, *MODES)
 )
