@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.errors import ValidationFailed
+from app.extensions import db
 from app.models import Application, MaterialVerdict, User
-from app.services import access, clock, instant, materials, timekeeping, timeline
+from app.services import access, clock, materials, modes, timekeeping, timeline
 from app.services.applications import actor_for, check_version
 from app.services.outbox import enqueue
 from app.services.transaction import commit
@@ -32,6 +33,10 @@ NOTICES = {
     "deny": (
         "不予许可",
         "您的申请{number}不予许可。理由：{comment}。如不服，可依法申请行政复议或提起行政诉讼。",
+    ),
+    "return_pre_review": (
+        "预审意见",
+        "您的申请{number}已完成先期预审，请按预审意见修改后提交：{comment}",
     ),
     "dispatch": ("证书已寄出", "您的许可证已寄出，快递单号：{tracking_no}。"),
     "confirm_delivery": ("证书已送达", "您的许可证已送达，欢迎对本次服务进行评价。"),
@@ -161,6 +166,7 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.CREATE_SHIPMENT: lambda a, d, u: create_shipment(a, d),
         Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", timekeeping.now()),
         Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below
+        **modes.effect_handlers(),
     }
 
 
@@ -240,9 +246,14 @@ def take_action(
     """Apply one workflow action for ``user`` to the case, atomically."""
     application = access.get_application(user, application_id, lock=True)
     check_version(application, version)
-    _transition(application, user, actor_for(user, application), action, data)
-    if action == "submit":
-        instant.after_submit(application)
+    try:
+        _transition(application, user, actor_for(user, application), action, data)
+        modes.after_action(application, action)
+    except Exception:
+        # An effect may refuse after the state moved: leave nothing half-changed in the
+        # session, whoever commits it next.
+        db.session.rollback()
+        raise
     commit()
     return application
 
