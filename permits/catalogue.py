@@ -98,6 +98,11 @@ class Material:
     deferrable: bool
     kinds: tuple[str, ...]
     when: Condition | None = None
+    commitment_text: str | None = None  # 告知承诺制: the text signed instead of the document
+
+    @property
+    def commitment_allowed(self) -> bool:
+        return self.commitment_text is not None
 
     def applies(self, kind: str, form: Mapping[str, Any]) -> bool:
         return kind in self.kinds and (self.when is None or self.when.holds(form))
@@ -110,6 +115,8 @@ class Material:
             "deferrable": self.deferrable,
             "kinds": list(self.kinds),
             "when": self.when.as_dict() if self.when else None,
+            "commitment_allowed": self.commitment_allowed,
+            "commitment_text": self.commitment_text,
         }
 
 
@@ -346,7 +353,10 @@ MATERIAL_SCHEMA: dict[str, Any] = {
                 "contains": {"title": "包含"},
             },
         },
+        "commitment_allowed": {"title": "可以告知承诺代替", "type": "boolean"},
+        "commitment_text": {"title": "告知承诺书内容", "type": "string", "minLength": 20},
     },
+    "dependentRequired": {"commitment_allowed": ["commitment_text"]},
 }
 
 _FILE_PROPERTIES: dict[str, Any] = {
@@ -627,6 +637,8 @@ def _material_problems(materials: list[dict[str, Any]], forms: dict[str, dict]) 
         seen.add(material["code"])
         if material["deferrable"] and not material["required"]:
             problems.append(f"{where}.deferrable：可容缺的材料须为必需材料（required: true）")
+        if "commitment_text" in material and not material.get("commitment_allowed"):
+            problems.append(f"{where}.commitment_text：仅 commitment_allowed 的材料需要承诺书内容")
         for kind in material["kinds"]:
             if kind not in forms:
                 problems.append(f"{where}.kinds：没有 {kind} 申请类型的表单结构")
@@ -706,6 +718,9 @@ def _material(data: dict[str, Any]) -> Material:
         deferrable=data["deferrable"],
         kinds=tuple(kind for kind in KINDS if kind in data["kinds"]),
         when=_condition(data.get("when")),
+        commitment_text=(
+            data["commitment_text"].strip() if data.get("commitment_allowed") else None
+        ),
     )
 
 

@@ -29,3 +29,36 @@ class PostCheckPageSchema(PageSchema):
 class PostCheckResultSchema(Schema):
     result = fields.String(required=True, validate=validate.OneOf(["pass", "fail"]))
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CommitmentCreateSchema(Schema):
+    material = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    signer_name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+
+
+class CommitmentSchema(Schema):
+    id = fields.Integer()
+    material = fields.String()
+    material_name = fields.String()
+    text = fields.String()
+    signer_name = fields.String()
+    signed_at = fields.String()
+
+
+class ConsentCreateSchema(Schema):
+    scope = fields.String(required=True, validate=validate.OneOf(["prepare", "submit"]))
+    expires_on = fields.Date(required=True)
+
+
+class ConsentSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    scope = fields.String(metadata={"description": "prepare|submit"})
+    expires_on = fields.String()
+    granted_at = fields.String()
+    revoked_at = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class ConsentListSchema(Schema):
+    items = fields.List(fields.Nested(ConsentSchema))

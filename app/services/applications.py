@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, materials, timekeeping, timeline
+from app.services import access, clock, consents, materials, timekeeping, timeline
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
@@ -113,8 +113,7 @@ def _source_licence(
 def create_application(user: User, data: dict) -> Application:
     """A new draft for one of the caller's enterprises, its form checked against the catalogue."""
     enterprise = access.get_enterprise(user, data["enterprise_id"])
-    if user.is_staff:
-        raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    consents.check_may_prepare(user, enterprise)  # staff only as an agent under consent
     permit_type = _permit_type_or_422(data["permit_type"])
     kind = data["kind"]
     if kind not in permit_type.kinds:
@@ -150,7 +149,7 @@ def create_application(user: User, data: dict) -> Application:
     timeline.append(
         application,
         user=user,
-        role="applicant",
+        role=consents.timeline_role(user),
         action="create",
         from_state=None,
         to_state="draft",
@@ -172,8 +171,7 @@ def update_application(
 ) -> Application:
     """Edit a draft (or a case returned for supplement): form and delivery address."""
     application = access.get_application(user, application_id, lock=True)
-    if user.is_staff:
-        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    consents.check_may_prepare(user, application)
     check_version(application, version)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以修改", code="APPLICATION_NOT_EDITABLE")
@@ -218,7 +216,7 @@ def list_applications(
 
 def actor_for(user: User, application: Application) -> Actor:
     if user.is_staff:
-        return Actor(roles=frozenset(user.roles))
+        return consents.agent_actor(user, application) or Actor(roles=frozenset(user.roles))
     return Actor(roles=frozenset({"applicant"}))
 
 
@@ -226,7 +224,10 @@ def available_actions(user: User, application: Application) -> list[str]:
     from app.services.cases import case_facts
 
     workflow = get_workflow(application.kind)
-    return workflow.available(case_facts(application), actor_for(user, application))
+    actions = workflow.available(case_facts(application), actor_for(user, application))
+    from app.services.modes import filter_actions
+
+    return filter_actions(user, application, actions)
 
 
 def document_view(document: Document) -> dict:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Application, MaterialVerdict, User
-from app.services import access, clock, materials, modes, timekeeping, timeline
+from app.services import access, clock, consents, materials, modes, timekeeping, timeline
 from app.services.applications import actor_for, check_version
 from app.services.outbox import enqueue
 from app.services.transaction import commit
@@ -246,6 +246,7 @@ def take_action(
     """Apply one workflow action for ``user`` to the case, atomically."""
     application = access.get_application(user, application_id, lock=True)
     check_version(application, version)
+    consents.check_agent_action(user, application, action)
     try:
         _transition(application, user, actor_for(user, application), action, data)
         modes.after_action(application, action)

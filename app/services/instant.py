@@ -13,7 +13,7 @@ import hashlib
 
 from app.extensions import db
 from app.models import Application, Licence
-from app.services import materials, post_checks, timekeeping
+from app.services import commitments, materials, post_checks, timekeeping
 from permits.instant import InstantCondition
 
 UNMET_KEY = "instant_unmet"
@@ -87,6 +87,7 @@ def after_submit(application: Application) -> None:
     )
     moment = timekeeping.now()
     application.accepted_at = application.decided_at = moment
+    commitments.after_approval(application)  # a commitment is always checked afterwards
     rate = materials.permit_type_of(application).post_check_rate
     if sampled_for_post_check(application.number, rate):
         post_checks.schedule(application, "instant")

@@ -62,6 +62,14 @@ def record_opinion(application: Application, data: dict, user: User) -> None:
     application.modes = {**(application.modes or {}), KEY: {**current, "opinions": opinions}}
 
 
+def awaits(application: Application, user: User) -> bool:
+    """Whether the joint review still waits for the opinion of ``user``'s unit."""
+    current = (application.modes or {}).get(KEY) or {}
+    return user.region_code in current.get("units", []) and user.region_code not in current.get(
+        "opinions", {}
+    )
+
+
 def all_answered(application: Application) -> bool:
     current = (application.modes or {}).get(KEY) or {}
     return bool(current.get("units")) and set(current["units"]) <= set(current["opinions"])

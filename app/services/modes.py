@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.models import Application, User
-from app.services import instant, joint_review, pre_review
+from app.services import commitments, consents, instant, joint_review, materials, pre_review
 from workflows.engine import Effect
 
 
@@ -24,10 +24,22 @@ def after_action(application: Application, action: str) -> None:
 
     if action == "submit":
         instant.after_submit(application)
+    elif action == "approve":
+        commitments.after_approval(application)
     elif action == "give_opinion" and joint_review.all_answered(application):
         take_system_action(
             application, "close_joint_review", "system", {"comment": "各单位联合审查意见已齐"}
         )
+
+
+def filter_actions(user: User, application: Application, actions: list[str]) -> list[str]:
+    """Narrow the workflow's answer: an agent's consent, a joint review's pending units."""
+    allowed = consents.allowed_actions(user, application)
+    if allowed is not None:
+        actions = [a for a in actions if a in allowed]
+    if "give_opinion" in actions and not joint_review.awaits(application, user):
+        actions = [a for a in actions if a != "give_opinion"]
+    return actions
 
 
 def decorate_view(user: User, application: Application, view: dict) -> dict:
@@ -35,6 +47,11 @@ def decorate_view(user: User, application: Application, view: dict) -> dict:
     view["instant_unmet"] = instant.unmet_view(application)
     view["pre_review"] = pre_review.view(application)
     view["joint_review"] = joint_review.view(application)
+    names = commitments.material_names(application.id)
+    view["commitments"] = [commitments.view(c, names) for c in commitments.of(application)]
+    permit_type = materials.permit_type_of(application)
+    allowed = {m.code for m in permit_type.materials if m.commitment_allowed}
     for material in view["materials"]:
         material["pre_review_comment"] = pre_review.material_comment(application, material["code"])
+        material["commitment_allowed"] = material["code"] in allowed
     return view

@@ -77,6 +77,8 @@ def test_a_joint_review_returns_to_review_after_the_last_opinion(
     )
     assert view["state"] == "joint_review"
     assert view["joint_review"]["units"] == ["120000", "120100", "120101"]
+    sees = client.get(f"/api/v1/applications/{view['id']}", headers=district).get_json()
+    assert "give_opinion" in sees["actions"]
     first = make.act(client, district, view, "give_opinion", opinion="agree", comment="同意")
     assert first.status_code == 200 and first.get_json()["state"] == "joint_review"
     view = first.get_json()
@@ -113,6 +115,8 @@ def test_a_joint_review_returns_to_review_after_the_last_opinion(
 def test_a_reviewer_outside_the_units_cannot_give_an_opinion(client, make, office, drive):
     view = under_review(make, office, drive, client)
     view = drive(view, ("reviewer", "open_joint_review", {"units": ["120101"]}))
+    sees = client.get(f"/api/v1/applications/{view['id']}", headers=office["reviewer"]).get_json()
+    assert "give_opinion" not in sees["actions"]
     response = make.act(client, office["reviewer"], view, "give_opinion", opinion="agree")
     assert response.status_code == 409
     assert response.get_json()["code"] == "NOT_A_JOINT_REVIEW_UNIT"
