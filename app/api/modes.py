@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.auth import current_user, login_required
+from app.idempotency import idempotent
 from app.schemas.modes import (
     CommitmentCreateSchema,
     CommitmentSchema,
@@ -22,6 +23,7 @@ SECURITY = [{"bearerAuth": []}]
 
 @blp.route("/applications/<int:application_id>/commitments")
 class Commitments(MethodView):
+    @idempotent
     @login_required
     @blp.arguments(CommitmentCreateSchema)
     @blp.response(201, CommitmentSchema)
@@ -45,6 +47,7 @@ class Consents(MethodView):
             "items": [consents.view(c) for c in consents.list_for(current_user(), enterprise_id)]
         }
 
+    @idempotent
     @login_required
     @blp.arguments(ConsentCreateSchema)
     @blp.response(201, ConsentSchema)

@@ -185,3 +185,14 @@ def test_an_agent_of_another_region_or_after_expiry_sees_nothing(client, make, o
     frozen_now(FROZEN_NOW + timedelta(days=8))
     assert client.get(f"/api/v1/applications/{view['id']}", headers=agent).status_code == 404
     assert client.get("/api/v1/applications", headers=agent).get_json()["total"] == 0
+
+
+def test_a_retried_grant_creates_one_consent(client, office, frozen_now):
+    url = f"/api/v1/enterprises/{office.enterprise_id}/consents"
+    body = {"scope": "prepare", "expires_on": "2026-12-31"}
+    headers = {**office.applicant, "Idempotency-Key": "grant-1"}
+    first = client.post(url, json=body, headers=headers)
+    again = client.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert len(client.get(url, headers=office.applicant).get_json()["items"]) == 1
