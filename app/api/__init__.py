@@ -7,20 +7,27 @@ from flask_smorest import Api
 
 from app.api import (
     applications,
+    appointments,
     auth,
+    carriers,
     docs_assets,
     documents,
+    enterprise_requests,
     enterprises,
+    guide,
     health,
     licences,
     modes,
+    notices,
     notifications,
     permit_types,
+    phone,
     post_checks,
     ratings,
     review,
     shipments,
     stats,
+    subscriptions,
     verify,
     webhooks,
 )
@@ -28,6 +35,8 @@ from app.api import (
 BLUEPRINTS = [
     health.blp,
     auth.blp,
+    phone.blp,
+    subscriptions.blp,
     enterprises.blp,
     permit_types.blp,
     applications.blp,
@@ -37,11 +46,16 @@ BLUEPRINTS = [
     post_checks.blp,
     modes.blp,
     shipments.blp,
+    carriers.blp,
     verify.blp,
     webhooks.blp,
     notifications.blp,
+    notices.blp,
     ratings.blp,
     stats.blp,
+    enterprise_requests.blp,
+    appointments.blp,
+    guide.blp,
 ]
 
 

@@ -11,9 +11,9 @@ from app.idempotency import idempotent
 from app.schemas.modes import (
     CommitmentCreateSchema,
     CommitmentSchema,
-    ConsentCreateSchema,
-    ConsentListSchema,
-    ConsentSchema,
+    FilingConsentCreateSchema,
+    FilingConsentListSchema,
+    FilingConsentSchema,
 )
 from app.services import commitments, consents
 
@@ -39,7 +39,7 @@ class Commitments(MethodView):
 @blp.route("/enterprises/<int:enterprise_id>/consents")
 class Consents(MethodView):
     @login_required
-    @blp.response(200, ConsentListSchema)
+    @blp.response(200, FilingConsentListSchema)
     @blp.doc(security=SECURITY)
     def get(self, enterprise_id: int):
         """The enterprise's consents to assisted filing (manager only)."""
@@ -49,8 +49,8 @@ class Consents(MethodView):
 
     @idempotent
     @login_required
-    @blp.arguments(ConsentCreateSchema)
-    @blp.response(201, ConsentSchema)
+    @blp.arguments(FilingConsentCreateSchema)
+    @blp.response(201, FilingConsentSchema)
     @blp.doc(security=SECURITY)
     def post(self, body: dict, enterprise_id: int):
         """Let the office's agents prepare (or also submit) this enterprise's applications."""

@@ -42,6 +42,8 @@ class Application(db.Model):
     # Service modes (app/services/modes.py): unmet instant conditions, pre-review comments,
     # the joint review's units and opinions.
     modes: Mapped[dict | None] = mapped_column(JSONType)
+    # Art. 42: the working days the decision limit was extended by (None: not extended)
+    deadline_extended_days: Mapped[int | None] = mapped_column(Integer)
 
     # The statutory clock (working days): which limit runs, when it is due, pause state.
     clock_kind: Mapped[str | None] = mapped_column(String(16))

@@ -45,12 +45,12 @@ class CommitmentSchema(Schema):
     signed_at = fields.String()
 
 
-class ConsentCreateSchema(Schema):
+class FilingConsentCreateSchema(Schema):
     scope = fields.String(required=True, validate=validate.OneOf(["prepare", "submit"]))
     expires_on = fields.Date(required=True)
 
 
-class ConsentSchema(Schema):
+class FilingConsentSchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
     scope = fields.String(metadata={"description": "prepare|submit"})
@@ -60,5 +60,5 @@ class ConsentSchema(Schema):
     active = fields.Boolean()
 
 
-class ConsentListSchema(Schema):
-    items = fields.List(fields.Nested(ConsentSchema))
+class FilingConsentListSchema(Schema):
+    items = fields.List(fields.Nested(FilingConsentSchema))

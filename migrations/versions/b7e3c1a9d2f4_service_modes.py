@@ -1,7 +1,7 @@
 """service modes: post-checks, commitments, consents, case mode data
 
 Revision ID: b7e3c1a9d2f4
-Revises: 45287a23c6c5
+Revises: d61ac1632593
 Create Date: 2026-11-23 20:30:00
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'b7e3c1a9d2f4'
-down_revision = '45287a23c6c5'
+down_revision = 'd61ac1632593'
 branch_labels = None
 depends_on = None
 

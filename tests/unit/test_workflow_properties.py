@@ -45,6 +45,7 @@ VALID_DATA: dict[str, list[dict[str, Any]]] = {
     "return_pre_review": [{"comment": "请补充签章", "material_comments": {"a": "缺少签章页"}}],
     "open_joint_review": [{"units": ["140100", "140105"]}],
     "give_opinion": [{"opinion": "agree"}, {"opinion": "disagree", "comment": "通风系统不符"}],
+    "extend_deadline": [{"comment": "情况复杂，需延长"}],
 }
 
 
@@ -63,6 +64,8 @@ facts_fields = st.fixed_dictionaries(
         "inspection_result": st.sampled_from([None, "pass", "fail"]),
         "direct_extension": st.booleans(),
         "recommendation": st.sampled_from([None, "approve", "deny"]),
+        "supplement_requested": st.booleans(),
+        "deadline_extended": st.booleans(),
     }
 )
 # Clean facts half of the time, so that random walks get past the guards to the end.
