@@ -70,6 +70,10 @@ def test_an_eligible_reexamination_is_approved_in_the_submit_response(
     from app.models import OutboxMessage
 
     assert "秒批通过" in [m.title for m in db.session.query(OutboxMessage)]
+    notices = client.get(
+        f"/api/v1/applications/{view['id']}/notices", headers=office.applicant
+    ).get_json()["items"]
+    assert "approval" in [n["kind"] for n in notices]
 
 
 def test_a_case_that_misses_a_condition_takes_the_standard_path(
