@@ -21,7 +21,7 @@ from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import FileStorage, TooLarge
 from app.models import Application, Blob, Document, User
-from app.services import access, materials
+from app.services import access, consents, materials
 from app.services.transaction import commit
 
 EDITABLE_STATES = ("draft", "supplement_required")
@@ -57,8 +57,7 @@ def upload_document(
 ) -> Document:
     """Store one file for one material of the caller's own case."""
     application = access.get_application(user, application_id, lock=True)
-    if user.is_staff:
-        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    consents.check_may_prepare(user, application)
     errors = {}
     if not material_code:
         errors["material"] = ["请选择材料"]
@@ -132,8 +131,7 @@ def open_document(document: Document) -> BinaryIO:
 
 def delete_document(user: User, application_id: int, document_id: int) -> None:
     application = access.get_application(user, application_id, lock=True)
-    if user.is_staff:
-        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    consents.check_may_prepare(user, application)
     document = get_document(user, application_id, document_id)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")
