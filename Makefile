@@ -31,6 +31,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.reminder_scan
+	$(BIN)/python -m bench.licence_pdf
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
