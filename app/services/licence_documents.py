@@ -27,6 +27,7 @@ from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
 from app.services import timekeeping
+from app.services.carriers import carrier_name
 from pdf_templates.render import (
     LabelDocument,
     LicenceDocument,
@@ -191,7 +192,7 @@ def label_pdf(application: Application, shipment: Shipment) -> bytes:
             recipient=delivery.get("recipient", ""),
             phone_masked=mask_phone(delivery.get("phone", "")),
             address=delivery.get("address", ""),
-            carrier=shipment.carrier,
+            carrier=carrier_name(shipment.carrier),
             tracking_no=shipment.tracking_no,
             reference=application.number,
         ),

@@ -7,23 +7,20 @@ Modules, each a small piece:
 - ``page``: the page (:class:`Sheet`), the certificate frame, issuer + date + seal;
 - ``particulars``: the licence's two-column table;
 - ``qr``: QR codes as one vector path;
-- ``licence``, ``label``, ``notice``: the documents.
+- ``licence``, ``label``: the documents (written notices: ``pdf_templates/notices.py``).
 """
 
 from pdf_templates.render.fonts import Typeface, select_typeface
 from pdf_templates.render.label import LabelDocument, render_label
 from pdf_templates.render.licence import LicenceDocument, render_licence
-from pdf_templates.render.notice import NoticeDocument, render_notice
 from pdf_templates.render.page import LayoutOverflowError
 
 __all__ = [
     "LabelDocument",
     "LayoutOverflowError",
     "LicenceDocument",
-    "NoticeDocument",
     "Typeface",
     "render_label",
     "render_licence",
-    "render_notice",
     "select_typeface",
 ]
