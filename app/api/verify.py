@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app.api.docs import Blueprint
 from app.extensions import db, limiter
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
@@ -27,6 +27,13 @@ class Verify(MethodView):
 
     @blp.arguments(VerifyQuerySchema, location="query")
     @blp.response(200, VerificationSchema)
+    @blp.operation(
+        "verifyLicence",
+        "核验许可证（公开）",
+        "扫描许可证二维码打开：证书是否真实有效。不显示个人信息；核验码错误与证号不存在的回答相同。",
+        auth=False,
+    )
+    @blp.problems((429, "请求过于频繁"))
     def get(self, args: dict, number: str):
         """Is this licence genuine and valid? No personal data is shown."""
         licence = db.session.scalars(select(Licence).where(Licence.number == number)).first()
