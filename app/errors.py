@@ -177,6 +177,11 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def problem_type(code: str) -> str:
+    """The problem type URI of a ``code``."""
+    return f"https://zerovisit.example/problems/{code.lower().replace('_', '-')}"
+
+
 def problem_response(
     status: int,
     code: str,
@@ -187,7 +192,7 @@ def problem_response(
 ) -> Response:
     body = ProblemSchema().dump(
         {
-            "type": f"https://zerovisit.example/problems/{code.lower().replace('_', '-')}",
+            "type": problem_type(code),
             "title": title,
             "status": status,
             "detail": detail or title,

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from app.errors import PROBLEM_MEDIA_TYPE, problem_doc
+from app.errors import HTTP_DEFAULTS, PROBLEM_MEDIA_TYPE, problem_doc, problem_type
 from app.schemas.common import ProblemSchema
 
 BEARER = "bearerAuth"
@@ -124,6 +125,7 @@ class Blueprint(flask_smorest.Blueprint):
                     schema=ProblemSchema,
                     content_type=PROBLEM_MEDIA_TYPE,
                     description=f"{title}（{note}）" if note else title,
+                    example=problem_example(status, note),
                 )(func)
             return func
 
@@ -139,6 +141,22 @@ class Blueprint(flask_smorest.Blueprint):
         """Document a file response: its bytes in each of ``media_types``."""
         content = {t: {"schema": {"type": "string", "format": "binary"}} for t in media_types}
         return self.doc(responses={str(status): {"description": description, "content": content}})
+
+
+def problem_example(status: int, note: str = "") -> dict[str, Any]:
+    """A problem body as the API sends it, with the first code ``note`` names."""
+    code, title = HTTP_DEFAULTS.get(status, ("HTTP_ERROR", "请求无法处理"))
+    named = re.match(r"[A-Z][A-Z0-9_]+", note)
+    code = named.group(0) if named else code
+    errors = {"field.path": ["此项为必填项"]} if status == 422 else {}
+    return {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": "field.path：此项为必填项" if errors else title,
+        "code": code,
+        "errors": errors,
+    }
 
 
 def register_components(spec: APISpec) -> None:
