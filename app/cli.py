@@ -1,13 +1,14 @@
-"""Command-line tools for the office: staff, demo data, audit, diagrams, calendar."""
+"""Command-line tools for the office: staff, demo data, audit, diagrams, calendar, worker."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.cli_operations import register_operations_cli
 from app.errors import AppError
@@ -43,22 +44,24 @@ def staff_create(username: str, password: str, roles: tuple[str, ...], region: s
 
 @demo_cli.command("load-if-empty")
 def demo_load_if_empty() -> None:
-    """Load demo enterprises, cases and staff when the database has no users."""
-    from app.demo import load_demo_data
+    """Load demo enterprises, cases and staff when the database has no users; show the accounts."""
+    from app.demo import DEMO_PASSWORD, STAFF, demo_accounts_present, load_demo_data
 
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         click.echo("生产环境不加载演示数据", err=True)
         sys.exit(1)
-    accounts = load_demo_data()
-    if accounts is None:
+    if load_demo_data() is None:
         click.echo("数据库已有数据，跳过演示数据。")
-        return
-    click.echo("演示账号（工作人员，密码均为 demo-pass-2026）：")
-    for username, roles, region in accounts:
-        click.echo(f"  {username:<12} {','.join(roles):<28} {region}")
-    click.echo(
-        '申请人：在 WECHAT_MODE=fake 下用 code "demo-applicant" 登录 POST /api/v1/auth/wechat'
-    )
+    if demo_accounts_present():
+        click.echo(f"演示账号（工作人员，密码均为 {DEMO_PASSWORD}）：")
+        for username, roles, region in STAFF:
+            click.echo(f"  {username:<12} {','.join(roles):<28} {region}")
+        click.echo(
+            '申请人：在 WECHAT_MODE=fake 下用 code "demo-applicant" 登录 POST /api/v1/auth/wechat'
+        )
+    base = f"http://127.0.0.1:{current_app.config['PORT']}"
+    click.echo(f"接口文档：{base}/api/docs    工作人员控制台：{base}/console/")
+    click.echo(f"健康检查：{base}/api/v1/health")
 
 
 @audit_cli.command("verify")
@@ -111,7 +114,25 @@ def calendar_check(files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@click.command("worker")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0))
+@click.option("--iterations", type=click.IntRange(min=1), help="运行指定轮数后退出（测试用）")
+@with_appcontext
+def worker_command(interval: float, iterations: int | None) -> None:
+    """Deliver the outbox every INTERVAL seconds and run the daily jobs once per office day."""
+    from app.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    worker = Worker(interval=interval)
+    worker.stop_on_signals()
+    names = "、".join(job.name for job in worker.jobs) or "无"
+    click.echo(f"后台任务已启动：每 {interval:g} 秒投递消息；每日任务：{names}。")
+    ticks = worker.run(iterations)
+    click.echo(f"后台任务已停止（共运行 {ticks} 轮）。")
+
+
 def register_cli(app: Flask) -> None:
     for group in (staff_cli, demo_cli, audit_cli, workflows_cli, calendar_cli):
         app.cli.add_command(group)
+    app.cli.add_command(worker_command)
     register_operations_cli(app)

@@ -80,6 +80,7 @@ class CaseFacts:
     inspection_result: str | None = None  # "pass" | "fail" | None
     direct_extension: bool = False  # a renewal eligible for 直接延期
     recommendation: str | None = None  # "approve" | "deny" | None
+    material_names: Mapping[str, str] = field(default_factory=dict)  # code → Chinese name
 
 
 FIELD_KINDS = ("str", "date", "list")

@@ -17,15 +17,16 @@ from workflows.errors import ActionDataInvalid, GuardFailed
 Data = Mapping[str, Any] | None
 
 
-def _listed(codes: tuple[str, ...]) -> str:
-    return "、".join(codes)
+def _listed(facts: CaseFacts, codes: tuple[str, ...]) -> str:
+    """Materials by their Chinese names, as a person reads them (the codes stay in details)."""
+    return "、".join(facts.material_names.get(code, code) for code in codes)
 
 
 def materials_complete(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """Every required, non-deferrable material is uploaded (submit, resubmit)."""
     if facts.missing_materials:
         return GuardFailed(
-            f"以下材料尚未上传：{_listed(facts.missing_materials)}",
+            f"以下材料尚未上传：{_listed(facts, facts.missing_materials)}",
             code="MATERIALS_MISSING",
             details=facts.missing_materials,
         )
@@ -36,7 +37,7 @@ def no_rejected_materials(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """A material the reviewer rejected must be uploaded again and verified."""
     if facts.rejected_materials:
         return GuardFailed(
-            f"以下材料未通过核验，须重新上传：{_listed(facts.rejected_materials)}",
+            f"以下材料未通过核验，须重新上传：{_listed(facts, facts.rejected_materials)}",
             code="MATERIALS_REJECTED",
             details=facts.rejected_materials,
         )
@@ -47,7 +48,7 @@ def materials_verified(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """Every uploaded material carries an "ok" verdict on its latest upload."""
     if facts.unverified_materials:
         return GuardFailed(
-            f"以下材料尚未核验：{_listed(facts.unverified_materials)}",
+            f"以下材料尚未核验：{_listed(facts, facts.unverified_materials)}",
             code="MATERIALS_UNVERIFIED",
             details=facts.unverified_materials,
         )
@@ -59,7 +60,7 @@ def deferred_materials_supplied(facts: CaseFacts, data: Data) -> GuardFailed | N
     (and, where the case is reviewed, verified: the facts keep it listed until then)."""
     if facts.deferred_materials:
         return GuardFailed(
-            f"容缺材料补齐并核验通过前不得批准：{_listed(facts.deferred_materials)}",
+            f"容缺材料补齐并核验通过前不得批准：{_listed(facts, facts.deferred_materials)}",
             code="DEFERRED_MATERIALS_OUTSTANDING",
             details=facts.deferred_materials,
         )

@@ -8,6 +8,7 @@ from flask_smorest import Api
 from app.api import (
     applications,
     auth,
+    carriers,
     docs_assets,
     documents,
     enterprises,
@@ -35,6 +36,7 @@ BLUEPRINTS = [
     review.blp,
     licences.blp,
     shipments.blp,
+    carriers.blp,
     verify.blp,
     webhooks.blp,
     notifications.blp,

@@ -150,7 +150,11 @@ class ApplicationActions(MethodView):
         401,
         (403, "ACTION_FORBIDDEN：该角色不能执行此动作"),
         404,
-        (409, "TRANSITION_NOT_ALLOWED、VERSION_CONFLICT、MATERIALS_MISSING 等"),
+        (
+            409,
+            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、"
+            "MATERIALS_MISSING、FORM_INCOMPLETE 等",
+        ),
         *JSON_BODY,
         (422, "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN"),
     )

@@ -135,12 +135,23 @@ class Blueprint(flask_smorest.Blueprint):
         """Document request headers by their component name in ``HEADER_PARAMETERS``."""
         return self.doc(parameters=list(names))  # apispec turns names into $refs
 
+    def page(self, description: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document that a browser (``Accept: text/html``) gets an HTML page instead."""
+        return self.doc(
+            responses={
+                200: {  # int, as flask-smorest keys the documented response it merges into
+                    "description": description,
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                }
+            }
+        )
+
     def binary(
         self, description: str, *media_types: str, status: int = 200
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document a file response: its bytes in each of ``media_types``."""
         content = {t: {"schema": {"type": "string", "format": "binary"}} for t in media_types}
-        return self.doc(responses={str(status): {"description": description, "content": content}})
+        return self.doc(responses={status: {"description": description, "content": content}})
 
 
 def problem_example(status: int, note: str = "") -> dict[str, Any]:

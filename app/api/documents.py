@@ -10,7 +10,7 @@ from app.auth import current_user, login_required
 from app.file_types import ALLOWED_TYPES
 from app.idempotency import idempotent
 from app.request_guards import accepts
-from app.schemas.application import DocumentSchema, UploadSchema
+from app.schemas.application import UploadedDocumentSchema, UploadSchema
 from app.services import documents as service
 from app.services.applications import document_view
 
@@ -23,7 +23,7 @@ class Documents(MethodView):
     @idempotent
     @login_required
     @blp.arguments(UploadSchema, location="multipart")
-    @blp.response(201, DocumentSchema)
+    @blp.response(201, UploadedDocumentSchema)
     @blp.operation(
         "uploadDocument",
         "上传材料",
@@ -44,7 +44,7 @@ class Documents(MethodView):
         document = service.upload_document(
             current_user(), application_id, form.get("material"), request.files.get("file")
         )
-        return document_view(document)
+        return {**document_view(document), "application_version": document.application.version}
 
 
 @blp.route("/<int:application_id>/documents/<int:document_id>/content")

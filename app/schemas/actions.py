@@ -44,15 +44,24 @@ class ActionSchema(Schema):
     comment = fields.String(validate=validate.Length(max=2000))
 
 
+# What a field's label alone does not tell a client: where its allowed values come from.
+FIELD_NOTES = {
+    "material": "材料代码，见申请的 materials",
+    "missing_materials": "材料代码，见申请的 materials",
+    "carrier": "快递公司代码，见 GET /api/v1/carriers",
+}
+
+
 def _field_schema(spec: Field) -> dict[str, Any]:
+    note = f"：{FIELD_NOTES[spec.name]}" if spec.name in FIELD_NOTES else ""
     if spec.kind == "list":
         return {
             "type": "array",
             "minItems": 1,
             "items": {"type": "string", "minLength": 1, "maxLength": spec.max_length},
-            "description": f"{spec.label}（不重复的文本列表）",
+            "description": f"{spec.label}（不重复的文本列表）{note}",
         }
-    schema: dict[str, Any] = {"type": "string", "description": spec.label}
+    schema: dict[str, Any] = {"type": "string", "description": spec.label + note}
     if spec.kind == "date":
         schema.update(format="date", description=f"{spec.label}（YYYY-MM-DD）")
     elif spec.choices is not None:

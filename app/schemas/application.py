@@ -59,6 +59,10 @@ class DocumentSchema(Schema):
     uploaded_at = timestamp()
 
 
+class UploadedDocumentSchema(DocumentSchema):
+    application_version = fields.Integer(metadata={"description": "上传后申请的数据版本号"})
+
+
 class DeadlineSchema(Schema):
     kind = fields.String(metadata={"description": "acceptance 受理、decision 审批、delivery 送达"})
     due = day("法定期限届满日")
@@ -105,6 +109,11 @@ class ApplicationSchema(Schema):
     delivery = fields.Nested(DeliverySchema)
     materials = fields.List(fields.Nested(MaterialStatusSchema))
     missing_materials = fields.List(fields.Nested(MissingMaterialSchema))
+    form_errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "表单尚缺或有误之处（字段路径 → 中文信息），完整时为空"},
+    )
     supplement_request = fields.Nested(SupplementRequestSchema, allow_none=True)
     actions = fields.List(
         fields.String(), metadata={"description": "调用者当前可执行的动作（见 ActionRequest）"}

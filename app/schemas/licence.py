@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from app.schemas.common import PageArgs, PageSchema, day, timestamp
 from app.schemas.enterprise import EnterpriseRefSchema
 
-STATUSES = ("active", "expiring", "expired", "superseded", "revoked")
+STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
 
 class LicenceQuerySchema(PageArgs):
@@ -24,6 +24,7 @@ class LicenceSchema(Schema):
     enterprise = fields.Nested(EnterpriseRefSchema)
     holder_name = fields.String(metadata={"description": "持证人：企业名称或个人姓名"})
     status = fields.String(validate=validate.OneOf(STATUSES))
+    status_label = fields.String(metadata={"description": "状态中文名"})
     issued_on = day()
     valid_from = day()
     valid_until = day()
@@ -52,11 +53,14 @@ class VerifyQuerySchema(Schema):
 class VerificationSchema(Schema):
     valid = fields.Boolean(required=True)
     status = fields.String(allow_none=True, validate=validate.OneOf(STATUSES))
+    status_label = fields.String(allow_none=True)
     permit_type = fields.String(allow_none=True, metadata={"description": "事项名称"})
     enterprise_name = fields.String(
         allow_none=True, metadata={"description": "持证人（个人仅显示姓）"}
     )
+    valid_from = day(allow_none=True)
     valid_until = day(allow_none=True)
+    issuer_name = fields.String(allow_none=True)
     number = fields.String(required=True)
 
 
@@ -82,10 +86,20 @@ class ShipmentEventSchema(Schema):
     at = timestamp()
 
 
+class CarrierSchema(Schema):
+    code = fields.String(metadata={"description": "快递公司代码，dispatch 与回调路径使用"})
+    name = fields.String(metadata={"description": "快递公司名称"})
+
+
+class CarrierListSchema(Schema):
+    items = fields.List(fields.Nested(CarrierSchema))
+
+
 class ShipmentSchema(Schema):
     id = fields.Integer()
     application_id = fields.Integer()
     carrier = fields.String()
+    carrier_name = fields.String()
     tracking_no = fields.String()
     status = fields.String()
     events = fields.List(fields.Nested(ShipmentEventSchema))

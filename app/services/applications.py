@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -16,12 +17,13 @@ from app.services import access, clock, materials, timekeeping, timeline
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
-from permits.form_validation import validate_form
+from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
 from workflows.engine import Actor
 
 EDITABLE_STATES = ("draft", "supplement_required")
+SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
 # A person's data on a form, and how it is shown wherever the full value is not needed.
@@ -53,16 +55,47 @@ def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _validate_form(permit_type: PermitType, kind: str, form: Any) -> dict[str, list[str]]:
-    errors = validate_form(permit_type.form_schema[kind], form)
+def _form_check(
+    permit_type: PermitType, kind: str, form: Any
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``(invalid, incomplete)`` errors of ``form``: a draft may keep only the incomplete ones."""
+    invalid, incomplete = draft_form_errors(permit_type.form_schema[kind], form)
     if isinstance(form, dict):
         for field in ID_NUMBER_FIELDS:
             value = form.get(field)
-            if isinstance(value, str) and f"form.{field}" not in errors:
+            if isinstance(value, str) and value.strip() and f"form.{field}" not in invalid:
                 problem = id_number_problem(value.strip().upper())
                 if problem:
-                    errors[f"form.{field}"] = [problem]
-    return errors
+                    invalid[f"form.{field}"] = [problem]
+    return invalid, incomplete
+
+
+def _draft_form_problems(permit_type: PermitType, kind: str, form: Any) -> dict[str, list[str]]:
+    """What a draft may not keep: wrong types, formats and values (missing fields are fine)."""
+    return _form_check(permit_type, kind, form)[0]
+
+
+def form_errors(application: Application) -> dict[str, list[str]]:
+    """Everything that keeps the case's form from being submitted; empty when complete."""
+    permit_type = materials.permit_type_of(application)
+    invalid, incomplete = _form_check(permit_type, application.kind, application.form or {})
+    merged = {path: list(messages) for path, messages in incomplete.items()}
+    for path, messages in invalid.items():
+        merged.setdefault(path, []).extend(m for m in messages if m not in merged[path])
+    return merged
+
+
+def check_form_complete(application: Application) -> None:
+    """Refuse submission while the form has gaps or errors: 409 ``FORM_INCOMPLETE``."""
+    errors = form_errors(application)
+    if errors:
+        path, messages = next(iter(errors.items()))
+        raise Conflict(
+            f"表单尚未填写完整（共{len(errors)}项），请补全后再提交：{messages[0]}",
+            code="FORM_INCOMPLETE",
+            title="表单尚未填写完整",
+            errors=errors,
+        )
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -127,7 +160,9 @@ def create_application(user: User, data: dict) -> Application:
 
         recorded = prefill_form(licence, permit_type, kind)
         form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
-    _raise_if({**_validate_form(permit_type, kind, form), **_validate_delivery(data["delivery"])})
+    _raise_if(
+        {**_draft_form_problems(permit_type, kind, form), **_validate_delivery(data["delivery"])}
+    )
     application = Application(
         number=f"tmp-{uuid.uuid4().hex[:24]}",
         enterprise=enterprise,
@@ -186,7 +221,7 @@ def update_application(
             if application.licence_id is not None:
                 schema = permit_type.form_schema[application.kind]
                 form = _keep_read_only(schema, form, application.form)
-        errors.update(_validate_form(permit_type, application.kind, form))
+        errors.update(_draft_form_problems(permit_type, application.kind, form))
     if "delivery" in data:
         delivery = dict(data["delivery"])
         if delivery.get("phone") == mask_phone(application.delivery.get("phone", "")):
@@ -226,7 +261,11 @@ def available_actions(user: User, application: Application) -> list[str]:
     from app.services.cases import case_facts
 
     workflow = get_workflow(application.kind)
-    return workflow.available(case_facts(application), actor_for(user, application))
+    actions = workflow.available(case_facts(application), actor_for(user, application))
+    if SUBMIT_ACTIONS & set(actions) and form_errors(application):
+        # The phone draws its buttons from this list: no "submit" while the form has gaps.
+        actions = [a for a in actions if a not in SUBMIT_ACTIONS]
+    return actions
 
 
 def document_view(document: Document) -> dict:
@@ -255,6 +294,14 @@ def _delivery_view(user: User, delivery: dict) -> dict:
     if not needs_phone and shown.get("phone"):
         shown["phone"] = mask_phone(shown["phone"])
     return shown
+
+
+def _supplement_view(request: dict | None) -> dict | None:
+    """The supplement request with its time in +08:00 (older rows stored it in UTC)."""
+    if not request or not request.get("requested_at"):
+        return request
+    moment = datetime.fromisoformat(request["requested_at"])
+    return {**request, "requested_at": local_iso(moment)}
 
 
 def application_view(user: User, application: Application) -> dict:
@@ -307,7 +354,8 @@ def application_view(user: User, application: Application) -> dict:
             }
             for s in missing
         ],
-        "supplement_request": application.supplement_request,
+        "form_errors": form_errors(application),
+        "supplement_request": _supplement_view(application.supplement_request),
         "actions": available_actions(user, application),
         "deadline": deadline.as_dict() if deadline else None,
         "licence_id": application.licence_id,

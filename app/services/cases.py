@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.errors import ValidationFailed
-from app.models import Application, MaterialVerdict, User
+from sqlalchemy import select
+
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.models import Application, MaterialVerdict, TimelineEntry, User
 from app.services import access, clock, materials, timekeeping, timeline
-from app.services.applications import actor_for, check_version
+from app.services.applications import (
+    EDITABLE_STATES,
+    SUBMIT_ACTIONS,
+    actor_for,
+    check_form_complete,
+    check_version,
+)
 from app.services.outbox import enqueue
 from app.services.transaction import commit
 from workflows.definitions import get_workflow
@@ -21,7 +30,10 @@ from workflows.engine import Actor, CaseFacts, Effect, Outcome
 NOTICES = {
     "submit": ("申请已提交", "您的申请{number}已提交，办事大厅将在5个工作日内完成受理审查。"),
     "resubmit": ("补正材料已提交", "您的申请{number}补正材料已提交，请等待受理。"),
-    "request_supplement": ("请补正材料", "您的申请{number}需要补正材料：{comment}"),
+    "request_supplement": (
+        "请补正材料",
+        "您的申请{number}需要一次性补正以下材料：{materials}。说明：{comment}",
+    ),
     "reject": ("不予受理", "您的申请{number}不予受理。理由：{comment}"),
     "accept": ("申请已受理", "您的申请{number}已受理，法定办结时限自今日起计算。"),
     "approve": ("准予许可", "您的申请{number}已准予许可，电子证照已生成，纸质证书将邮寄送达。"),
@@ -52,7 +64,14 @@ def case_facts(application: Application) -> CaseFacts:
         inspection_result=application.inspection_result,
         direct_extension=application.direct_extension,
         recommendation=application.recommendation,
+        material_names={s.material.code: s.material.name for s in statuses},
     )
+
+
+def material_names(application: Application, codes: list[str]) -> str:
+    """``codes`` as the applicant reads them: the materials' Chinese names, joined by 、."""
+    names = {s.material.code: s.material.name for s in materials.material_statuses(application)}
+    return "、".join(names.get(code, code) for code in codes)
 
 
 def _deferred_outstanding(application: Application, status: materials.MaterialStatus) -> bool:
@@ -103,7 +122,7 @@ def _record_supplement_request(application: Application, data: dict, user: User)
         "materials": list(dict.fromkeys(data["missing_materials"])),
         "comment": data.get("comment", ""),
         "after_document_id": last_document,
-        "requested_at": timekeeping.now().isoformat(),
+        "requested_at": timekeeping.local_iso(timekeeping.now()),
     }
 
 
@@ -185,6 +204,7 @@ def _notify(application: Application, outcome: Outcome, seq: int) -> None:
         "number": application.number,
         "comment": outcome.data.get("comment", ""),
         "tracking_no": outcome.data.get("tracking_no", ""),
+        "materials": material_names(application, outcome.data.get("missing_materials") or []),
     }
     enqueue(
         application.enterprise.manager_id,
@@ -230,13 +250,48 @@ def _transition(
     return application
 
 
+def _refuse_if_already_taken(application: Application, user: User, action: str, data: dict) -> None:
+    """A stale version whose last step is this very action by this very user is a double tap
+    (or a retry without an Idempotency-Key): say what already happened, not "someone else
+    changed the data"."""
+    last = db.session.scalars(
+        select(TimelineEntry)
+        .where(TimelineEntry.application_id == application.id)
+        .order_by(TimelineEntry.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.action != action or last.actor_id != user.id:
+        return
+    if last.from_state == last.to_state and last.data.get("material") != data.get("material"):
+        return  # an action that stays in its state (verify_material) may be meant for another
+    workflow = get_workflow(application.kind)
+    label = next((t.label for t in workflow.transitions if t.action == action and t.label), action)
+    moment = last.at.astimezone(timekeeping.OFFICE_TZ)
+    raise Conflict(
+        f"您已于{moment.month}月{moment.day}日 {moment:%H:%M}执行过“{label}”，无需重复操作。"
+        f"申请当前状态：{workflow.label(application.state)}",
+        code="ACTION_ALREADY_TAKEN",
+        title="该操作已完成",
+    )
+
+
 def take_action(
     user: User, application_id: int, action: str, data: dict, version: int | None
 ) -> Application:
     """Apply one workflow action for ``user`` to the case, atomically."""
     application = access.get_application(user, application_id, lock=True)
+    if version is not None and version != application.version:
+        _refuse_if_already_taken(application, user, action, data)
     check_version(application, version)
-    _transition(application, user, actor_for(user, application), action, data)
+    if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
+        check_form_complete(application)
+    try:
+        _transition(application, user, actor_for(user, application), action, data)
+    except Exception:
+        # An effect may refuse after the state was changed in memory (an unknown carrier):
+        # nothing of the half-done transition may stay in the session.
+        db.session.rollback()
+        raise
     commit()
     return application
 

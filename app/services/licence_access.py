@@ -37,7 +37,13 @@ def get_licence(user: User, licence_id: int, *, lock: bool = False) -> Licence:
 def _status_condition(status: str):
     """SQL for a derived status, so filters and counts stay in the database."""
     today = timekeeping.today()
-    live = and_(Licence.terminal_status.is_(None), Licence.valid_until >= today)
+    live = and_(
+        Licence.terminal_status.is_(None),
+        Licence.valid_until >= today,
+        Licence.valid_from <= today,
+    )
+    if status == "pending":
+        return and_(Licence.terminal_status.is_(None), Licence.valid_from > today)
     if status in ("superseded", "revoked"):
         return Licence.terminal_status == status
     if status == "expired":

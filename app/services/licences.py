@@ -3,13 +3,12 @@
 A number is taken with one atomic ``UPDATE … RETURNING`` on the issuer's sequence row, in
 the approving transaction: the row stays locked until commit, so concurrent approvals get
 consecutive numbers and a rolled-back approval gives its number back (no gaps, no
-duplicates). The PDF is rendered and signed on first request and then kept.
+duplicates). The PDF is rendered, signed and stored in the same transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -20,8 +19,9 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, Licence, LicenceSequence, User
 from app.services import timekeeping
+from app.services.licence_documents import store_licence_pdf, verification_url
 from permits.catalogue import PermitType, get_permit_type
-from permits.identifiers import elicence_identifier, verification_code
+from permits.identifiers import elicence_identifier
 from permits.numbering import format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
 
@@ -36,11 +36,24 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+STATUS_LABELS = {
+    "pending": "未生效",
+    "active": "有效",
+    "expiring": "即将到期",
+    "expired": "已过期",
+    "superseded": "已被替代",
+    "revoked": "已吊销",
+}
+
+
 def licence_status(licence: Licence, today: date | None = None) -> str:
-    """active | expiring (inside the renewal window) | expired | superseded | revoked."""
+    """pending (issued, not yet in force) | active | expiring (inside the renewal window) |
+    expired | superseded | revoked."""
     if licence.terminal_status:
         return licence.terminal_status
     today = today or timekeeping.today()
+    if licence.valid_from > today:
+        return "pending"
     if licence.valid_until < today:
         return "expired"
     permit_type = get_permit_type(licence.permit_type)
@@ -187,16 +200,8 @@ def issue_licence(application: Application, user: User) -> Licence:
         previous.terminal_status = "superseded"
     db.session.flush()
     application.issued_licence_id = licence.id
+    store_licence_pdf(licence, signing_time=timekeeping.now())
     return licence
-
-
-def check_code(licence: Licence) -> str:
-    return verification_code(current_app.config["LICENCE_CHECK_SECRET"].encode(), licence.number)
-
-
-def verification_url(licence: Licence) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
 
 
 def licence_view(licence: Licence) -> dict:
@@ -212,7 +217,8 @@ def licence_view(licence: Licence) -> dict:
             "credit_code": licence.enterprise.credit_code,
         },
         "holder_name": licence.holder.get("person_name") or licence.holder.get("name"),
-        "status": licence_status(licence),
+        "status": (status := licence_status(licence)),
+        "status_label": STATUS_LABELS[status],
         "issued_on": licence.issued_on.isoformat(),
         "valid_from": licence.valid_from.isoformat(),
         "valid_until": licence.valid_until.isoformat(),

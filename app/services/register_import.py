@@ -16,8 +16,10 @@ registers that credit code claims it (``enterprises.register_enterprise``). Impo
 get ``source="imported"``, an electronic-licence identifier whose serial is derived from the
 number (``R`` + 16 base32 characters of its SHA-256, so it never collides with issued
 serials), the issuing authority's name, ``issued_on = valid_from`` (the register does not say)
-and the legal representative as the prefilled principal of a later renewal form. Their PDF is
-rendered on first request, like any licence's.
+and the legal representative as the prefilled principal of a later renewal form. Their signed
+PDFs are rendered right after the load commits (``licence_documents.render_missing_pdfs``, which
+``flask licences import`` runs, and ``flask licences render-pdfs`` repeats after a crash), not
+in this transaction: a register of thousands loads in seconds either way.
 
 Special-operations certificates are held by a person, whom this format does not name: such
 rows are refused.

@@ -113,11 +113,10 @@ class Contract:
                 f"{where}: media type {response.mimetype} not in {list(content)}"
             )
         schema = content[response.mimetype].get("schema", {})
-        if schema.get("format") == "binary":
-            if not response.get_data():
-                raise ContractViolation(f"{where}: empty file")
-        else:
+        if response.is_json:
             self.validate(response.get_json(), schema, where)
+        elif not response.get_data():
+            raise ContractViolation(f"{where}: empty {response.mimetype} body")
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if request_json is not None and body and response.status_code < 300:
             self.validate(request_json, body["schema"], f"{where} request body")

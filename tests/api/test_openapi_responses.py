@@ -148,6 +148,9 @@ def test_every_operation_answers_as_documented(
     parts = urlsplit(licence["verification_url"])
     assert client.get(f"{parts.path}?{parts.query}").get_json()["valid"] is True
     assert client.get(f"{parts.path}?code=wrong").get_json()["valid"] is False
+    page = client.get(f"{parts.path}?{parts.query}", headers={"Accept": "text/html"})
+    assert page.mimetype == "text/html"
+    assert client.get("/api/v1/carriers").status_code == 200
 
     view = drive(view, ("dispatcher", "dispatch", {"carrier": "ems", "tracking_no": "EM1CN"}))
     shipment_url = f"/api/v1/applications/{view['id']}/shipment"

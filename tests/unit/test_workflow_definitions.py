@@ -300,12 +300,17 @@ def test_a_supplement_request_sends_the_case_back_until_the_list_is_complete(kin
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_draft_with_missing_materials_cannot_be_submitted(kind):
     workflow = get_workflow(kind)
-    facts = CaseFacts("draft", missing_materials=("business_licence", "safety_rules"))
+    facts = CaseFacts(
+        "draft",
+        missing_materials=("business_licence", "safety_rules"),
+        material_names={"business_licence": "营业执照", "safety_rules": "安全管理制度"},
+    )
     assert workflow.available(facts, as_("applicant")) == ["withdraw"]
     with pytest.raises(GuardFailed) as refused:
         workflow.apply(facts, "submit", as_("applicant"), {})
     assert refused.value.code == "MATERIALS_MISSING"
-    assert "business_licence、safety_rules" in refused.value.message
+    assert refused.value.message == "以下材料尚未上传：营业执照、安全管理制度"
+    assert refused.value.details == ["business_licence", "safety_rules"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
