@@ -130,6 +130,7 @@ def reminders_scan(on: datetime | None) -> None:
 WECHAT_LABELS = {
     "sent": "已发送",
     "unsubscribed": "用户未订阅",
+    "no_consent": "用户未同意该模板",
     "no_openid": "无微信账号",
     "disabled": "未启用",
     "failed": "失败",

@@ -36,6 +36,9 @@ class LoginResponseSchema(Schema):
 
 class MeSchema(LoginUserSchema):
     kind = fields.String(validate=validate.OneOf(("applicant", "staff")))
+    phone_masked = fields.String(
+        allow_none=True, metadata={"description": "微信验证的手机号（脱敏），可作为默认收件电话"}
+    )
     enterprises = fields.List(
         fields.Nested(EnterpriseRefSchema), metadata={"description": "申请人：其管理的企业"}
     )

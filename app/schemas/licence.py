@@ -16,6 +16,11 @@ class LicenceQuerySchema(PageArgs):
     expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
 
 
+class ParticularSchema(Schema):
+    field = fields.String(metadata={"description": "证面事项代码，如 business_premises"})
+    label = fields.String(metadata={"description": "证面事项中文名"})
+
+
 class LicenceSchema(Schema):
     id = fields.Integer()
     number = fields.String()
@@ -25,6 +30,10 @@ class LicenceSchema(Schema):
     holder_name = fields.String(metadata={"description": "持证人：企业名称或个人姓名"})
     status = fields.String(validate=validate.OneOf(STATUSES))
     status_label = fields.String(metadata={"description": "状态中文名"})
+    missing_particulars = fields.List(
+        fields.Nested(ParticularSchema),
+        metadata={"description": "证面尚缺的事项（历史导入的许可证可能缺少）"},
+    )
     issued_on = day()
     valid_from = day()
     valid_until = day()

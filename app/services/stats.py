@@ -17,6 +17,8 @@ them:
 - ``satisfaction_rate``: ratings given in the period scoring 4 or 5, over all ratings.
 - ``licences``: live licences in the region today — active, expiring (inside the renewal
   window), expired.
+- ``requests``: the request desk (诉求响应): received in the period, handled (answered),
+  handling rate, average working days to the first answer, and the same by topic.
 
 A rate whose denominator is zero is ``None``: "no data" is not "0 %".
 """
@@ -37,6 +39,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Application, Licence, Rating, Shipment
 from app.services import access, clock, timekeeping
+from app.services.enterprise_requests import request_figures
 from app.services.timekeeping import OFFICE_TZ
 from pdf_templates.render.fonts import find_cjk_font
 from permits.catalogue import get_catalogue
@@ -194,6 +197,7 @@ def office_figures(prefix: str, period: Period) -> dict:
         "zero_visit_rate": zero_visit_rate(prefix, period),
         "satisfaction_rate": satisfaction_rate(prefix, period),
         "licences": licence_counts(prefix),
+        "requests": request_figures(prefix, period),
     }
 
 

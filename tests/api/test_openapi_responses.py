@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 from urllib.parse import urlsplit
 
@@ -118,6 +119,84 @@ def _intake_and_documents(client, make, office, contract) -> dict:
     return view
 
 
+def _enterprise_services(client, make, office) -> None:
+    applicant, clerk = office.applicant, office["clerk"]
+    assert client.get("/api/v1/request-topics").status_code == 200
+    desk = "/api/v1/enterprise-requests"
+    filed = client.post(
+        desk,
+        json={
+            "enterprise_id": office.enterprise_id,
+            "topic": "tax",
+            "title": "留抵退税办理咨询",
+            "description": "想了解网上申请的流程和所需材料。",
+        },
+        headers=applicant,
+    )
+    assert filed.status_code == 201
+    item = filed.get_json()
+    one = f"{desk}/{item['id']}"
+    attached = client.post(
+        f"{one}/attachments",
+        data={"file": (io.BytesIO(make.pdf_bytes("诉求")), "scan.pdf")},
+        content_type="multipart/form-data",
+        headers=applicant,
+    )
+    assert attached.status_code == 201
+    content = f"{one}/attachments/{attached.get_json()['id']}/content"
+    assert client.get(content, headers=applicant).status_code == 200
+    assert client.get(desk, headers=clerk).status_code == 200
+    assert client.get(f"{desk}/999999", headers=applicant).status_code == 404
+
+    def act(headers, action: str, **fields):
+        current = client.get(one, headers=headers).get_json()
+        body = {"action": action, "version": current["version"], **fields}
+        return client.post(f"{one}/actions", json=body, headers=headers)
+
+    assert act(clerk, "claim").status_code == 200
+    assert act(clerk, "reply", comment="请登录电子税务局提交申请表。").status_code == 200
+    assert act(applicant, "close").status_code == 200
+    assert client.post(f"{one}/rating", json={"score": 5}, headers=applicant).status_code == 200
+    assert client.post(f"{one}/rating", json={"score": 5}, headers=applicant).status_code == 409
+
+    slot = {
+        "starts_at": "2026-11-24T09:00:00+08:00",
+        "ends_at": "2026-11-24T10:00:00+08:00",
+        "purpose": "video_consultation",
+        "capacity": 1,
+    }
+    published = client.post("/api/v1/appointment-slots", json=slot, headers=clerk)
+    assert published.status_code == 201
+    assert client.post("/api/v1/appointment-slots", json=slot, headers=applicant).status_code == 403
+    assert client.get("/api/v1/appointment-slots", headers=applicant).status_code == 200
+    booking = {"slot_id": published.get_json()["id"], "purpose": "video_consultation"}
+    booked = client.post("/api/v1/appointments", json=booking, headers=applicant)
+    assert booked.status_code == 201
+    assert client.get("/api/v1/appointments", headers=applicant).status_code == 200
+    cancel = f"/api/v1/appointments/{booked.get_json()['id']}"
+    assert client.delete(cancel, headers=applicant).status_code == 204
+
+    # Binding a phone needs WeChat; its refusals are checked here, its answer in test_wechat_phone.
+    assert client.post("/api/v1/auth/wechat/phone", json={"code": "x"}).status_code == 401
+    assert client.post("/api/v1/auth/wechat/phone", json={}, headers=applicant).status_code == 422
+    consent = {"accepted": ["tmpl-case"], "rejected": ["tmpl-ad"]}
+    assert (
+        client.post("/api/v1/me/subscriptions", json=consent, headers=applicant).status_code == 200
+    )
+    assert client.get("/api/v1/me/subscriptions", headers=applicant).status_code == 200
+
+    admin = office["admin"]
+    assert client.get("/api/v1/guide/search?q=危险化学品经营许可证要多久").status_code == 200
+    assert client.get("/api/v1/guide/search").status_code == 422
+    faq = {"question": "可以邮寄领证吗？", "answer": "可以，审批通过后免费邮寄。"}
+    added = client.post("/api/v1/faq", json=faq, headers=admin)
+    assert added.status_code == 201
+    assert client.post("/api/v1/faq", json=faq, headers=clerk).status_code == 403
+    assert client.get("/api/v1/faq").status_code == 200
+    assert client.delete(f"/api/v1/faq/{added.get_json()['id']}", headers=admin).status_code == 204
+    assert client.delete("/api/v1/faq/999999", headers=admin).status_code == 404
+
+
 def test_every_operation_answers_as_documented(
     app, client, make, office, drive, frozen_now, contract
 ):
@@ -187,6 +266,10 @@ def test_every_operation_answers_as_documented(
         == 422
     )
 
+    notices = client.get(f"/api/v1/applications/{view['id']}/notices", headers=applicant)
+    first = notices.get_json()["items"][0]
+    notice_pdf = f"/api/v1/applications/{view['id']}/notices/{first['id']}/pdf"
+    assert client.get(notice_pdf, headers=applicant).status_code == 200
     timeline = client.get(f"/api/v1/applications/{view['id']}/timeline", headers=applicant)
     assert timeline.status_code == 200
     inbox = client.get("/api/v1/notifications", headers=applicant).get_json()
@@ -209,6 +292,8 @@ def test_every_operation_answers_as_documented(
         ).status_code
         == 200
     )
+
+    _enterprise_services(client, make, office)
 
     documented = {
         (method.upper(), template)

@@ -183,7 +183,7 @@ def typeface(request: pytest.FixtureRequest) -> Typeface:
 
 
 def test_every_permit_type_and_the_label_have_a_layout():
-    assert set(layout_names()) == {*TEMPLATES, "label"}
+    assert set(layout_names()) == {*TEMPLATES, "label", "notice"}
     for name in layout_names():
         assert "page" in load_layout(name)
 
