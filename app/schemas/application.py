@@ -10,7 +10,7 @@ from app.schemas.common import PageArgs, PageSchema, day, timestamp
 from app.schemas.enterprise import EnterpriseRefSchema
 
 KINDS = ("new", "renewal", "change")
-MATERIAL_STATUSES = ("missing", "deferred", "uploaded", "verified", "rejected")
+MATERIAL_STATUSES = ("missing", "deferred", "committed", "uploaded", "verified", "rejected")
 
 
 class DeliverySchema(Schema):
@@ -78,6 +78,8 @@ class MaterialStatusSchema(Schema):
     deferrable = fields.Boolean()
     status = fields.String(validate=validate.OneOf(MATERIAL_STATUSES))
     documents = fields.List(fields.Nested(DocumentSchema))
+    pre_review_comment = fields.String(allow_none=True)
+    commitment_allowed = fields.Boolean()
 
 
 class MissingMaterialSchema(Schema):
@@ -127,6 +129,12 @@ class ApplicationSchema(Schema):
     submitted_at = timestamp(allow_none=True)
     accepted_at = timestamp(allow_none=True)
     decided_at = timestamp(allow_none=True)
+    # Service modes (contract v1.1): unmet instant-approval conditions at submit, the
+    # pre-review round, the joint review, the commitments standing in for materials.
+    instant_unmet = fields.List(fields.Dict(), allow_none=True)
+    pre_review = fields.Dict(allow_none=True)
+    joint_review = fields.Dict(allow_none=True)
+    commitments = fields.List(fields.Dict())
 
 
 class ApplicationPageSchema(PageSchema):

@@ -185,6 +185,33 @@ def _enterprise_services(client, make, office) -> None:
     )
     assert client.get("/api/v1/me/subscriptions", headers=applicant).status_code == 200
 
+    consents = f"/api/v1/enterprises/{office.enterprise_id}/consents"
+    grant = {"scope": "prepare", "expires_on": "2026-12-31"}
+    granted = client.post(consents, json=grant, headers=applicant)
+    assert granted.status_code == 201
+    assert client.get(consents, headers=applicant).status_code == 200
+    assert (
+        client.delete(f"{consents}/{granted.get_json()['id']}", headers=applicant).status_code
+        == 204
+    )
+    commitment = {"material": "x", "signer_name": "王五"}
+    assert (
+        client.post(
+            "/api/v1/applications/999999/commitments", json=commitment, headers=applicant
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/v1/review/post-checks", headers=office["reviewer"]).status_code == 200
+    assert client.get("/api/v1/review/revocations", headers=office["approver"]).status_code == 200
+    assert client.get("/api/v1/review/revocations", headers=applicant).status_code == 403
+    check = {"result": "pass", "comment": ""}
+    assert (
+        client.post(
+            "/api/v1/licences/999999/post-check", json=check, headers=office["reviewer"]
+        ).status_code
+        == 404
+    )
+
     admin = office["admin"]
     assert client.get("/api/v1/guide/search?q=危险化学品经营许可证要多久").status_code == 200
     assert client.get("/api/v1/guide/search").status_code == 422
