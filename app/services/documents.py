@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -20,7 +21,7 @@ from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import FileStorage, TooLarge
 from app.models import Application, Blob, Document, User
-from app.services import access, materials
+from app.services import access, materials, timekeeping
 from app.services.transaction import commit
 
 EDITABLE_STATES = ("draft", "supplement_required")
@@ -105,9 +106,16 @@ def upload_document(
         store.commit(tmp, spooled.sha256)
     finally:
         store.discard(tmp)
-    application.updated_at = document.created_at
+    _touch(application)
     commit()
     return document
+
+
+def _touch(application: Application) -> None:
+    """The case's materials changed: a new version even when the clock stands still (the
+    phone holds the version for its next PATCH or action, and ``application_version`` says it)."""
+    application.updated_at = timekeeping.now()
+    flag_modified(application, "updated_at")
 
 
 def get_document(user: User, application_id: int, document_id: int) -> Document:
@@ -134,4 +142,5 @@ def delete_document(user: User, application_id: int, document_id: int) -> None:
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")
     db.session.delete(document)
+    _touch(application)
     commit()
