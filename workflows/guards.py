@@ -105,3 +105,27 @@ def reason_for_rejected_verdict(facts: CaseFacts, data: Data) -> ActionDataInval
     if data is not None and data.get("verdict") == "rejected" and not data.get("comment"):
         return ActionDataInvalid({"comment": ["退回材料须说明理由"]})
     return None
+
+
+def supplement_not_yet_requested(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """一次性告知 (Art. 32): the office tells everything missing once; no second request."""
+    if facts.supplement_requested:
+        return GuardFailed(
+            "本申请已一次性告知过补正内容，不能再次要求补正", code="SUPPLEMENT_ALREADY_REQUESTED"
+        )
+    return None
+
+
+def deadline_not_yet_extended(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """Art. 42 allows one extension of the decision limit."""
+    if facts.deadline_extended:
+        return GuardFailed("本申请的审批期限已延长过一次", code="DEADLINE_ALREADY_EXTENDED")
+    return None
+
+
+def inspection_date_not_past(facts: CaseFacts, data: Data) -> ActionDataInvalid | None:
+    """An inspection is scheduled for today or later, never in the past."""
+    day = data.get("date") if data is not None else None
+    if day is not None and facts.today is not None and day < facts.today:
+        return ActionDataInvalid({"date": ["核查日期不能早于今天"]})
+    return None

@@ -124,6 +124,7 @@ class TimelineEntrySchema(Schema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
     comment = fields.String()
+    notice = fields.Dict(allow_none=True, metadata={"description": "该步骤出具的文书 {id, number}"})
 
 
 class TimelineSchema(Schema):

@@ -24,6 +24,7 @@ class LicenceSchema(Schema):
     holder_name = fields.String()
     status = fields.String()
     status_label = fields.String()
+    missing_particulars = fields.List(fields.Dict())
     issued_on = fields.String()
     valid_from = fields.String()
     valid_until = fields.String()

@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, materials, timekeeping, timeline
+from app.services import access, clock, materials, phone, timekeeping, timeline
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
-from workflows.engine import Actor
+from workflows.engine import Actor, Transition
 
 EDITABLE_STATES = ("draft", "supplement_required")
 SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
@@ -78,7 +78,13 @@ def _draft_form_problems(permit_type: PermitType, kind: str, form: Any) -> dict[
 def form_errors(application: Application) -> dict[str, list[str]]:
     """Everything that keeps the case's form from being submitted; empty when complete."""
     permit_type = materials.permit_type_of(application)
-    invalid, incomplete = _form_check(permit_type, application.kind, application.form or {})
+    form = application.form or {}
+    invalid, incomplete = _form_check(permit_type, application.kind, form)
+    licence = db.session.get(Licence, application.licence_id) if application.licence_id else None
+    incomplete = {
+        **incomplete,
+        **_particulars_missing(licence, permit_type, application.kind, form),
+    }
     merged = {path: list(messages) for path, messages in incomplete.items()}
     for path, messages in invalid.items():
         merged.setdefault(path, []).extend(m for m in messages if m not in merged[path])
@@ -123,6 +129,22 @@ def _keep_read_only(schema: dict, form: dict, recorded: dict) -> dict:
     return kept
 
 
+def _particulars_missing(
+    licence: Licence | None, permit_type: PermitType, kind: str, form: Any
+) -> dict[str, list[str]]:
+    """A particular the licence does not record (imported without it) must be given now: the
+    renewed licence has to print it."""
+    if licence is None or not isinstance(form, dict):
+        return {}
+    from app.services.licences import particulars_to_supply
+
+    return {
+        f"form.{name}": [f"原许可证未记载{permit_type.licence_fields[name]}，请填写"]
+        for name in particulars_to_supply(licence, permit_type, kind)
+        if form.get(name) in (None, "", [])
+    }
+
+
 def _source_licence(
     user: User, enterprise: Enterprise, permit_type: str, kind: str, licence_id: int | None
 ) -> Licence | None:
@@ -148,6 +170,7 @@ def create_application(user: User, data: dict) -> Application:
     enterprise = access.get_enterprise(user, data["enterprise_id"])
     if user.is_staff:
         raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    data = {**data, "delivery": phone.prefill_delivery(user, data["delivery"])}
     permit_type = _permit_type_or_422(data["permit_type"])
     kind = data["kind"]
     if kind not in permit_type.kinds:
@@ -268,6 +291,17 @@ def available_actions(user: User, application: Application) -> list[str]:
     return actions
 
 
+def available_transitions(user: User, application: Application) -> list[Transition]:
+    """The transitions behind ``available_actions``: label and fields of each action."""
+    from app.services.cases import case_facts
+
+    workflow = get_workflow(application.kind)
+    facts = case_facts(application)
+    actor = actor_for(user, application)
+    found = (workflow.transition_for(facts, action) for action in workflow.available(facts, actor))
+    return [transition for transition in found if transition is not None]
+
+
 def document_view(document: Document) -> dict:
     return {
         "id": document.id,
@@ -381,6 +415,11 @@ def timeline_view(user: User, application_id: int) -> list[dict]:
             "from_state": e.from_state,
             "to_state": e.to_state,
             "comment": e.comment,
+            "notice": (
+                {"id": e.data["notice_id"], "number": e.data.get("notice_number")}
+                if "notice_id" in (e.data or {})
+                else None
+            ),
         }
         for e in timeline.entries(application)
     ]

@@ -41,3 +41,15 @@ def daily_job(name: str) -> Callable[[Callable[[date], str]], Callable[[date], s
 def _reminders_scan(today: date) -> str:
     summary = reminders.scan(today)
     return f"到期提醒：发送 {summary.sent}，跳过 {summary.skipped}"
+
+
+@daily_job("cases sweep")
+def _cases_sweep(today: date) -> str:
+    from app.services.sweep import sweep
+
+    summary = sweep(today)
+    accepted, approved = len(summary.deemed_accepted), len(summary.deemed_approved)
+    return (
+        f"视为受理 {accepted} 件，视为准予延续 {approved} 件，"
+        f"已被新证替代 {summary.superseded} 张，未处理 {len(summary.failed)} 件"
+    )

@@ -14,6 +14,11 @@ def test_calendar_check_accepts_a_good_schedule_and_names_problems(runner, tmp_p
     good = tmp_path / "2027.yaml"
     good.write_text(
         "year: 2027\nsource: 测试用安排\nholidays:\n"
+        "  - {from: 2027-01-01, to: 2027-01-03, name: 元旦}\n"
+        "  - {from: 2027-02-05, to: 2027-02-12, name: 春节}\n"
+        "  - {from: 2027-04-03, to: 2027-04-05, name: 清明节}\n"
+        "  - {from: 2027-05-01, to: 2027-05-05, name: 劳动节}\n"
+        "  - 2027-06-09\n  - 2027-09-15\n"
         "  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}\n"
         "workdays:\n  - 2027-10-09\n",
         encoding="utf-8",
@@ -21,6 +26,13 @@ def test_calendar_check_accepts_a_good_schedule_and_names_problems(runner, tmp_p
     result = runner.invoke(args=["calendar", "check", str(good)])
     assert result.exit_code == 0, result.output
     assert "已知节假日安排的年份" in result.output
+    assert "放假" in result.output
+    partial = tmp_path / "partial" / "2027.yaml"
+    partial.parent.mkdir()
+    partial.write_text("year: 2027\nsource: 漏抄\nholidays:\n  - 2027-10-01\n", encoding="utf-8")
+    result = runner.invoke(args=["calendar", "check", str(partial)])
+    assert result.exit_code == 1
+    assert "2027-01-01" in result.output
     bad = tmp_path / "2028.yaml"
     bad.write_text("year: 2028\nholidays:\n  - 2028-13-01\n", encoding="utf-8")
     result = runner.invoke(args=["calendar", "check", str(bad)])

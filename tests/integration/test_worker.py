@@ -71,3 +71,7 @@ def test_the_worker_command_runs_and_reports(runner, frozen_now):
     result = runner.invoke(args=["worker", "--interval", "0", "--iterations", "2"])
     assert result.exit_code == 0, result.output
     assert "reminders scan" in result.output and "共运行 2 轮" in result.output
+
+
+def test_the_cases_sweep_is_a_registered_daily_job():
+    assert "cases sweep" in [job.name for job in DAILY_JOBS]
