@@ -46,5 +46,5 @@ def install_schedule(year: int, content: bytes) -> list[str]:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    clock.calendar.cache_clear()
+    clock._calendar.cache_clear()  # the cached calendar per schedule folder
     return []
