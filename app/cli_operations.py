@@ -19,7 +19,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.services import access, outbox_delivery, register_import, reminders, stats
+from app.services import access, enterprises, outbox_delivery, register_import, reminders, stats
+from app.spreadsheet import write_csv
 from permits.identifiers import is_region_code
 from permits.numbering import region_name
 
@@ -88,6 +89,21 @@ def licences_import(file: Path) -> None:
         f"导入完成：共{summary.rows}行，新增{summary.loaded}张，未变{summary.unchanged}张，"
         f"拒绝0行；新建企业{summary.enterprises_created}家。"
     )
+
+
+@licences_cli.command("claim-codes")
+@click.option("--region", default="", help="行政区划代码，如 120000；默认全部地区")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def licences_claim_codes(region: str, out: Path) -> None:
+    """List the check codes that let unclaimed imported enterprises claim themselves (CSV)."""
+    if region and not is_region_code(region):
+        click.echo(f"行政区划代码“{region}”不正确", err=True)
+        sys.exit(1)
+    prefix = access.region_prefix(region) if region else ""
+    rows = enterprises.claim_codes(prefix)
+    header = ("许可证编号", "企业名称", "统一社会信用代码", "行政区划", "核验码")
+    count = write_csv(out, header, rows)
+    click.echo(f"已生成 {out}：尚未认领企业的许可证 {count} 张。核验码须当面或邮寄交给企业本人。")
 
 
 def _threshold_label(days: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, json
@@ -251,9 +251,25 @@ def _handle_unexpected(error: Exception) -> Response:
     return problem_response(500, code, title)
 
 
+def _rolling_back(handler: Callable[[Any], Response]) -> Callable[[Any], Response]:
+    """Discard the failed request's unflushed and uncommitted changes before answering.
+
+    A refusal raised half-way through a use case (e.g. an approval whose licence cannot be
+    numbered) must leave nothing behind, even where the session outlives the request.
+    """
+
+    def handle(error: Any) -> Response:
+        from app.extensions import db
+
+        db.session.rollback()
+        return handler(error)
+
+    return handle
+
+
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(AppError, _handle_app_error)
-    app.register_error_handler(HTTPException, _handle_http_exception)
-    app.register_error_handler(wf_errors.WorkflowError, _handle_workflow_error)
-    app.register_error_handler(StaleDataError, _handle_stale)
-    app.register_error_handler(Exception, _handle_unexpected)
+    app.register_error_handler(AppError, _rolling_back(_handle_app_error))
+    app.register_error_handler(HTTPException, _rolling_back(_handle_http_exception))
+    app.register_error_handler(wf_errors.WorkflowError, _rolling_back(_handle_workflow_error))
+    app.register_error_handler(StaleDataError, _rolling_back(_handle_stale))
+    app.register_error_handler(Exception, _rolling_back(_handle_unexpected))

@@ -22,7 +22,7 @@ from app.models import Application, Licence, LicenceSequence, User
 from app.services import timekeeping
 from permits.catalogue import PermitType, get_permit_type
 from permits.identifiers import elicence_identifier, verification_code
-from permits.numbering import format_licence_number, issuer_name
+from permits.numbering import NumberingError, format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
 
 # A case still being decided: a licence with one open may not be renewed or changed again.
@@ -156,9 +156,15 @@ def issue_licence(application: Application, user: User) -> Licence:
     issued_on = timekeeping.today()
     region = issuer_region(permit_type, application.region_code)
     serial = allocate_serial(permit_type.code, region, issued_on.year)
-    number = format_licence_number(
-        permit_type.number_template, region_code=region, year=issued_on.year, seq=serial
-    )
+    try:
+        number = format_licence_number(
+            permit_type.number_template, region_code=region, year=issued_on.year, seq=serial
+        )
+        issuer = issuer_name(region)
+    except NumberingError as exc:
+        # Raised inside the approval's transaction: nothing of it is kept, the case stays
+        # decidable, and the office learns what to add to permits/regions.yaml.
+        raise Conflict(f"无法生成许可证编号：{exc}", code="LICENCE_NUMBERING_UNAVAILABLE") from exc
     previous = db.session.get(Licence, application.licence_id) if application.licence_id else None
     valid_from, valid_until = _validity(application, permit_type, issued_on, previous)
     licence = Licence(
@@ -173,7 +179,7 @@ def issue_licence(application: Application, user: User) -> Licence:
         enterprise_id=application.enterprise_id,
         region_code=application.region_code,
         holder=_holder(application, permit_type),
-        issuer_name=issuer_name(region),
+        issuer_name=issuer,
         issued_on=issued_on,
         valid_from=valid_from,
         valid_until=valid_until,

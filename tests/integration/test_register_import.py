@@ -86,6 +86,7 @@ def test_an_imported_licence_is_listed_and_verified_once_its_enterprise_is_claim
 
     applicant = make.applicant()
     auth = make.headers(applicant)
+    licence = db.session.scalars(select(Licence)).one()
     claim = client.post(
         "/api/v1/enterprises",
         json={
@@ -95,6 +96,7 @@ def test_an_imported_licence_is_listed_and_verified_once_its_enterprise_is_claim
             "address": "天津市和平区南京路1号",
             "region_code": "120101",
             "contact_phone": "13800138000",
+            "claim": {"licence_number": number, "code": check_code(licence)},
         },
         headers=auth,
     )
@@ -103,7 +105,6 @@ def test_an_imported_licence_is_listed_and_verified_once_its_enterprise_is_claim
     assert [item["number"] for item in listed["items"]] == [number]
     assert listed["items"][0]["status"] in ("active", "expiring")
 
-    licence = db.session.scalars(select(Licence)).one()
     verified = client.get(f"/api/v1/verify/{quote(number)}?code={check_code(licence)}")
     assert verified.get_json()["valid"] is True
     assert verified.get_json()["enterprise_name"] == "天津滨海化工有限公司"
@@ -248,6 +249,7 @@ def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
     path = register(tmp_path, row("津安经〔2024〕000009", codes[0], name="天津老证企业有限公司"))
     assert runner.invoke(args=["licences", "import", str(path)]).exit_code == 0
     manager = make.applicant()
+    imported = db.session.scalars(select(Licence)).one()
     claimed = client.post(
         "/api/v1/enterprises",
         headers=make.headers(manager),
@@ -258,6 +260,7 @@ def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
             "address": "天津市和平区南京路1号",
             "region_code": "120101",
             "contact_phone": "13800138000",
+            "claim": {"licence_number": imported.number, "code": check_code(imported)},
         },
     )
     assert claimed.status_code == 201, claimed.get_json()
