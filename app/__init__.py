@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from app import observability
 from app.config import load_config
 from app.errors import register_error_handlers
 from app.extensions import api as openapi
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     openapi.init_app(app)
     limiter.init_app(app)
     register_error_handlers(app)
+    observability.init_app(app)
     register_request_guards(app)
 
     from app.api import register_blueprints
