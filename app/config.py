@@ -104,7 +104,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "IDEMPOTENCY_WAIT_SECONDS": float(env.get("IDEMPOTENCY_WAIT_SECONDS", "5")),
         # Wrong licence check codes when claiming an imported enterprise, per user and address.
         "ENTERPRISE_CLAIM_LIMIT": env.get("ENTERPRISE_CLAIM_LIMIT", "5 per hour"),
+        # Staff login attempts per (username, address), and per address over all usernames.
         "STAFF_LOGIN_LIMIT": env.get("STAFF_LOGIN_LIMIT", "5 per 15 minutes"),
+        "STAFF_LOGIN_ADDRESS_LIMIT": env.get("STAFF_LOGIN_ADDRESS_LIMIT", "30 per 15 minutes"),
         "VERIFY_LIMIT": env.get("VERIFY_LIMIT", "60 per minute"),
         "PDF_FONT_PATH": env.get("PDF_FONT_PATH", ""),
         "SIGNING_KEY_PATH": env.get("SIGNING_KEY_PATH", ""),

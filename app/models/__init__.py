@@ -7,7 +7,7 @@ from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.timeline import TimelineEntry
-from app.models.user import STAFF_ROLES, LoginThrottle, User
+from app.models.user import STAFF_ROLES, User
 
 __all__ = [
     "STAFF_ROLES",
@@ -18,7 +18,6 @@ __all__ = [
     "IdempotencyRecord",
     "Licence",
     "LicenceSequence",
-    "LoginThrottle",
     "MaterialVerdict",
     "Notification",
     "OutboxMessage",
