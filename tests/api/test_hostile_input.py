@@ -127,3 +127,28 @@ def test_wechat_unreachable_still_502(client, real_wechat):
         "https://wx.test/sns/jscode2session", body=requests.exceptions.ConnectionError("down")
     )
     assert client.post("/api/v1/auth/wechat", json={"code": "x"}).status_code == 502
+
+
+def test_fields_a_caller_may_not_set_are_refused(client, make):
+    user, auth, firm = _applicant(make)
+    body = {
+        "name": "天津测试化工有限公司",
+        "credit_code": make.credit_code("120101"),
+        "legal_representative": "张三",
+        "address": "天津市和平区测试路1号",
+        "region_code": "120101",
+        "contact_phone": "13800138000",
+        "manager_id": user.id + 1,
+    }
+    response = client.post("/api/v1/enterprises", json=body, headers=auth)
+    assert response.status_code == 422
+    assert "manager_id" in response.get_json()["errors"]
+    view = make.create_application(client, auth, firm.id)
+    patch = client.patch(
+        f"/api/v1/applications/{view['id']}",
+        json={"version": view["version"], "state": "approved"},
+        headers=auth,
+    )
+    assert patch.status_code == 422
+    after = client.get(f"/api/v1/applications/{view['id']}", headers=auth).get_json()
+    assert after["state"] == "draft"
