@@ -104,7 +104,13 @@ def _check_integer(path: str, value: int) -> None:
 
 
 def _check_json_body() -> None:
-    raw = request.get_data(cache=True)  # over max_content_length (also chunked) → 413
+    raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit rather than refused; what reached it is too big.
+        raise PayloadTooLarge(
+            f"提交的内容超过上限（{limit // (1024 * 1024) or 1} MiB）", code="PAYLOAD_TOO_LARGE"
+        )
     try:
         data = json.loads(raw)
     except RecursionError as exc:

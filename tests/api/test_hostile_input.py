@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import requests
 import responses
@@ -152,3 +154,16 @@ def test_fields_a_caller_may_not_set_are_refused(client, make):
     assert patch.status_code == 422
     after = client.get(f"/api/v1/applications/{view['id']}", headers=auth).get_json()
     assert after["state"] == "draft"
+
+
+def test_a_chunked_body_over_the_json_limit_is_413(app, client, make):
+    auth = make.headers(make.applicant())
+    big = b'{"form": "' + b"x" * (app.config["MAX_JSON_BYTES"] + 10) + b'"}'
+    response = client.post(
+        "/api/v1/applications",
+        input_stream=io.BytesIO(big),
+        headers={**auth, "Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_base={"wsgi.input_terminated": True},  # as gunicorn marks a chunked body
+    )
+    assert response.status_code == 413, response.get_json()
+    assert response.mimetype == "application/problem+json"
