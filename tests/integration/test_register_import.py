@@ -272,3 +272,33 @@ def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
     assert "天津老证企业有限公司" in text and "津安经〔2024〕000009" in text
     ca = client.get("/api/v1/pki/ca.pem").data
     assert validate_signature(pdf.data, ca).valid
+
+
+def test_formula_text_is_refused_and_nothing_loads(runner, tmp_path, codes):
+    path = register(
+        tmp_path,
+        row("津安经〔2024〕000101", codes[0]),
+        row(
+            "津安经〔2024〕000102",
+            codes[1],
+            name='"=HYPERLINK(""http://evil.example"",""点击"")"',
+            address="@SUM(1+1)",
+        ),
+    )
+    result = runner.invoke(args=["licences", "import", str(path)])
+    assert result.exit_code == 1
+    assert "企业名称：不能以 = + - @ 开头" in result.output
+    assert "不能以 = + - @ 开头" in result.output.split("企业名称")[-1]
+    assert count(Licence) == 0
+
+
+def test_claim_codes_export_neutralises_formula_text(runner, make, tmp_path):
+    import csv
+
+    firm = make.enterprise(None, name="=CMD|' /C calc'!A0")
+    make.licence(firm)
+    out = tmp_path / "codes.csv"
+    assert runner.invoke(args=["licences", "claim-codes", "--out", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][1] == "'=CMD|' /C calc'!A0"
