@@ -14,6 +14,19 @@ from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
 from app.request_guards import register_request_guards
 
+STALE_TEMP_SECONDS = 3600  # far longer than any upload or licence render takes
+
+
+def _sweep_stale_uploads(app: Flask) -> None:
+    """Remove temp files a worker killed mid-write left behind (each start, every worker)."""
+    from app.integrations.storage import FileStorage
+
+    data_dir = Path(app.config["DATA_DIR"])
+    for area in ("documents", "licences"):
+        removed = FileStorage(data_dir / area).sweep_temp(STALE_TEMP_SECONDS)
+        if removed:
+            logging.getLogger(__name__).warning("removed %d stale temp files in %s", removed, area)
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, error handlers, blueprints, CLI."""
@@ -43,4 +56,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app, openapi)
     register_cli(app)
+    _sweep_stale_uploads(app)
     return app

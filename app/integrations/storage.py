@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -84,6 +85,29 @@ class FileStorage:
 
     def discard(self, tmp: Path) -> None:
         tmp.unlink(missing_ok=True)
+
+    def remove(self, sha256: str) -> None:
+        """Delete the bytes of a blob no row refers to any more."""
+        self.path_for(sha256).unlink(missing_ok=True)
+
+    def sweep_temp(self, older_than_seconds: float) -> int:
+        """Remove temp files a killed worker left half-written; return how many.
+
+        Only files older than any upload could take are removed, so a live upload in
+        another worker keeps its temp file.
+        """
+        if not self.tmp_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for entry in self.tmp_dir.iterdir():
+            try:
+                if entry.is_file() and entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another worker swept it first
+        return removed
 
     def put_bytes(self, data: bytes) -> str:
         """Store ``data`` atomically under its hash and return the hash."""
