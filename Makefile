@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+export PORT
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format bench clean
@@ -13,13 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The API server and the background worker (outbox every few seconds, daily jobs once a day)
+# run together; Ctrl-C or SIGTERM to either stops both.
 run: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo load-if-empty
+	@$(BIN)/flask --app app worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'app:create_app()'
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

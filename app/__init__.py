@@ -53,8 +53,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app.api import register_blueprints
     from app.cli import register_cli
+    from app.console import register_console
 
     register_blueprints(app, openapi)
+    register_console(app)
     register_cli(app)
     _sweep_stale_uploads(app)
     return app

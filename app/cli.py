@@ -1,18 +1,20 @@
-"""Command-line tools for the office: staff, demo data, audit, diagrams, calendar."""
+"""Command-line tools for the office: staff, demo data, audit, diagrams, calendar, worker."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.cli_operations import register_operations_cli
+from app.cli_services import register_services_cli
 from app.errors import AppError
-from app.services import identity, timeline
-from permits.working_days import WorkingCalendar, validate_schedule_file
+from app.services import clock, identity, timeline
+from permits.working_days import load_schedule, statutory_days_missing, validate_schedule_file
 from workflows.definitions import WORKFLOWS
 from workflows.diagram import render_markdown
 
@@ -21,6 +23,7 @@ demo_cli = AppGroup("demo", help="演示数据")
 audit_cli = AppGroup("audit", help="审计")
 workflows_cli = AppGroup("workflows", help="流程定义")
 calendar_cli = AppGroup("calendar", help="法定工作日历")
+cases_cli = AppGroup("cases", help="案件")
 
 WORKFLOWS_DOC = Path("docs") / "workflows.md"
 
@@ -41,24 +44,77 @@ def staff_create(username: str, password: str, roles: tuple[str, ...], region: s
     click.echo(f"已创建工作人员 {user.username}（{', '.join(user.roles)}，{user.region_code}）")
 
 
+# --- staff accounts: deactivate, reset-password, list (the console's administration too) ---
+
+
+def _staff_or_exit(username: str):
+    from app.services import staff_accounts
+
+    try:
+        return staff_accounts.find_staff(username)
+    except AppError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+
+
+@staff_cli.command("deactivate")
+@click.option("--username", required=True)
+def staff_deactivate(username: str) -> None:
+    """Deactivate an account: no more logins; its tokens and sessions stop working."""
+    from app.services import staff_accounts
+
+    user = staff_accounts.set_active(_staff_or_exit(username), False)
+    click.echo(f"已停用工作人员 {user.username}")
+
+
+@staff_cli.command("reset-password")
+@click.option("--username", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
+def staff_reset_password(username: str, password: str) -> None:
+    """Set a new password (console sessions opened with the old one end)."""
+    from app.services import staff_accounts
+
+    try:
+        user = staff_accounts.reset_password(_staff_or_exit(username), password)
+    except AppError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+    click.echo(f"已重置 {user.username} 的密码")
+
+
+@staff_cli.command("list")
+def staff_list() -> None:
+    """List staff accounts with roles, region and whether they are active."""
+    from app.services import staff_accounts
+
+    for user in staff_accounts.list_staff():
+        state = "在用" if user.active else "已停用"
+        click.echo(f"{user.username:<16} {','.join(user.roles):<28} {user.region_code}  {state}")
+
+
+# --- end of staff accounts block ---
+
+
 @demo_cli.command("load-if-empty")
 def demo_load_if_empty() -> None:
-    """Load demo enterprises, cases and staff when the database has no users."""
-    from app.demo import load_demo_data
+    """Load demo enterprises, cases and staff when the database has no users; show the accounts."""
+    from app.demo import DEMO_PASSWORD, STAFF, demo_accounts_present, load_demo_data
 
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         click.echo("生产环境不加载演示数据", err=True)
         sys.exit(1)
-    accounts = load_demo_data()
-    if accounts is None:
+    if load_demo_data() is None:
         click.echo("数据库已有数据，跳过演示数据。")
-        return
-    click.echo("演示账号（工作人员，密码均为 demo-pass-2026）：")
-    for username, roles, region in accounts:
-        click.echo(f"  {username:<12} {','.join(roles):<28} {region}")
-    click.echo(
-        '申请人：在 WECHAT_MODE=fake 下用 code "demo-applicant" 登录 POST /api/v1/auth/wechat'
-    )
+    if demo_accounts_present():
+        click.echo(f"演示账号（工作人员，密码均为 {DEMO_PASSWORD}）：")
+        for username, roles, region in STAFF:
+            click.echo(f"  {username:<12} {','.join(roles):<28} {region}")
+        click.echo(
+            '申请人：在 WECHAT_MODE=fake 下用 code "demo-applicant" 登录 POST /api/v1/auth/wechat'
+        )
+    base = f"http://127.0.0.1:{current_app.config['PORT']}"
+    click.echo(f"接口文档：{base}/api/docs    工作人员控制台：{base}/console/")
+    click.echo(f"健康检查：{base}/api/v1/health")
 
 
 @audit_cli.command("verify")
@@ -99,19 +155,89 @@ def workflows_diagram(check: bool) -> None:
 @calendar_cli.command("check")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def calendar_check(files: tuple[Path, ...]) -> None:
-    """Validate holiday schedule files and show which years the clock knows."""
+    """Validate holiday schedule files (a State Council notice as data) and show which years
+    the clock knows."""
     problems = 0
     for path in files:
-        for problem in validate_schedule_file(path):
+        found = validate_schedule_file(path)
+        if not found:
+            schedule = load_schedule(path)
+            found = [f"未列为放假：{day}" for day in statutory_days_missing(schedule)]
+            if not found:
+                click.echo(
+                    f"{path}: {schedule.year}年，{schedule.source}；"
+                    f"放假{len(schedule.holidays)}天，调休上班{len(schedule.workdays)}天"
+                )
+        for problem in found:
             problems += 1
             click.echo(f"{path}: {problem}", err=True)
-    years = sorted(WorkingCalendar().covered_years())
+    years = sorted(clock.calendar().covered_years())
     click.echo(f"已知节假日安排的年份：{years[0]}–{years[-1]}" if years else "没有节假日数据")
+    click.echo("其他年份按法定节假日规则（不含调休）计算")
     if problems:
         sys.exit(1)
 
 
+@calendar_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_load(file: Path) -> None:
+    """Load a year's announced schedule and recompute the running cases' due dates."""
+    try:
+        year, moved = clock.install_schedule(file)
+    except AppError as exc:
+        for problem in exc.errors.get("file", [exc.detail]):
+            click.echo(f"{file}: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"已载入{year}年节假日安排；重新计算期限的申请 {len(moved)} 件")
+    for change in moved:
+        click.echo(f"{change.application_number}: {change.old_due} → {change.new_due}")
+
+
+@cases_cli.command("sweep")
+@click.option(
+    "--date",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="按该日期判断（YYYY-MM-DD），默认今天",
+)
+def cases_sweep(as_of) -> None:
+    """Deemed acceptance (Art. 32) and deemed renewal (Art. 50); safe to run again."""
+    from app.services.sweep import sweep
+
+    summary = sweep(as_of.date() if as_of else None)
+    accepted, approved = len(summary.deemed_accepted), len(summary.deemed_approved)
+    click.echo(
+        f"视为受理 {accepted} 件，视为准予延续 {approved} 件，已被新证替代 {summary.superseded} 张"
+    )
+    for number in summary.deemed_accepted:
+        click.echo(f"视为受理：{number}")
+    for number in summary.deemed_approved:
+        click.echo(f"视为准予延续：{number}")
+    for number, reason in summary.failed:
+        click.echo(f"未处理：{number}：{reason}", err=True)
+
+
+@click.command("worker")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0))
+@click.option("--iterations", type=click.IntRange(min=1), help="运行指定轮数后退出（测试用）")
+@with_appcontext
+def worker_command(interval: float, iterations: int | None) -> None:
+    """Deliver the outbox every INTERVAL seconds and run the daily jobs once per office day."""
+    from app.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    worker = Worker(interval=interval)
+    worker.stop_on_signals()
+    names = "、".join(job.name for job in worker.jobs) or "无"
+    click.echo(f"后台任务已启动：每 {interval:g} 秒投递消息；每日任务：{names}。")
+    ticks = worker.run(iterations)
+    click.echo(f"后台任务已停止（共运行 {ticks} 轮）。")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (staff_cli, demo_cli, audit_cli, workflows_cli, calendar_cli):
+    for group in (staff_cli, demo_cli, audit_cli, workflows_cli, calendar_cli, cases_cli):
         app.cli.add_command(group)
+    app.cli.add_command(worker_command)
     register_operations_cli(app)
+    register_services_cli(app)

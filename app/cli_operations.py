@@ -19,7 +19,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.services import access, enterprises, outbox_delivery, register_import, reminders, stats
+from app.services import (
+    access,
+    enterprises,
+    licence_documents,
+    outbox_delivery,
+    register_import,
+    reminders,
+    stats,
+)
 from app.spreadsheet import write_csv
 from permits.identifiers import is_region_code
 from permits.numbering import region_name
@@ -89,6 +97,16 @@ def licences_import(file: Path) -> None:
         f"导入完成：共{summary.rows}行，新增{summary.loaded}张，未变{summary.unchanged}张，"
         f"拒绝0行；新建企业{summary.enterprises_created}家。"
     )
+    # The register's licences get their signed PDFs now, not on someone's first download.
+    rendered = _run_with_progress(licence_documents.render_missing_pdfs)
+    click.echo(f"已生成电子证照{rendered}份。")
+
+
+@licences_cli.command("render-pdfs")
+def licences_render_pdfs() -> None:
+    """Render and sign the PDF of every licence that has none (after an interrupted import)."""
+    rendered = _run_with_progress(licence_documents.render_missing_pdfs)
+    click.echo(f"已生成电子证照{rendered}份。")
 
 
 @licences_cli.command("claim-codes")
@@ -129,6 +147,7 @@ def reminders_scan(on: datetime | None) -> None:
 WECHAT_LABELS = {
     "sent": "已发送",
     "unsubscribed": "用户未订阅",
+    "no_consent": "用户未同意该模板",
     "no_openid": "无微信账号",
     "disabled": "未启用",
     "failed": "失败",
@@ -163,11 +182,7 @@ def stats_report(out: Path, region: str, months: int) -> None:
     rows = stats.monthly_figures(prefix, months)
     place = (region_name(region) or region) if region else "全部地区"
     title = f"{place}行政许可办理情况（近{months}个月）"
-    try:
-        stats.draw_monthly_chart(rows, title, out, current_app.config.get("PDF_FONT_PATH", ""))
-    except stats.ChartError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    stats.draw_monthly_chart(rows, title, out, current_app.config.get("PDF_FONT_PATH", ""))
     click.echo(f"已生成 {out}（{rows[0].label} 至 {rows[-1].label}）")
 
 

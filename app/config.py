@@ -113,6 +113,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGNING_CERT_PATH": env.get("SIGNING_CERT_PATH", ""),
         "SIGNING_CA_PATH": env.get("SIGNING_CA_PATH", ""),
         "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
+        # Where the applicant may seek 行政复议 / 行政诉讼 (printed on refusals and denials);
+        # empty: the people's government at the issuer's level / the competent court.
+        "REMEDY_REVIEW_BODY": env.get("REMEDY_REVIEW_BODY", ""),
+        "REMEDY_COURT": env.get("REMEDY_COURT", ""),
+        # Announced holiday schedules ({year}.yaml); `flask calendar load` adds to it.
+        "HOLIDAY_SCHEDULE_DIR": env.get("HOLIDAY_SCHEDULE_DIR", ""),
         "ISSUER_CREDIT_CODE": env.get("ISSUER_CREDIT_CODE", "11120000MB00000000"),
         "DEMO_DATA_ALLOWED": not production,
         # flask-smorest / OpenAPI

@@ -1,19 +1,30 @@
-"""Demo data for ``make run``: staff, an applicant, enterprises and cases in several states.
+"""Demo data for ``make run``: staff, an applicant, enterprises, a year of cases, licences.
 
 Cases are driven through the same services the API uses, so the demo shows real timelines,
-clocks and licences rather than rows typed in by hand.
+clocks, licences and ratings rather than rows typed in by hand. The past year is replayed on
+the office clock (``_replayed_clock`` sets it to each step's day), so the statistics chart
+has twelve months of decisions, some of them late, and everything is relative to the day the
+demo is loaded. A few licences from the office's register expire soon, so the first reminder
+scan (the worker runs it on start) fills the applicant's inbox.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from io import BytesIO
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Application, Enterprise, User
-from app.services import cases, documents, identity
+from app.models import Application, Enterprise, Licence, User
+from app.services import cases, documents, identity, ratings, timekeeping
+from app.services.licences import add_years
 from permits.catalogue import get_permit_type
 from permits.identifiers import credit_code_check_char
+from permits.numbering import issuer_name
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo, refused in production
 STAFF = [
@@ -26,36 +37,247 @@ STAFF = [
     ("heping-clerk", ["clerk", "reviewer"], "120101"),
 ]
 DELIVERY = {"recipient": "王经理", "phone": "13812345678", "address": "天津市和平区南京路100号"}
+FIRMS = [
+    ("天津滨海化工贸易有限公司", "120101"),
+    ("天津和平安全化学品有限公司", "120101"),
+    ("天津河东烟花爆竹批发有限公司", "120102"),
+    ("天津滨海新区精细化工有限公司", "120116"),
+]
+# The applicant's score of each month's approval, oldest first.
+SCORES = [5, 5, 4, 5, 3, 5, 4, 5, 2, 5, 4, 5]
+# Register licences (issued before the system) ending this many days from today.
+EXPIRING_IN_DAYS = [5, 25, 58, 85, -20, 400]
+
+
+class _Steps:
+    """The demo's cast and the helpers that act on its behalf."""
+
+    def __init__(self, staff: dict[str, User], applicant: User, firms: list[Enterprise]) -> None:
+        self.staff = staff
+        self.applicant = applicant
+        self.firms = firms
+
+    def new_case(self, firm: Enterprise, permit_type: str = "hazchem-trading", form=None):
+        from app.services.applications import create_application
+
+        if form is None:
+            form = dict(get_permit_type(permit_type).example_forms["new"])
+        application = create_application(
+            self.applicant,
+            {
+                "enterprise_id": firm.id,
+                "permit_type": permit_type,
+                "kind": "new",
+                "form": form,
+                "delivery": DELIVERY,
+            },
+        )
+        application.created_at = timekeeping.now()  # row defaults read the real clock
+        db.session.commit()
+        return application
+
+    def upload_all(self, application: Application) -> None:
+        from reportlab.pdfgen import canvas
+        from werkzeug.datastructures import FileStorage as Upload
+
+        for material in get_permit_type(application.permit_type).materials_for(
+            application.kind, application.form
+        ):
+            if not material.required:
+                continue
+            buffer = BytesIO()
+            page = canvas.Canvas(buffer, invariant=1)
+            page.drawString(72, 720, f"demo scan: {material.code}")
+            page.save()
+            buffer.seek(0)
+            upload = Upload(stream=buffer, filename=f"{material.code}.pdf")
+            document = documents.upload_document(
+                self.applicant, application.id, material.code, upload
+            )
+            document.created_at = timekeeping.now()
+            db.session.commit()
+
+    def act(self, application: Application, who: str, action: str, **data) -> None:
+        user = self.applicant if who == "applicant" else self.staff[who]
+        current = db.session.get(Application, application.id)
+        cases.take_action(user, application.id, action, data, current.version)
+
+    def submitted(self, firm: Enterprise, permit_type: str = "hazchem-trading") -> Application:
+        application = self.new_case(firm, permit_type)
+        self.upload_all(application)
+        self.act(application, "applicant", "submit")
+        return application
+
+    def reviewed(self, application: Application) -> None:
+        """Accepted, every material verified, inspected and recommended for approval."""
+        self.act(application, "clerk", "accept")
+        self.act(application, "reviewer", "start_review")
+        for material in get_permit_type(application.permit_type).materials_for(
+            application.kind, application.form
+        ):
+            if material.required:
+                self.act(
+                    application, "reviewer", "verify_material", material=material.code, verdict="ok"
+                )
+        if get_permit_type(application.permit_type).inspection_required:
+            day = timekeeping.today().isoformat()
+            self.act(application, "reviewer", "schedule_inspection", date=day)
+            self.act(application, "inspector", "record_inspection", result="pass", comment="符合")
+
+
+@contextmanager
+def _replayed_clock() -> Iterator:
+    """Set the office clock to past days while the demo replays its history; restore it after.
+
+    Yields ``at(day)``, which moves the clock to 10:00 (Shanghai) on ``day``.
+    """
+    real_now = timekeeping.now
+    moment = {"now": real_now()}
+
+    def at(day: date) -> None:
+        local = datetime.combine(day, time(10, 0), tzinfo=timekeeping.OFFICE_TZ)
+        moment["now"] = local.astimezone(UTC)
+
+    timekeeping.now = lambda: moment["now"]
+    try:
+        yield at
+    finally:
+        timekeeping.now = real_now
+
+
+def _workday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _credit_code(body: str) -> str:
     return body + credit_code_check_char(body)
 
 
-def _upload_all(user: User, application: Application) -> None:
-    from io import BytesIO
+def _year_of_cases(steps: _Steps, today: date, at) -> None:
+    """Twelve months of decided cases: an approval every month, mailed and rated; every third
+    month a denial decided after the statutory limit; now and then a refusal to accept."""
+    for months_ago, score in zip(range(12, 0, -1), SCORES, strict=True):
+        start = _workday(today - timedelta(days=30 * months_ago))
+        firm = steps.firms[months_ago % len(steps.firms)]
+        at(start)
+        approved = steps.submitted(firm)
+        at(_workday(start + timedelta(days=1)))
+        steps.reviewed(approved)
+        at(_workday(start + timedelta(days=12)))
+        steps.act(approved, "reviewer", "recommend", recommendation="approve", comment="符合条件")
+        steps.act(approved, "approver", "approve", comment="准予许可")
+        tracking_no = f"EM{start:%Y%m%d}CN"
+        steps.act(approved, "dispatcher", "dispatch", carrier="ems", tracking_no=tracking_no)
+        at(_workday(start + timedelta(days=15)))
+        steps.act(approved, "dispatcher", "confirm_delivery")
+        comment = "审批速度快，全程不用跑腿" if score >= 4 else "现场核查预约时间较长"
+        ratings.rate_application(steps.applicant, approved.id, score, comment)
 
-    from reportlab.pdfgen import canvas
-    from werkzeug.datastructures import FileStorage as Upload
+        if months_ago % 3 == 0:
+            at(start)
+            denied = steps.submitted(firm, "fireworks-wholesale")
+            at(_workday(start + timedelta(days=1)))
+            steps.act(denied, "clerk", "accept")
+            steps.act(denied, "reviewer", "start_review")
+            at(_workday(start + timedelta(days=50)))  # past the 30-working-day limit
+            steps.act(
+                denied, "reviewer", "recommend", recommendation="deny", comment="储存设施不符合要求"
+            )
+            steps.act(denied, "approver", "deny", comment="储存设施与周边安全距离不足")
+            ratings.rate_application(steps.applicant, denied.id, 3, "等待时间较长")
+        if months_ago % 5 == 0:
+            at(start)
+            refused = steps.submitted(firm)
+            at(_workday(start + timedelta(days=2)))
+            steps.act(refused, "clerk", "reject", comment="该事项不属于本机关管辖")
 
-    for material in get_permit_type(application.permit_type).materials_for(
-        application.kind, application.form
-    ):
-        if not material.required:
-            continue
-        buffer = BytesIO()
-        page = canvas.Canvas(buffer, invariant=1)
-        page.drawString(72, 720, f"demo scan: {material.code}")
-        page.save()
-        buffer.seek(0)
-        upload = Upload(stream=buffer, filename=f"{material.code}.pdf")
-        documents.upload_document(user, application.id, material.code, upload)
+
+def _cases_in_hand(steps: _Steps, today: date, at) -> None:
+    """Cases in hand: fresh and overdue ones, one returned for supplement, one to dispatch."""
+    at(_workday(today - timedelta(days=12)))
+    steps.submitted(steps.firms[3])  # never accepted: past the 5-day acceptance limit
+
+    at(_workday(today - timedelta(days=60)))
+    overdue = steps.submitted(steps.firms[2], "fireworks-wholesale")
+    steps.act(overdue, "clerk", "accept")
+    steps.act(overdue, "reviewer", "start_review")  # decision limit passed, still in review
+
+    at(_workday(today - timedelta(days=6)))
+    reviewing = steps.submitted(steps.firms[1], "fireworks-wholesale")
+    steps.act(reviewing, "clerk", "accept")
+    steps.act(reviewing, "reviewer", "start_review")
+
+    at(_workday(today - timedelta(days=4)))
+    supplement = steps.submitted(steps.firms[1])
+    first = supplement.documents[0].material_code
+    steps.act(
+        supplement,
+        "clerk",
+        "request_supplement",
+        missing_materials=[first],
+        comment="扫描件不清晰，请重新上传",
+    )
+
+    at(_workday(today - timedelta(days=14)))
+    issued = steps.submitted(steps.firms[1])
+    at(_workday(today - timedelta(days=13)))
+    steps.reviewed(issued)
+    at(_workday(today - timedelta(days=2)))
+    steps.act(issued, "reviewer", "recommend", recommendation="approve", comment="符合条件")
+    steps.act(issued, "approver", "approve", comment="准予许可")  # awaits dispatch
 
 
-def _drive(application: Application, steps: list[tuple[User, str, dict]]) -> None:
-    for user, action, data in steps:
-        current = db.session.get(Application, application.id)
-        cases.take_action(user, application.id, action, data, current.version)
+def _cases_of_today(steps: _Steps) -> None:
+    """On the real clock: a half-filled draft, a complete one, a case submitted just now."""
+    trading = get_permit_type("hazchem-trading").example_forms["new"]
+    half = {key: trading[key] for key in list(trading)[:2]}
+    steps.new_case(steps.firms[0], form=half)  # a draft the phone saved half-way
+    steps.new_case(steps.firms[0])  # a complete draft, materials still to upload
+    steps.submitted(steps.firms[0])
+
+
+def _register_licences(firms: list[Enterprise], today: date) -> None:
+    """Licences from the office's register, some about to expire, one already expired."""
+    for index, days in enumerate(EXPIRING_IN_DAYS):
+        firm = firms[index % len(firms)]
+        permit_type = ("hazchem-trading", "fireworks-wholesale")[index % 2]
+        known = get_permit_type(permit_type)
+        valid_until = today + timedelta(days=days)
+        valid_from = add_years(valid_until + timedelta(days=1), -known.validity_years)
+        prefix = "津安经" if permit_type == "hazchem-trading" else "津烟批"
+        db.session.add(
+            Licence(
+                number=f"{prefix}〔{valid_from.year}〕{900 + index:06d}",
+                identifier="",
+                permit_type=permit_type,
+                enterprise_id=firm.id,
+                region_code=firm.region_code,
+                holder={
+                    "name": firm.name,
+                    "credit_code": firm.credit_code,
+                    "address": firm.address,
+                    "legal_representative": firm.legal_representative,
+                    "form": dict(known.example_forms["new"]),
+                },
+                issuer_name=issuer_name("120000"),
+                issued_on=valid_from,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                source="imported",
+            )
+        )
+    db.session.commit()
+
+
+def demo_accounts_present() -> bool:
+    """Whether the demo's staff accounts exist (so printing them helps)."""
+    names = [name for name, _, _ in STAFF]
+    found = db.session.scalar(
+        select(func.count()).select_from(User).where(User.username.in_(names))
+    )
+    return found == len(names)
 
 
 def load_demo_data() -> list[tuple[str, list[str], str]] | None:
@@ -68,9 +290,7 @@ def load_demo_data() -> list[tuple[str, list[str], str]] | None:
     }
     applicant = identity.login_with_wechat("demo-applicant")
     firms = []
-    for index, (name, region) in enumerate(
-        [("天津滨海化工贸易有限公司", "120101"), ("天津和平安全化学品有限公司", "120101")]
-    ):
+    for index, (name, region) in enumerate(FIRMS):
         firm = Enterprise(
             name=name,
             credit_code=_credit_code(f"91{region}MA0000{index:03d}"),
@@ -84,63 +304,12 @@ def load_demo_data() -> list[tuple[str, list[str], str]] | None:
         firms.append(firm)
     db.session.commit()
 
-    from app.services.applications import create_application
-
-    def new_case(firm: Enterprise, permit_type: str = "hazchem-trading") -> Application:
-        form = dict(get_permit_type(permit_type).example_forms["new"])
-        return create_application(
-            applicant,
-            {
-                "enterprise_id": firm.id,
-                "permit_type": permit_type,
-                "kind": "new",
-                "form": form,
-                "delivery": DELIVERY,
-            },
-        )
-
-    new_case(firms[0])  # a draft
-    submitted = new_case(firms[0])
-    _upload_all(applicant, submitted)
-    _drive(submitted, [(applicant, "submit", {})])
-
-    reviewing = new_case(firms[1], "fireworks-wholesale")
-    _upload_all(applicant, reviewing)
-    _drive(
-        reviewing,
-        [
-            (applicant, "submit", {}),
-            (staff["clerk"], "accept", {}),
-            (staff["reviewer"], "start_review", {}),
-        ],
-    )
-
-    issued = new_case(firms[1])
-    _upload_all(applicant, issued)
-    codes = [
-        m.code
-        for m in get_permit_type(issued.permit_type).materials_for("new", issued.form)
-        if m.required
-    ]
-    _drive(
-        issued,
-        [
-            (applicant, "submit", {}),
-            (staff["clerk"], "accept", {}),
-            (staff["reviewer"], "start_review", {}),
-            *[
-                (staff["reviewer"], "verify_material", {"material": c, "verdict": "ok"})
-                for c in codes
-            ],
-            (staff["reviewer"], "schedule_inspection", {"date": "2026-11-30"}),
-            (
-                staff["inspector"],
-                "record_inspection",
-                {"result": "pass", "comment": "现场符合要求"},
-            ),
-            (staff["reviewer"], "recommend", {"recommendation": "approve", "comment": "符合条件"}),
-            (staff["approver"], "approve", {"comment": "准予许可"}),
-        ],
-    )
+    steps = _Steps(staff, applicant, firms)
+    today = timekeeping.today()
+    with _replayed_clock() as at:
+        _year_of_cases(steps, today, at)
+        _cases_in_hand(steps, today, at)
+    _cases_of_today(steps)
+    _register_licences(firms, today)
     current_app.logger.info("demo data loaded")
     return [(name, roles, region) for name, roles, region in STAFF]

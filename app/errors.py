@@ -16,6 +16,7 @@ from flask import Flask, Response, json
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from permits.numbering import NumberingError
 from workflows import errors as wf_errors
 
 log = logging.getLogger(__name__)
@@ -245,6 +246,14 @@ def _handle_stale(error: StaleDataError) -> Response:
     return _handle_app_error(VersionConflict("数据已被他人修改，请刷新后重试"))
 
 
+def _handle_numbering(error: Exception) -> Response:
+    # A region missing from permits/regions.yaml: the office must add it; nothing was done.
+    log.error("numbering failed: %s", error)
+    return _handle_app_error(
+        Conflict(f"无法确定发证机关或证书编号：{error}", code="LICENCE_NUMBERING_UNAVAILABLE")
+    )
+
+
 def _handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     code, title = HTTP_DEFAULTS[500]
@@ -272,4 +281,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _rolling_back(_handle_http_exception))
     app.register_error_handler(wf_errors.WorkflowError, _rolling_back(_handle_workflow_error))
     app.register_error_handler(StaleDataError, _rolling_back(_handle_stale))
+    app.register_error_handler(NumberingError, _rolling_back(_handle_numbering))
     app.register_error_handler(Exception, _rolling_back(_handle_unexpected))

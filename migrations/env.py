@@ -64,6 +64,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(object, name, type_, reflected, compare_to):
+    """Leave SQLite's FTS5 index of the guide (a virtual table and its shadow tables) alone:
+    no model describes it, the guide-search migration creates it."""
+    return not (type_ == "table" and name.startswith("guide_fts"))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -83,6 +89,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 
 from reportlab.lib.colors import Color
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from pdf_templates.render.fonts import Typeface
 
 _RING_SHARE = 0.065  # ring width as a share of the radius
 _STAR_SHARE = 0.30  # star's outer radius as a share of the seal's radius
@@ -26,7 +27,7 @@ def draw_seal(
     center: tuple[float, float],
     radius: float,
     text: str,
-    font_name: str,
+    typeface: Typeface,
     color: Color,
 ) -> None:
     """Draw the seal centred on ``center`` (points) with the given outer ``radius``."""
@@ -38,7 +39,7 @@ def draw_seal(
     canvas.setLineWidth(ring)
     canvas.circle(center[0], center[1], radius - ring / 2, stroke=1, fill=0)
     _draw_star(canvas, center, radius * _STAR_SHARE)
-    _draw_arc_text(canvas, center, radius - ring, text, font_name)
+    _draw_arc_text(canvas, center, radius - ring, text, typeface)
     canvas.restoreState()
 
 
@@ -64,7 +65,7 @@ def _draw_star(canvas: Canvas, center: tuple[float, float], outer_radius: float)
 
 
 def _draw_arc_text(
-    canvas: Canvas, center: tuple[float, float], inner_radius: float, text: str, font_name: str
+    canvas: Canvas, center: tuple[float, float], inner_radius: float, text: str, typeface: Typeface
 ) -> None:
     """Place each character upright along the top arc, evenly spaced, reading clockwise."""
     characters = list(text.strip())
@@ -72,7 +73,6 @@ def _draw_arc_text(
         return
     size, baseline_radius, step = _arc_metrics(len(characters), inner_radius)
     first_angle = 90.0 + step * (len(characters) - 1) / 2
-    canvas.setFont(font_name, size)
     for index, character in enumerate(characters):
         angle = first_angle - index * step
         canvas.saveState()
@@ -82,7 +82,9 @@ def _draw_arc_text(
         )
         canvas.rotate(angle - 90)
         canvas.scale(_CHAR_SQUEEZE, 1)
-        canvas.drawString(-stringWidth(character, font_name, size) / 2, 0, character)
+        font = typeface.font_for(character)
+        canvas.setFont(font, size)
+        canvas.drawString(-typeface.width(character, size) / 2, 0, character)
         canvas.restoreState()
 
 

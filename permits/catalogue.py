@@ -30,6 +30,13 @@ DEFAULT_DIRECTORY = Path(__file__).parent / "catalogue"
 KINDS = ("new", "renewal", "change")
 LIMITS = ("acceptance", "decision", "change_decision", "delivery")
 EXTENSION_CONDITIONS = ("no_revocation_in_period", "no_fatal_accident_declared")
+PAUSE_STAGES = ("expert_review", "inspection", "hearing")
+DEFAULT_EXTENSION_DAYS = 10  # 《行政许可法》Art. 42: 20 days, extendable by 10
+# Art. 45: hearings, testing, expert review … do not count toward the limit.
+DEFAULT_CLOCK_PAUSES = (
+    {"stage": "expert_review", "basis": "《中华人民共和国行政许可法》第四十五条"},
+    {"stage": "hearing", "basis": "《中华人民共和国行政许可法》第四十五条"},
+)
 PERSON_FIELDS = ("worker_name", "worker_id_number")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -121,6 +128,35 @@ class DirectExtension:
 
 
 @dataclass(frozen=True)
+class ClockPause:
+    """A stage whose time does not count toward the decision limit, and the rule saying so."""
+
+    stage: str  # one of PAUSE_STAGES
+    basis: str
+
+
+@dataclass(frozen=True)
+class InspectionExemption:
+    """A condition under which a ``kind`` case needs no on-site inspection.
+
+    ``provinces`` (2-digit prefixes) confines a provincial practice to its province; empty
+    means everywhere. ``practice`` says where the rule comes from, shown to staff.
+    """
+
+    kind: str
+    field: str
+    values: tuple[str, ...]
+    label: str
+    practice: str
+    provinces: tuple[str, ...] = ()
+
+    def holds(self, kind: str, form: Mapping[str, Any], region_code: str) -> bool:
+        if kind != self.kind or form.get(self.field) not in self.values:
+            return False
+        return not self.provinces or region_code[:2] in self.provinces
+
+
+@dataclass(frozen=True)
 class PermitType:
     """One permit type of the catalogue, as its file describes it."""
 
@@ -148,6 +184,40 @@ class PermitType:
     form_schema: dict[str, dict]
     licence_fields: dict[str, str]  # form field → label printed on the licence
     examples: dict[str, dict]  # read through ``example_forms``, which copies
+    extension_days: int = DEFAULT_EXTENSION_DAYS  # Art. 42 extension of the decision limit
+    clock_pauses: tuple[ClockPause, ...] = ()
+    inspection_exemptions: tuple[InspectionExemption, ...] = ()
+
+    def missing_particulars(self, form: Mapping[str, Any]) -> list[str]:
+        """Licence fields the new-application form would require for ``form`` but it lacks.
+
+        A licence must print every particular its type requires (经营场所, 许可范围 …), so a
+        missing or blank one blocks issue; a conditional one (储存场所 only with storage)
+        counts when its condition holds.
+        """
+        filled = {key: value for key, value in form.items() if value not in ("", [], None)}
+        validator = Draft202012Validator(self.form_schema["new"])
+        required = {
+            name
+            for error in validator.iter_errors(filled)
+            if error.validator == "required" and not error.path
+            for name in error.validator_value
+            if name not in filled
+        }
+        return [name for name in self.licence_fields if name in required]
+
+    def clock_pause(self, stage: str) -> ClockPause | None:
+        """The rule under which time spent in ``stage`` does not count, if any."""
+        return next((pause for pause in self.clock_pauses if pause.stage == stage), None)
+
+    def inspection_exemption(
+        self, kind: str, form: Mapping[str, Any], region_code: str
+    ) -> InspectionExemption | None:
+        """The exemption that spares this case the on-site inspection, if one holds."""
+        return next(
+            (rule for rule in self.inspection_exemptions if rule.holds(kind, form, region_code)),
+            None,
+        )
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -199,6 +269,21 @@ class PermitType:
                 "conditions": list(self.direct_extension.conditions),
             },
             "reminder_days": list(self.reminder_days),
+            "extension_days": self.extension_days,
+            "clock_pauses": [
+                {"stage": pause.stage, "basis": pause.basis} for pause in self.clock_pauses
+            ],
+            "inspection_exemptions": [
+                {
+                    "kind": rule.kind,
+                    "field": rule.field,
+                    "values": list(rule.values),
+                    "label": rule.label,
+                    "practice": rule.practice,
+                    "provinces": list(rule.provinces),
+                }
+                for rule in self.inspection_exemptions
+            ],
             "materials": [material.as_dict() for material in self.materials],
             "form_schema": copy.deepcopy(self.form_schema),
             "guide": self.guide,
@@ -415,13 +500,58 @@ _FILE_PROPERTIES: dict[str, Any] = {
     },
     "example_forms": {**_KIND_MAP, "title": "示例表单"},
 }
-# Every key is required, so a forgotten one is an error rather than a silent default; a value
-# that does not apply is written as null (change_decision_limit_days without a change kind).
+# Statutory-procedure settings (contract v1.1) with a legal default: Art. 42's 10 days,
+# Art. 45's pauses, no exemption.
+_OPTIONAL_PROPERTIES: dict[str, Any] = {
+    "extension_days": {**_DAYS, "title": "延长审批期限（日）"},
+    "clock_pauses": {
+        "title": "不计入审批时限的环节",
+        "type": "array",
+        "uniqueItems": True,
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["stage", "basis"],
+            "properties": {
+                "stage": {"title": "环节", "enum": list(PAUSE_STAGES)},
+                "basis": {"title": "依据", "type": "string", "minLength": 1},
+            },
+        },
+    },
+    "inspection_exemptions": {
+        "title": "免于现场核查的条件",
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "field", "values", "label", "practice"],
+            "properties": {
+                "kind": {"title": "申请类型", "enum": list(KINDS)},
+                "field": {"title": "表单字段", "type": "string", "minLength": 1},
+                "values": {
+                    "title": "满足条件的取值",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string"},
+                },
+                "label": {"title": "条件说明", "type": "string", "minLength": 1},
+                "practice": {"title": "出处", "type": "string", "minLength": 1},
+                "provinces": {
+                    "title": "适用省份（代码前两位）",
+                    "type": "array",
+                    "items": {"type": "string", "pattern": "^[0-9]{2}$"},
+                },
+            },
+        },
+    },
+}
+# Every other key is required, so a forgotten one is an error rather than a silent default; a
+# value that does not apply is written as null (change_decision_limit_days without a change).
 FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": list(_FILE_PROPERTIES),
-    "properties": _FILE_PROPERTIES,
+    "properties": {**_FILE_PROPERTIES, **_OPTIONAL_PROPERTIES},
 }
 
 
@@ -452,6 +582,7 @@ def _meaning_problems(stem: str, data: dict[str, Any]) -> list[str]:
     problems += _example_problems(data["example_forms"], forms)
     problems += _licence_field_problems(data["licence_fields"], forms)
     problems += _extension_problems(data["direct_extension"], forms)
+    problems += _exemption_problems(data.get("inspection_exemptions", ()), forms)
     if data["holder"] == "person":
         problems += _person_problems(forms)
     return problems
@@ -606,6 +737,16 @@ def _licence_field_problems(licence_fields: dict[str, str], forms: dict[str, dic
     ]
 
 
+def _exemption_problems(rules: Sequence[dict[str, Any]], forms: dict[str, dict]) -> list[str]:
+    problems = []
+    for number, rule in enumerate(rules):
+        properties = forms.get(rule["kind"], {}).get("properties", {})
+        if rule["field"] not in properties:
+            where = f"inspection_exemptions[{number}].field"
+            problems.append(f"{where}：{rule['kind']} 表单没有字段 {rule['field']}")
+    return problems
+
+
 def _extension_problems(rule: dict[str, Any], forms: dict[str, dict]) -> list[str]:
     problems = []
     if rule["allowed"] and "renewal" not in forms:
@@ -681,4 +822,20 @@ def _build(data: dict[str, Any]) -> PermitType:
         },
         licence_fields=data["licence_fields"],
         examples=data["example_forms"],
+        extension_days=data.get("extension_days", DEFAULT_EXTENSION_DAYS),
+        clock_pauses=tuple(
+            ClockPause(item["stage"], item["basis"])
+            for item in data.get("clock_pauses", DEFAULT_CLOCK_PAUSES)
+        ),
+        inspection_exemptions=tuple(
+            InspectionExemption(
+                kind=item["kind"],
+                field=item["field"],
+                values=tuple(item["values"]),
+                label=item["label"],
+                practice=item["practice"],
+                provinces=tuple(item.get("provinces", ())),
+            )
+            for item in data.get("inspection_exemptions", ())
+        ),
     )

@@ -1,10 +1,12 @@
 """Validation of application forms against the catalogue's JSON Schemas, with Chinese messages.
 
 The phone draws each form from the permit type's JSON Schema (2020-12) and the server checks
-the submitted ``form`` against the same schema. jsonschema's own messages are English and
-name Python values, so every error is rebuilt here from its keyword and the Chinese ``title``
-of the field it concerns, and keyed by the field's path in the contract's style
-(``form.chemicals.0.name``).
+the submitted ``form`` against the same schema. A draft may be incomplete: ``draft_form_errors``
+separates what is wrong (a bad type or format, refused even in a draft) from what is merely
+not filled in yet (a required field, an empty list or text), which only blocks submission.
+jsonschema's own messages are English and name Python values, so every error is rebuilt here
+from its keyword and the Chinese ``title`` of the field it concerns, and keyed by the field's
+path in the contract's style (``form.chemicals.0.name``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ TYPE_LABELS = {
 
 PathPart = str | int
 
+# Keywords that only say "not filled in yet"; everything else says "filled in wrongly".
+INCOMPLETE_KEYWORDS = frozenset({"required", "dependentRequired"})
+
 
 def validate_form(schema: dict, form: Any) -> dict[str, list[str]]:
     """Errors of ``form`` against ``schema`` keyed ``form.<path>``; empty when the form is valid."""
@@ -45,13 +50,58 @@ def validation_errors(schema: dict, instance: Any, *, root: str = "form") -> dic
     the fields in the schema, so the first error is the first one a person meets on the form;
     messages under one key keep the order they were found in, without repeats.
     """
+    invalid, incomplete = _collect(schema, instance)
+    return _ordered(schema, _merge(invalid, incomplete), root)
+
+
+def draft_form_errors(schema: dict, form: Any) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``(invalid, incomplete)`` errors of a draft's ``form``, each keyed ``form.<path>``.
+
+    ``invalid`` holds wrong types, formats and values (a draft may not keep them);
+    ``incomplete`` holds fields not filled in yet (a draft may, a submission may not).
+    """
+    if not isinstance(form, dict):
+        return {"form": ["表单须为对象"]}, {}
+    invalid, incomplete = _collect(schema, form)
+    return _ordered(schema, invalid, "form"), _ordered(schema, incomplete, "form")
+
+
+Found = dict[tuple[PathPart, ...], list[str]]
+
+
+def _collect(schema: dict, instance: Any) -> tuple[Found, Found]:
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    found: dict[tuple[PathPart, ...], list[str]] = {}
+    invalid: Found = {}
+    incomplete: Found = {}
     for error in validator.iter_errors(instance):
+        found = incomplete if _is_incomplete(error) else invalid
         for path, message in _describe(error, schema):
             messages = found.setdefault(tuple(path), [])
             if message not in messages:
                 messages.append(message)
+    return invalid, incomplete
+
+
+def _is_incomplete(error: ValidationError) -> bool:
+    """A missing field, an empty text where one is needed, or an empty list needing items."""
+    if error.validator in INCOMPLETE_KEYWORDS:
+        return True
+    if error.validator == "minLength":
+        return error.instance == ""
+    if error.validator == "minItems":
+        return error.instance == []
+    return False
+
+
+def _merge(first: Found, second: Found) -> Found:
+    merged = {path: list(messages) for path, messages in first.items()}
+    for path, messages in second.items():
+        target = merged.setdefault(path, [])
+        target.extend(m for m in messages if m not in target)
+    return merged
+
+
+def _ordered(schema: dict, found: Found, root: str) -> dict[str, list[str]]:
     ordered = sorted(found, key=lambda path: _field_order(schema, path))
     return {_key(root, path): found[path] for path in ordered}
 

@@ -14,44 +14,30 @@ PDF. Output is byte-for-byte the same for the same input (``invariant`` canvas).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import itertools
-import logging
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from pdf_templates import load_layout
+from pdf_templates.render.fonts import Typeface, select_typeface
+from pdf_templates.render.text import (
+    Align,
+    draw_text,
+    first_baseline,
+    fitted_size,
+    format_cn_date,
+    wrap_text,
+)
 from pdf_templates.seal import draw_seal
 
-logger = logging.getLogger(__name__)
-
-BUILTIN_CJK_FONT = "STSong-Light"
-# TrueType-outline CJK fonts on Debian. Noto CJK is left out on purpose: its .ttc files
-# carry CFF (PostScript) outlines, which ReportLab cannot embed.
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
-# Closing punctuation may not start a line; it hangs at the end of the previous one.
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’,.;:?!)%")
-_OPENING_BRACKETS = "（(《〔【["
-_CLOSING_BRACKETS = "）)》〕】]"
-_ASCENT = 0.86  # CJK glyphs rise about this share of the font size above the baseline
 _TEXT_GREY = HexColor("#555555")
 
 
@@ -99,10 +85,10 @@ class LicenceLayoutError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class _Sheet:
-    """A canvas plus what every drawing step needs: the font and the page height."""
+    """A canvas plus what every drawing step needs: the typeface and the page height."""
 
     canvas: Canvas
-    font: str
+    typeface: Typeface
     page_height: float
 
     def y(self, top_mm: float) -> float:
@@ -110,7 +96,10 @@ class _Sheet:
         return self.page_height - top_mm * mm
 
     def width(self, text: str, size: float) -> float:
-        return pdfmetrics.stringWidth(text, self.font, size)
+        return self.typeface.width(text, size)
+
+    def text(self, x: float, y: float, text: str, size: float, *, align: Align = "left") -> None:
+        draw_text(self.canvas, self.typeface, x, y, text, size, align=align)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,22 +119,16 @@ class _Particulars:
     height: float
 
 
-def find_cjk_font(configured: str | None = None) -> str | None:
-    """The configured font file if it exists, else the first known CJK TrueType font, else None."""
-    if configured and Path(configured).is_file():
-        return configured
-    return next((path for path in _FONT_CANDIDATES if Path(path).is_file()), None)
-
-
-def render_licence(doc: LicenceDocument, *, font_path: str | None = None) -> bytes:
+def render_licence(doc: LicenceDocument, *, typeface: Typeface | None = None) -> bytes:
     """The certificate of ``doc`` as an unsigned one-page PDF in the layout ``doc.template``.
 
+    ``typeface`` defaults to :func:`pdf_templates.render.fonts.select_typeface`'s choice.
     Raises :class:`pdf_templates.UnknownLayoutError` for an unknown template and
     :class:`LicenceLayoutError` when the particulars do not fit even at the smallest size.
     """
     layout = load_layout(doc.template)
     buffer = io.BytesIO()
-    sheet = _open_sheet(buffer, layout["page"], find_cjk_font(font_path))
+    sheet = _open_sheet(buffer, layout["page"], typeface or select_typeface())
     sheet.canvas.setTitle(f"{doc.title} {doc.number}")
     sheet.canvas.setAuthor(doc.issuer_name)
     sheet.canvas.setSubject(doc.holder_name)
@@ -162,11 +145,11 @@ def render_licence(doc: LicenceDocument, *, font_path: str | None = None) -> byt
     return _close_sheet(sheet, buffer)
 
 
-def render_label(doc: LabelDocument, *, font_path: str | None = None) -> bytes:
+def render_label(doc: LabelDocument, *, typeface: Typeface | None = None) -> bytes:
     """The mailing label of ``doc`` as a one-page 100 × 150 mm PDF with a Code 128 barcode."""
     layout = load_layout("label")
     buffer = io.BytesIO()
-    sheet = _open_sheet(buffer, layout["page"], find_cjk_font(font_path))
+    sheet = _open_sheet(buffer, layout["page"], typeface or select_typeface())
     sheet.canvas.setTitle(f"邮寄面单 {doc.tracking_no}")
     sheet.canvas.setAuthor(doc.sender_name)
     _draw_label_grid(sheet, layout)
@@ -190,14 +173,16 @@ def render_label(doc: LabelDocument, *, font_path: str | None = None) -> bytes:
     return _close_sheet(sheet, buffer)
 
 
-# --- fonts, canvas -------------------------------------------------------------------------
+# --- canvas ----------------------------------------------------------------------------------
 
 
-def _open_sheet(buffer: io.BytesIO, page: dict[str, Any], font_path: str | None) -> _Sheet:
+def _open_sheet(buffer: io.BytesIO, page: dict[str, Any], typeface: Typeface) -> _Sheet:
     size = (page["width_mm"] * mm, page["height_mm"] * mm)
-    canvas = Canvas(buffer, pagesize=size, invariant=1, pageCompression=1)
+    canvas = Canvas(
+        buffer, pagesize=size, invariant=1, pageCompression=1, initialFontName=typeface.primary
+    )
     canvas.setCreator("Zerovisit")
-    return _Sheet(canvas=canvas, font=_registered_font(font_path), page_height=size[1])
+    return _Sheet(canvas=canvas, typeface=typeface, page_height=size[1])
 
 
 def _close_sheet(sheet: _Sheet, buffer: io.BytesIO) -> bytes:
@@ -206,87 +191,11 @@ def _close_sheet(sheet: _Sheet, buffer: io.BytesIO) -> bytes:
     return buffer.getvalue()
 
 
-def _registered_font(font_path: str | None) -> str:
-    """Register the font (once per process) and return its ReportLab name.
-
-    A file ReportLab cannot read (not a font, or a font with PostScript outlines) is logged
-    and replaced by the built-in CID font rather than failing the document.
-    """
-    if font_path:
-        try:
-            return _registered_truetype(font_path)
-        except (TTFError, OSError) as error:
-            logger.warning(
-                "CJK font %s unusable (%s); using %s", font_path, error, BUILTIN_CJK_FONT
-            )
-    return _registered_builtin()
-
-
-@cache
-def _registered_truetype(font_path: str) -> str:
-    name = "ZV-CJK-" + hashlib.sha256(font_path.encode()).hexdigest()[:10]
-    pdfmetrics.registerFont(TTFont(name, font_path, subfontIndex=0))
-    return name
-
-
-@cache
-def _registered_builtin() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CJK_FONT))
-    return BUILTIN_CJK_FONT
-
-
-# --- text helpers ----------------------------------------------------------------------------
-
-
-def format_cn_date(day: date) -> str:
-    """``2026年11月23日`` (month and day zero-padded, as printed on the certificates)."""
-    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
-
-
-def wrap_text(text: str, font: str, size: float, max_width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``max_width``, character by character.
-
-    Chinese has no spaces to break at, so any character may start a line, except closing
-    punctuation, which hangs at the end of the line before. A bracketed aside opened on the
-    line moves down whole when it fits (``法定代表人`` / ``（主要负责人）``). Newlines are kept.
-    """
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line, width = "", 0.0
-        for character in paragraph:
-            advance = pdfmetrics.stringWidth(character, font, size)
-            if line and width + advance > max_width and character not in _NO_LINE_START:
-                cut = _open_bracket_position(line)
-                if (
-                    cut is None
-                    or pdfmetrics.stringWidth(line[cut:], font, size) + advance > max_width
-                ):
-                    cut = len(line)
-                lines.append(line[:cut])
-                line = line[cut:]
-                width = pdfmetrics.stringWidth(line, font, size)
-            line += character
-            width += advance
-        lines.append(line)
-    return lines
-
-
-def _open_bracket_position(line: str) -> int | None:
-    """Where a still-open bracket starts in ``line``, unless at its very start."""
-    position = max(line.rfind(bracket) for bracket in _OPENING_BRACKETS)
-    closed = max(line.rfind(bracket) for bracket in _CLOSING_BRACKETS) > position
-    return position if position > 0 and not closed else None
-
-
 def _fitted_size(sheet: _Sheet, text: str, size: float, max_width: float) -> float:
-    """``size``, or smaller so that ``text`` fits on one line of ``max_width``."""
-    width = sheet.width(text, size)
-    return size if width <= max_width else size * max_width / width
+    return fitted_size(sheet.typeface, text, size, max_width)
 
 
-def _first_baseline(top: float, size: float, leading: float) -> float:
-    """Baseline of a line whose line box (height ``leading``) starts at canvas y ``top``."""
-    return top - (leading - size) / 2 - size * _ASCENT
+_first_baseline = first_baseline
 
 
 # --- licence blocks --------------------------------------------------------------------------
@@ -338,15 +247,18 @@ def _draw_title(sheet: _Sheet, spec: dict[str, Any], frame: dict[str, Any], titl
     inner_left, inner_width = _frame_box(frame)
     spacing = spec["char_space_pt"]
     size = _fitted_size(sheet, title, spec["size_pt"], inner_width - 16 * mm - spacing * len(title))
-    width = sheet.width(title, size) + spacing * (len(title) - 1)
-    # Character spacing and colour belong to the graphics state: keep them to the title.
     sheet.canvas.saveState()
-    text = sheet.canvas.beginText(inner_left + (inner_width - width) / 2, sheet.y(spec["y_mm"]))
-    text.setFont(sheet.font, size)
-    text.setCharSpace(spacing)
-    text.setFillColor(HexColor(spec["color"]))
-    text.textOut(title)
-    sheet.canvas.drawText(text)
+    sheet.canvas.setFillColor(HexColor(spec["color"]))
+    draw_text(
+        sheet.canvas,
+        sheet.typeface,
+        inner_left + inner_width / 2,
+        sheet.y(spec["y_mm"]),
+        title,
+        size,
+        align="centre",
+        char_space=spacing,
+    )
     sheet.canvas.restoreState()
 
 
@@ -358,10 +270,8 @@ def _draw_references(
     lines = (f"编号：{doc.number}", f"电子证照标识：{doc.identifier}")
     for index, line in enumerate(lines):
         size = _fitted_size(sheet, line, spec["size_pt"], inner_width - 10 * mm)
-        sheet.canvas.setFont(sheet.font, size)
-        sheet.canvas.drawCentredString(
-            inner_left + inner_width / 2, sheet.y(spec["y_mm"] + index * spec["line_mm"]), line
-        )
+        y = sheet.y(spec["y_mm"] + index * spec["line_mm"])
+        sheet.text(inner_left + inner_width / 2, y, line, size, align="centre")
 
 
 def _draw_photo_box(sheet: _Sheet, spec: dict[str, Any]) -> None:
@@ -375,8 +285,7 @@ def _draw_photo_box(sheet: _Sheet, spec: dict[str, Any]) -> None:
     canvas.setDash(2, 2)
     canvas.rect(left, top - height, width, height)
     canvas.setFillColor(_TEXT_GREY)
-    canvas.setFont(sheet.font, spec["size_pt"])
-    canvas.drawCentredString(left + width / 2, top - height / 2, spec["caption"])
+    sheet.text(left + width / 2, top - height / 2, spec["caption"], spec["size_pt"], align="centre")
     canvas.restoreState()
 
 
@@ -394,14 +303,17 @@ def _plan_particulars(
     value_width = (table["width_mm"] - table["label_width_mm"]) * mm - 2 * padding
     rows = []
     for label, value in _particular_rows(doc, layout["holder_label"]):
-        label_lines = wrap_text(label, sheet.font, size, label_width)
-        value_lines = wrap_text(value, sheet.font, size, value_width)
+        label_lines = wrap_text(label, sheet.typeface, size, label_width)
+        value_lines = wrap_text(value, sheet.typeface, size, value_width)
         content = max(len(label_lines), len(value_lines)) * leading + 2 * padding
         rows.append(_Row(label_lines, value_lines, max(content, table["min_row_mm"] * mm)))
     change_lines = []
     if doc.change_note:
         change_lines = wrap_text(
-            change["label"] + doc.change_note, sheet.font, change["size_pt"], table["width_mm"] * mm
+            change["label"] + doc.change_note,
+            sheet.typeface,
+            change["size_pt"],
+            table["width_mm"] * mm,
         )
     height = (
         sum(row.height for row in rows)
@@ -446,19 +358,15 @@ def _draw_particulars(sheet: _Sheet, layout: dict[str, Any], doc: LicenceDocumen
     top = bottom - validity["gap_mm"] * mm
     line_height = validity["size_pt"] * leading_factor
     sheet.canvas.setFillColor(black)
-    sheet.canvas.setFont(sheet.font, validity["size_pt"])
     validity_text = f"有效期：{format_cn_date(doc.valid_from)}至{format_cn_date(doc.valid_until)}"
-    sheet.canvas.drawString(
-        table["x_mm"] * mm, _first_baseline(top, validity["size_pt"], line_height), validity_text
-    )
+    baseline = _first_baseline(top, validity["size_pt"], line_height)
+    sheet.text(table["x_mm"] * mm, baseline, validity_text, validity["size_pt"])
     top -= line_height
     change_size = layout["change_note"]["size_pt"]
-    sheet.canvas.setFont(sheet.font, change_size)
     for line in plan.change_lines:
         line_height = change_size * leading_factor
-        sheet.canvas.drawString(
-            table["x_mm"] * mm, _first_baseline(top, change_size, line_height), line
-        )
+        baseline = _first_baseline(top, change_size, line_height)
+        sheet.text(table["x_mm"] * mm, baseline, line, change_size)
         top -= line_height
 
 
@@ -509,12 +417,9 @@ def _draw_cell_lines(
 ) -> None:
     """Draw ``lines`` left-aligned and centred vertically in a cell starting at ``top``."""
     sheet.canvas.setFillColor(black)
-    sheet.canvas.setFont(sheet.font, size)
     block_top = top - (height - len(lines) * leading) / 2
     for index, line in enumerate(lines):
-        sheet.canvas.drawString(
-            left, _first_baseline(block_top - index * leading, size, leading), line
-        )
+        sheet.text(left, _first_baseline(block_top - index * leading, size, leading), line, size)
 
 
 def _draw_qr_block(sheet: _Sheet, spec: dict[str, Any], url: str, check_code: str) -> None:
@@ -524,10 +429,8 @@ def _draw_qr_block(sheet: _Sheet, spec: dict[str, Any], url: str, check_code: st
     caption = f"扫码核验 校验码：{check_code}"
     size = _fitted_size(sheet, caption, spec["caption_size_pt"], spec["caption_width_mm"] * mm)
     sheet.canvas.setFillColor(black)
-    sheet.canvas.setFont(sheet.font, size)
-    sheet.canvas.drawCentredString(
-        left + side / 2, top - side - spec["caption_gap_mm"] * mm, caption
-    )
+    y = top - side - spec["caption_gap_mm"] * mm
+    sheet.text(left + side / 2, y, caption, size, align="centre")
 
 
 def draw_qr_code(canvas: Canvas, value: str, left: float, bottom: float, side: float) -> None:
@@ -568,9 +471,8 @@ def _draw_issuer_block(
     left = spec["right_mm"] * mm - block_width
     first_baseline = sheet.y(spec["y_mm"])
     sheet.canvas.setFillColor(black)
-    sheet.canvas.setFont(sheet.font, size)
     for index, line in enumerate(lines):
-        sheet.canvas.drawString(left, first_baseline - index * spec["line_mm"] * mm, line)
+        sheet.text(left, first_baseline - index * spec["line_mm"] * mm, line, size)
     value_left = left + sheet.width("发证机关：", size)
     middle_y = first_baseline - spec["line_mm"] * mm / 2 + size * 0.35
     draw_seal(
@@ -581,7 +483,7 @@ def _draw_issuer_block(
         ),
         radius=seal["radius_mm"] * mm,
         text=doc.issuer_name,
-        font_name=sheet.font,
+        typeface=sheet.typeface,
         color=HexColor(seal["color"]),
     )
 
@@ -590,9 +492,8 @@ def _draw_note(sheet: _Sheet, spec: dict[str, Any], frame: dict[str, Any]) -> No
     inner_left, inner_width = _frame_box(frame)
     size = _fitted_size(sheet, spec["text"], spec["size_pt"], inner_width - 10 * mm)
     sheet.canvas.setFillColor(_TEXT_GREY)
-    sheet.canvas.setFont(sheet.font, size)
-    sheet.canvas.drawCentredString(
-        inner_left + inner_width / 2, sheet.y(spec["y_mm"]), spec["text"]
+    sheet.text(
+        inner_left + inner_width / 2, sheet.y(spec["y_mm"]), spec["text"], size, align="centre"
     )
 
 
@@ -628,10 +529,9 @@ def _draw_label_header(
     canvas = sheet.canvas
     canvas.setFillColor(black)
     carrier_size = _fitted_size(sheet, carrier, spec["carrier_size_pt"], width * 0.55)
-    canvas.setFont(sheet.font, carrier_size)
-    canvas.drawString(left + padding, sheet.y(spec["baseline_mm"]), carrier)
-    canvas.setFont(sheet.font, spec["tag_size_pt"])
-    canvas.drawRightString(left + width - padding, sheet.y(spec["baseline_mm"]), spec["tag"])
+    baseline = sheet.y(spec["baseline_mm"])
+    sheet.text(left + padding, baseline, carrier, carrier_size)
+    sheet.text(left + width - padding, baseline, spec["tag"], spec["tag_size_pt"], align="right")
 
 
 def _draw_tracking_barcode(
@@ -648,10 +548,8 @@ def _draw_tracking_barcode(
     bars_top = sheet.y(spec["y_mm"] + spec["top_padding_mm"])
     barcode.drawOn(sheet.canvas, left + (width - barcode.width) / 2, bars_top - barcode.height)
     sheet.canvas.setFillColor(black)
-    sheet.canvas.setFont(sheet.font, spec["text_size_pt"])
-    sheet.canvas.drawCentredString(
-        left + width / 2, bars_top - barcode.height - spec["text_gap_mm"] * mm, tracking_no
-    )
+    y = bars_top - barcode.height - spec["text_gap_mm"] * mm
+    sheet.text(left + width / 2, y, tracking_no, spec["text_size_pt"], align="centre")
 
 
 def _code128(value: str, bar_width: float, bar_height: float) -> Code128:
@@ -670,25 +568,23 @@ def _draw_party(
     canvas.setFillColor(black)
     canvas.rect(left + padding, top - padding - badge, badge, badge, stroke=0, fill=1)
     canvas.setFillColor(white)
-    canvas.setFont(sheet.font, badge * 0.7)
-    canvas.drawCentredString(
-        left + padding + badge / 2, top - padding - badge * 0.78, spec["badge"]
-    )
+    badge_x, badge_y = left + padding + badge / 2, top - padding - badge * 0.78
+    sheet.text(badge_x, badge_y, spec["badge"], badge * 0.7, align="centre")
     text_left = left + 2 * padding + badge
     text_width = left + width - padding - text_left
     canvas.setFillColor(black)
     size = spec["size_pt"]
     leading = size * 1.3
     headline_size = _fitted_size(sheet, headline, size, text_width)
-    canvas.setFont(sheet.font, headline_size)
     line_top = top - padding
-    canvas.drawString(text_left, _first_baseline(line_top, headline_size, leading), headline)
+    baseline = _first_baseline(line_top, headline_size, leading)
+    sheet.text(text_left, baseline, headline, headline_size)
     address_size, lines = _fitting_address(sheet, spec, address, text_width)
-    canvas.setFont(sheet.font, address_size)
     address_leading = address_size * 1.3
     line_top -= leading + spec["address_gap_mm"] * mm
     for line in lines:
-        canvas.drawString(text_left, _first_baseline(line_top, address_size, address_leading), line)
+        baseline = _first_baseline(line_top, address_size, address_leading)
+        sheet.text(text_left, baseline, line, address_size)
         line_top -= address_leading
 
 
@@ -698,7 +594,7 @@ def _fitting_address(
     """The largest address size (half-point steps) that needs at most ``max_address_lines``."""
     size = spec["address_size_pt"]
     while size >= spec["min_address_size_pt"]:
-        lines = wrap_text(address, sheet.font, size, width)
+        lines = wrap_text(address, sheet.typeface, size, width)
         if len(lines) <= spec["max_address_lines"]:
             return size, lines
         size -= 0.5
@@ -717,7 +613,5 @@ def _draw_label_reference(
     top = sheet.y(spec["y_mm"]) - padding
     for index, line in enumerate((f"申请编号：{reference}", spec["contents"])):
         line_size = _fitted_size(sheet, line, size, width - 2 * padding)
-        canvas.setFont(sheet.font, line_size)
-        canvas.drawString(
-            left + padding, _first_baseline(top - index * leading, line_size, leading), line
-        )
+        baseline = _first_baseline(top - index * leading, line_size, leading)
+        sheet.text(left + padding, baseline, line, line_size)

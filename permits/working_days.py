@@ -4,24 +4,32 @@ Time limits of the licensing procedure count working days: weekends and statutor
 holidays are not counted, and the make-up working days (调休) the State Council announces
 each year are. Which days those are comes from, in this order:
 
-1. schedule files ``{year}.yaml`` (see ``schedules/README.md``), for a year announced
-   after the installed ``chinese-calendar`` was released, or to correct it;
+1. schedule files ``{year}.yaml`` (see ``schedules/README.md``): the year's State Council
+   notice as data, for a year announced after the installed ``chinese-calendar`` was
+   released, or to correct it;
 2. the ``chinese-calendar`` package (it knows 2004–2026);
-3. otherwise Monday to Friday, with one warning per year in the log, so a deadline is
-   still computed while the year's schedule is not yet loaded.
+3. otherwise the national rule of 《全国年节及纪念日放假办法》 (as amended in 2024): the
+   statutory holidays, lunar dates and make-up days for holidays on a weekend (补假)
+   included, as the ``holidays`` package computes them for any year — without the year's
+   调休, which only the notice announces. One warning per such year goes to the log.
+
+Counting is a subtraction: each year gets a table of cumulative working days, built once.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import chinese_calendar
+import holidays
 import yaml
 
 log = logging.getLogger(__name__)
@@ -56,8 +64,50 @@ class Schedule:
         return not _is_weekend(day)
 
 
+def statutory_holidays(year: int) -> frozenset[date]:
+    """The rest days the national rule gives in ``year`` (with 补假, without 调休)."""
+    return frozenset(holidays.country_holidays("CN", years=year))
+
+
+def national_rule_schedule(year: int) -> Schedule:
+    """``year`` by the national rule alone, for a year whose notice is not loaded."""
+    source = "全国年节及纪念日放假办法（法定节假日规则）"
+    return Schedule(year, source, statutory_holidays(year), frozenset())
+
+
+def statutory_days_missing(schedule: Schedule) -> list[str]:
+    """Statutory holidays (not their 补假) that ``schedule`` would have worked: a notice
+    always gives them, so a file that lacks one was copied wrongly."""
+    statutory = holidays.country_holidays("CN", years=schedule.year, observed=False)
+    return [
+        f"{day.isoformat()}（{name}）"
+        for day, name in sorted(statutory.items())
+        if schedule.is_working_day(day)
+    ]
+
+
+@dataclass(frozen=True)
+class _YearTable:
+    """Cumulative working days of one year: ``counts[i]`` covers 1 January … day ``i``."""
+
+    year: int
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return self.counts[-1]
+
+    def upto(self, day: date) -> int:
+        return self.counts[day.timetuple().tm_yday - 1]
+
+    def nth(self, n: int) -> date:
+        """The day on which the year's ``n``-th working day falls (1 ≤ n ≤ total)."""
+        return date(self.year, 1, 1) + timedelta(days=bisect.bisect_left(self.counts, n))
+
+
 class WorkingCalendar:
-    """Working days from the schedule files in ``schedule_dir``, then ``chinese-calendar``."""
+    """Working days from the schedule files in ``schedule_dir``, then ``chinese-calendar``,
+    then the national rule."""
 
     def __init__(self, schedule_dir: Path | None = None) -> None:
         directory = schedule_dir or DEFAULT_SCHEDULE_DIR
@@ -66,45 +116,72 @@ class WorkingCalendar:
         self._schedules = {
             schedule.year: schedule for schedule in map(load_schedule, _schedule_files(directory))
         }
+        self._tables: dict[int, _YearTable] = {}
         self._warned_years: set[int] = set()
 
     def is_working_day(self, day: date) -> bool:
-        schedule = self._schedules.get(day.year)
-        if schedule is not None:
-            return schedule.is_working_day(day)
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            self._warn_schedule_missing(day.year)
-            return not _is_weekend(day)
+        table = self._table(day.year)
+        yday = day.timetuple().tm_yday - 1
+        return table.counts[yday] > (table.counts[yday - 1] if yday else 0)
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start``; ``start`` itself never counts."""
         if n < 0:
             raise ValueError("工作日数不能为负数")
-        day = start
-        while n > 0:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                n -= 1
-        return day
+        if n == 0:
+            return start
+        year = start.year
+        target = self._table(year).upto(start) + n
+        while target > self._table(year).total:
+            target -= self._table(year).total
+            year += 1
+        return self._table(year).nth(target)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in ``(start, end]``; 0 when ``end`` is not after ``start``."""
-        days = _days_from_to(start + timedelta(days=1), end)
-        return sum(1 for day in days if self.is_working_day(day))
+        if end <= start:
+            return 0
+        if start.year == end.year:
+            return self._table(end.year).upto(end) - self._table(start.year).upto(start)
+        first = self._table(start.year)
+        between = sum(self._table(year).total for year in range(start.year + 1, end.year))
+        return first.total - first.upto(start) + between + self._table(end.year).upto(end)
 
     def covered_years(self) -> set[int]:
-        """Years whose holidays are known: those of ``chinese-calendar`` and the files."""
+        """Years whose announced schedule is known: those of ``chinese-calendar`` and the files."""
         return set(LIBRARY_YEARS) | set(self._schedules)
+
+    def source_of(self, year: int) -> str:
+        """Where ``year``'s working days come from: "schedule", "library" or "rule"."""
+        if year in self._schedules:
+            return "schedule"
+        return "library" if year in LIBRARY_YEARS else "rule"
+
+    def _table(self, year: int) -> _YearTable:
+        table = self._tables.get(year)
+        if table is None:
+            is_working = self._day_rule(year)
+            days = _days_from_to(date(year, 1, 1), date(year, 12, 31))
+            counts = tuple(accumulate(int(is_working(day)) for day in days))
+            table = self._tables[year] = _YearTable(year, counts)
+        return table
+
+    def _day_rule(self, year: int):
+        schedule = self._schedules.get(year)
+        if schedule is not None:
+            return schedule.is_working_day
+        if year in LIBRARY_YEARS:
+            return chinese_calendar.is_workday
+        self._warn_schedule_missing(year)
+        return national_rule_schedule(year).is_working_day
 
     def _warn_schedule_missing(self, year: int) -> None:
         if year in self._warned_years:
             return
         self._warned_years.add(year)
         log.warning(
-            "未载入%d年的节假日安排，暂按周一至周五计算工作日；"
-            "国务院公布后请添加 schedules/%d.yaml",
+            "未载入%d年的节假日安排，暂按法定节假日规则（不含调休）计算工作日；"
+            "国务院公布后请用 flask calendar load 载入 %d 年的安排",
             year,
             year,
         )

@@ -93,9 +93,13 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def frozen_now(monkeypatch: pytest.MonkeyPatch):
-    """Fix the office clock; returns a setter to move it."""
+    """Every test runs on the frozen office clock; returns a setter to move it.
+
+    Autouse, so no test ever reads the real date: a date written into a test today must
+    still hold on any later day.
+    """
     current = {"now": FROZEN_NOW}
     monkeypatch.setattr(timekeeping, "now", lambda: current["now"])
 

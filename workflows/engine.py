@@ -37,7 +37,9 @@ class Effect(StrEnum):
     START_ACCEPTANCE_CLOCK = "start_acceptance_clock"  # Art. 32: 5 working days to accept/refuse
     STOP_CLOCK = "stop_clock"  # no statutory limit runs any more
     START_DECISION_CLOCK = "start_decision_clock"  # Art. 42 / the permit type's own limit
-    PAUSE_CLOCK = "pause_clock"  # Art. 45: expert review does not count toward the limit
+    # Art. 32: accepted by law, the decision limit counts from the day of receipt
+    START_DECISION_CLOCK_FROM_RECEIPT = "start_decision_clock_from_receipt"
+    PAUSE_CLOCK = "pause_clock"  # Art. 45: the stage does not count, where the type says so
     RESUME_CLOCK = "resume_clock"  # the paused working days move the due date
     START_DELIVERY_CLOCK = "start_delivery_clock"  # Art. 44: deliver within 10 days
     NOTIFY_APPLICANT = "notify_applicant"  # tell the enterprise's manager what happened
@@ -45,6 +47,7 @@ class Effect(StrEnum):
     RECORD_VERDICT = "record_verdict"  # a reviewer's verdict on one material
     RECORD_INSPECTION = "record_inspection"  # the on-site inspection's result
     RECORD_RECOMMENDATION = "record_recommendation"  # the reviewer's approve/deny advice
+    EXTEND_DEADLINE = "extend_deadline"  # Art. 42: the decision limit runs the type's extra days
     ISSUE_LICENCE = "issue_licence"  # number, validity, licence document; supersedes the old one
     CREATE_SHIPMENT = "create_shipment"  # carrier and tracking number of the mailed licence
     CLOSE_CASE = "close_case"  # the case is finished
@@ -80,6 +83,10 @@ class CaseFacts:
     inspection_result: str | None = None  # "pass" | "fail" | None
     direct_extension: bool = False  # a renewal eligible for 直接延期
     recommendation: str | None = None  # "approve" | "deny" | None
+    supplement_requested: bool = False  # 一次性告知 already given (Art. 32)
+    deadline_extended: bool = False  # the Art. 42 extension already granted
+    today: date | None = None  # the office's date, for fields that may not lie in the past
+    material_names: Mapping[str, str] = field(default_factory=dict)  # code → Chinese name
 
 
 FIELD_KINDS = ("str", "date", "list")
@@ -223,6 +230,10 @@ class Workflow:
             effects=transition.effects,
             data=cleaned,
         )
+
+    def transition_for(self, facts: CaseFacts, action: str) -> Transition | None:
+        """The transition ``action`` would take now (its label and fields draw a form)."""
+        return self._branch(facts, action)
 
     def _branch(self, facts: CaseFacts, action: str) -> Transition | None:
         """The transition ``action`` takes from the case's state, if any."""

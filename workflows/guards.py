@@ -17,15 +17,16 @@ from workflows.errors import ActionDataInvalid, GuardFailed
 Data = Mapping[str, Any] | None
 
 
-def _listed(codes: tuple[str, ...]) -> str:
-    return "、".join(codes)
+def _listed(facts: CaseFacts, codes: tuple[str, ...]) -> str:
+    """Materials by their Chinese names, as a person reads them (the codes stay in details)."""
+    return "、".join(facts.material_names.get(code, code) for code in codes)
 
 
 def materials_complete(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """Every required, non-deferrable material is uploaded (submit, resubmit)."""
     if facts.missing_materials:
         return GuardFailed(
-            f"以下材料尚未上传：{_listed(facts.missing_materials)}",
+            f"以下材料尚未上传：{_listed(facts, facts.missing_materials)}",
             code="MATERIALS_MISSING",
             details=facts.missing_materials,
         )
@@ -36,7 +37,7 @@ def no_rejected_materials(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """A material the reviewer rejected must be uploaded again and verified."""
     if facts.rejected_materials:
         return GuardFailed(
-            f"以下材料未通过核验，须重新上传：{_listed(facts.rejected_materials)}",
+            f"以下材料未通过核验，须重新上传：{_listed(facts, facts.rejected_materials)}",
             code="MATERIALS_REJECTED",
             details=facts.rejected_materials,
         )
@@ -47,7 +48,7 @@ def materials_verified(facts: CaseFacts, data: Data) -> GuardFailed | None:
     """Every uploaded material carries an "ok" verdict on its latest upload."""
     if facts.unverified_materials:
         return GuardFailed(
-            f"以下材料尚未核验：{_listed(facts.unverified_materials)}",
+            f"以下材料尚未核验：{_listed(facts, facts.unverified_materials)}",
             code="MATERIALS_UNVERIFIED",
             details=facts.unverified_materials,
         )
@@ -59,7 +60,7 @@ def deferred_materials_supplied(facts: CaseFacts, data: Data) -> GuardFailed | N
     (and, where the case is reviewed, verified: the facts keep it listed until then)."""
     if facts.deferred_materials:
         return GuardFailed(
-            f"容缺材料补齐并核验通过前不得批准：{_listed(facts.deferred_materials)}",
+            f"容缺材料补齐并核验通过前不得批准：{_listed(facts, facts.deferred_materials)}",
             code="DEFERRED_MATERIALS_OUTSTANDING",
             details=facts.deferred_materials,
         )
@@ -103,4 +104,28 @@ def reason_for_rejected_verdict(facts: CaseFacts, data: Data) -> ActionDataInval
     """Rejecting a material needs a reason the applicant can act on."""
     if data is not None and data.get("verdict") == "rejected" and not data.get("comment"):
         return ActionDataInvalid({"comment": ["退回材料须说明理由"]})
+    return None
+
+
+def supplement_not_yet_requested(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """一次性告知 (Art. 32): the office tells everything missing once; no second request."""
+    if facts.supplement_requested:
+        return GuardFailed(
+            "本申请已一次性告知过补正内容，不能再次要求补正", code="SUPPLEMENT_ALREADY_REQUESTED"
+        )
+    return None
+
+
+def deadline_not_yet_extended(facts: CaseFacts, data: Data) -> GuardFailed | None:
+    """Art. 42 allows one extension of the decision limit."""
+    if facts.deadline_extended:
+        return GuardFailed("本申请的审批期限已延长过一次", code="DEADLINE_ALREADY_EXTENDED")
+    return None
+
+
+def inspection_date_not_past(facts: CaseFacts, data: Data) -> ActionDataInvalid | None:
+    """An inspection is scheduled for today or later, never in the past."""
+    day = data.get("date") if data is not None else None
+    if day is not None and facts.today is not None and day < facts.today:
+        return ActionDataInvalid({"date": ["核查日期不能早于今天"]})
     return None

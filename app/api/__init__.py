@@ -7,18 +7,25 @@ from flask_smorest import Api
 
 from app.api import (
     applications,
+    appointments,
     auth,
+    carriers,
     docs_assets,
     documents,
+    enterprise_requests,
     enterprises,
+    guide,
     health,
     licences,
+    notices,
     notifications,
     permit_types,
+    phone,
     ratings,
     review,
     shipments,
     stats,
+    subscriptions,
     verify,
     webhooks,
 )
@@ -26,6 +33,8 @@ from app.api import (
 BLUEPRINTS = [
     health.blp,
     auth.blp,
+    phone.blp,
+    subscriptions.blp,
     enterprises.blp,
     permit_types.blp,
     applications.blp,
@@ -33,11 +42,16 @@ BLUEPRINTS = [
     review.blp,
     licences.blp,
     shipments.blp,
+    carriers.blp,
     verify.blp,
     webhooks.blp,
     notifications.blp,
+    notices.blp,
     ratings.blp,
     stats.blp,
+    enterprise_requests.blp,
+    appointments.blp,
+    guide.blp,
 ]
 
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from app.auth import current_user, issue_token, login_required
 from app.schemas.auth import LoginResponseSchema, MeSchema, StaffLoginSchema, WechatLoginSchema
 from app.services import enterprises as enterprise_service
-from app.services import identity
+from app.services import identity, phone
 from permits.identifiers import mask_openid
 
 blp = Blueprint("auth", __name__, url_prefix="", description="登录与当前用户")
@@ -69,6 +69,7 @@ class Me(MethodView):
             "id": user.id,
             "kind": "applicant",
             "openid_masked": mask_openid(user.openid or ""),
+            "phone_masked": phone.masked_phone(user),
             "enterprises": [
                 {"id": e.id, "name": e.name, "credit_code": e.credit_code}
                 for e in enterprise_service.list_enterprises(user)

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from app.auth import current_user, login_required
 from app.idempotency import idempotent
 from app.request_guards import accepts
-from app.schemas.application import DocumentSchema, UploadFileSchema, UploadFormSchema
+from app.schemas.application import UploadedDocumentSchema, UploadFileSchema, UploadFormSchema
 from app.services import documents as service
 from app.services.applications import document_view
 
@@ -24,14 +24,14 @@ class Documents(MethodView):
     @login_required
     @blp.arguments(UploadFormSchema, location="form")
     @blp.arguments(UploadFileSchema, location="files")
-    @blp.response(201, DocumentSchema)
+    @blp.response(201, UploadedDocumentSchema)
     @blp.doc(security=SECURITY)
     def post(self, form: dict, files: dict, application_id: int):
         """Upload one file (PDF, JPEG, PNG or OFD, judged by content) for one material."""
         document = service.upload_document(
             current_user(), application_id, form.get("material"), request.files.get("file")
         )
-        return document_view(document)
+        return {**document_view(document), "application_version": document.application.version}
 
 
 @blp.route("/<int:application_id>/documents/<int:document_id>/content")

@@ -32,6 +32,12 @@ class StatsSchema(Schema):
     zero_visit_rate = fields.Float(allow_none=True)
     satisfaction_rate = fields.Float(allow_none=True)
     licences = fields.Nested(LicenceCountsSchema)
+    requests = fields.Dict(
+        metadata={
+            "description": "诉求响应：received 受理数、handled 办结数、handling_rate 办结率、"
+            "avg_working_days_to_reply 平均答复工作日、by_topic 按类别"
+        }
+    )
 
 
 @blp.route("")

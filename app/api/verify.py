@@ -1,8 +1,14 @@
-"""Public verification of a licence by the QR code printed on it."""
+"""Public verification of a licence by the QR code printed on it.
+
+The QR code is scanned by the public with a phone camera, so a browser (``Accept`` preferring
+``text/html``) gets a small Chinese page rendered here, with inline CSS and no external
+assets; API clients get JSON. A wrong check code answers exactly like an unknown number, in
+both forms, so the page cannot be used to probe which numbers exist.
+"""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app, render_template, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -10,15 +16,79 @@ from sqlalchemy import select
 from app.extensions import db, limiter
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
-from app.services.licences import licence_status
+from app.services import timekeeping
+from app.services.licences import STATUS_LABELS, licence_status
 from permits.catalogue import get_permit_type
 from permits.identifiers import verification_code_matches
 
 blp = Blueprint("verify", __name__, url_prefix="/verify", description="证照核验（公开）")
 
+VALID_STATUSES = ("active", "expiring")
+
 
 def _verify_limit() -> str:
     return current_app.config["VERIFY_LIMIT"]
+
+
+def _wants_html() -> bool:
+    """A browser (text/html preferred over JSON) gets the page; anything else gets JSON."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def _masked_person(holder: dict) -> str:
+    """A person's certificate shows the surname only (姓 + *), never the ID number."""
+    name = holder.get("person_name") or ""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def verification(number: str, code: str) -> dict:
+    """What the public may know about licence ``number`` given the check ``code``."""
+    licence = db.session.scalars(select(Licence).where(Licence.number == number)).first()
+    secret = current_app.config["LICENCE_CHECK_SECRET"].encode()
+    if licence is None or not verification_code_matches(secret, number, code):
+        # A wrong code answers exactly like an unknown number.
+        return {
+            "valid": False,
+            "status": None,
+            "status_label": None,
+            "permit_type": None,
+            "enterprise_name": None,
+            "valid_from": None,
+            "valid_until": None,
+            "issuer_name": None,
+            "number": number,
+        }
+    status = licence_status(licence)
+    permit_type = get_permit_type(licence.permit_type)
+    holder = licence.holder
+    name = holder.get("name") if permit_type.holder == "enterprise" else _masked_person(holder)
+    return {
+        "valid": status in VALID_STATUSES,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "permit_type": permit_type.name,
+        "enterprise_name": name,
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_until": licence.valid_until.isoformat(),
+        "issuer_name": licence.issuer_name,
+        "number": licence.number,
+    }
+
+
+def _page(result: dict) -> Response:
+    html = render_template(
+        "verify/licence.html",
+        result=result,
+        checked_at=timekeeping.now().astimezone(timekeeping.OFFICE_TZ),
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    )
+    return response
 
 
 @blp.route("/<path:number>")
@@ -28,35 +98,8 @@ class Verify(MethodView):
     @blp.arguments(VerifyQuerySchema, location="query")
     @blp.response(200, VerificationSchema)
     def get(self, args: dict, number: str):
-        """Is this licence genuine and valid? No personal data is shown."""
-        licence = db.session.scalars(select(Licence).where(Licence.number == number)).first()
-        secret = current_app.config["LICENCE_CHECK_SECRET"].encode()
-        code_ok = verification_code_matches(secret, number, args["code"] or "")
-        if licence is None or not code_ok:
-            # A wrong code answers exactly like an unknown number.
-            return {
-                "valid": False,
-                "status": None,
-                "permit_type": None,
-                "enterprise_name": None,
-                "valid_until": None,
-                "number": number,
-            }
-        status = licence_status(licence)
-        permit_type = get_permit_type(licence.permit_type)
-        holder = licence.holder
-        name = holder.get("name") if permit_type.holder == "enterprise" else _masked_person(holder)
-        return {
-            "valid": status in ("active", "expiring"),
-            "status": status,
-            "permit_type": permit_type.name,
-            "enterprise_name": name,
-            "valid_until": licence.valid_until.isoformat(),
-            "number": licence.number,
-        }
-
-
-def _masked_person(holder: dict) -> str:
-    """A person's certificate shows the surname only (姓 + *), never the ID number."""
-    name = holder.get("person_name") or ""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+        """公开核验证照：浏览器得到中文核验页面（text/html），其他客户端得到 JSON；不含个人信息。"""
+        result = verification(number, args["code"] or "")
+        if _wants_html():
+            return _page(result)
+        return result

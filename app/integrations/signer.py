@@ -24,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -44,8 +45,12 @@ _ROOT_KEY = "root-ca-key.pem"
 _SIGNING_CERT = "signing-cert.pem"
 _SIGNING_KEY = "signing-key.pem"
 _LOCK = ".pki.lock"
-# id-kp-documentSigning (RFC 9336): the key signs documents, nothing else.
+# Room for the CMS signature (ECDSA P-256 or RSA 4096 with a chain of two): about 2–3 KB.
+_SIGNATURE_BYTES = 8192
+# id-kp-documentSigning (RFC 9336) says what the key is for; NSS-based readers (poppler's
+# pdfsig, Evince, Okular, Firefox) accept a PDF signer only with emailProtection, so both.
 _DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+_SIGNING_USAGES = (ExtendedKeyUsageOID.EMAIL_PROTECTION, _DOCUMENT_SIGNING)
 
 
 class SignerError(RuntimeError):
@@ -84,8 +89,8 @@ def ensure_dev_pki(directory: Path, authority_name: str = "天津市应急管理
 
     Generates a root CA (20 years) and a signing certificate issued by it (5 years); the
     root's key is kept next to them (0600). If the root and its key exist but the signing
-    pair is missing, a new signing pair is issued under the existing root, so a root already
-    handed out stays valid. A lock file serialises concurrent first calls from several
+    pair is missing or outdated, a new signing pair is issued under the existing root, so a
+    root already handed out stays valid. A lock file serialises concurrent first calls from several
     worker processes.
     """
     directory.mkdir(parents=True, exist_ok=True)
@@ -116,7 +121,19 @@ def ensure_dev_pki(directory: Path, authority_name: str = "天津市应急管理
 
 
 def _pki_complete(paths: PkiPaths) -> bool:
-    return all(path.is_file() for path in (paths.root_cert, paths.signing_cert, paths.signing_key))
+    """All three files exist and the signing certificate has today's key usages.
+
+    A development signing certificate from before emailProtection was added is re-issued
+    under the same root, so readers that trust the root keep trusting new licences.
+    """
+    if not all(path.is_file() for path in (paths.root_cert, paths.signing_cert, paths.signing_key)):
+        return False
+    certificate = x509.load_pem_x509_certificate(paths.signing_cert.read_bytes())
+    try:
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return all(usage in usages for usage in _SIGNING_USAGES)
 
 
 @contextlib.contextmanager
@@ -206,7 +223,7 @@ def _signing_certificate(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([_DOCUMENT_SIGNING]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(list(_SIGNING_USAGES)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_key_id),
@@ -288,8 +305,20 @@ class LicenceSigner:
         self._signer = signer
         self._field_name = field_name
 
-    def sign(self, pdf: bytes, *, reason: str, location: str, contact: str | None = None) -> bytes:
-        """``pdf`` with an invisible PAdES signature appended as an incremental update."""
+    def sign(
+        self,
+        pdf: bytes,
+        *,
+        reason: str,
+        location: str,
+        contact: str | None = None,
+        signing_time: datetime | None = None,
+    ) -> bytes:
+        """``pdf`` with an invisible PAdES signature appended as an incremental update.
+
+        ``signing_time`` (aware; default now) is the claimed signing time in the signature:
+        the licence's issue time, so re-rendering never changes what the licence says.
+        """
         metadata = signers.PdfSignatureMetadata(
             field_name=self._field_name,
             md_algorithm="sha256",
@@ -300,8 +329,25 @@ class LicenceSigner:
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         output = io.BytesIO()
-        signers.PdfSigner(metadata, signer=self._signer).sign_pdf(writer, output=output)
+        pdf_signer = _PdfSignerAt(
+            metadata, signer=self._signer, signing_time=signing_time or datetime.now(UTC)
+        )
+        # A reserved size spares pyHanko a trial signature to measure the CMS blob first.
+        pdf_signer.sign_pdf(writer, output=output, bytes_reserved=_SIGNATURE_BYTES)
         return output.getvalue()
+
+
+class _PdfSignerAt(signers.PdfSigner):
+    """A pyHanko ``PdfSigner`` whose signing time is given rather than read from the clock."""
+
+    def __init__(self, *args: Any, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._signing_time
+        return session
 
 
 def ca_pem(ca_cert_path: Path | str) -> bytes:

@@ -54,13 +54,21 @@ class WechatMessageError(WechatError):
 
 
 @dataclass(frozen=True)
+class PhoneNumber:
+    """The number WeChat verified for a user: ``pure`` is without the country code."""
+
+    pure: str
+    country_code: str
+
+
+@dataclass(frozen=True)
 class AccessToken:
     value: str
     expires_in: int
 
 
 class WechatMessageClient:
-    """``/cgi-bin/stable_token`` and ``/cgi-bin/message/subscribe/send``."""
+    """``/cgi-bin/stable_token``, ``/cgi-bin/message/subscribe/send`` and the phone number."""
 
     def __init__(
         self, base_url: str, *, timeout: float = 5.0, session: requests.Session | None = None
@@ -124,6 +132,23 @@ class WechatMessageClient:
             },
             params={"access_token": access_token},
         )
+
+    def user_phone_number(self, access_token: str, code: str) -> PhoneNumber:
+        """``/wxa/business/getuserphonenumber``: the phone a ``getPhoneNumber`` code names.
+
+        Authorised by the same stable access token as subscribe messages.
+        """
+        data = self._post_json(
+            "/wxa/business/getuserphonenumber",
+            {"code": code},
+            params={"access_token": access_token},
+        )
+        info = data.get("phone_info")
+        info = info if isinstance(info, dict) else {}
+        pure = str(info.get("purePhoneNumber") or "")
+        if not pure.isdigit():
+            raise WechatMessageError(None, "no phone number in response")
+        return PhoneNumber(pure=pure, country_code=str(info.get("countryCode") or "86"))
 
 
 # Key type → most characters WeChat takes (subscribe message documentation).

@@ -1,31 +1,48 @@
 """SQLAlchemy models; importing this package registers every table."""
 
 from app.models.application import Application, Blob, Document, MaterialVerdict, Rating
+from app.models.appointment import Appointment, AppointmentSlot
+from app.models.contact import VerifiedPhone
 from app.models.delivery import Shipment, ShipmentEvent
 from app.models.enterprise import Enterprise
+from app.models.enterprise_request import EnterpriseRequest, RequestAttachment, RequestEvent
+from app.models.guide import FaqEntry, GuideIndexState, GuidePassage
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
+from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, User
 
 __all__ = [
     "STAFF_ROLES",
     "Application",
+    "Appointment",
+    "AppointmentSlot",
     "Blob",
     "Document",
     "Enterprise",
+    "EnterpriseRequest",
+    "FaqEntry",
+    "GuideIndexState",
+    "GuidePassage",
     "IdempotencyRecord",
     "Licence",
     "LicenceSequence",
     "MaterialVerdict",
+    "Notice",
     "Notification",
     "OutboxMessage",
     "Rating",
     "Reminder",
+    "RequestAttachment",
+    "RequestEvent",
     "Shipment",
     "ShipmentEvent",
+    "SubscriptionConsent",
     "TimelineEntry",
     "User",
+    "VerifiedPhone",
     "WechatAccessToken",
 ]

@@ -39,6 +39,8 @@ class Application(db.Model):
     inspection_date: Mapped[date | None] = mapped_column(Date)
     inspection_result: Mapped[str | None] = mapped_column(String(16))
     direct_extension: Mapped[bool] = mapped_column(default=False)
+    # Art. 42: the working days the decision limit was extended by (None: not extended)
+    deadline_extended_days: Mapped[int | None] = mapped_column(Integer)
 
     # The statutory clock (working days): which limit runs, when it is due, pause state.
     clock_kind: Mapped[str | None] = mapped_column(String(16))

@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 
+from app.services import timekeeping
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Row timestamps follow the office clock, so a case's history is one timeline."""
+    return timekeeping.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -33,8 +33,8 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     # pending → sending (claimed, lease until next_attempt_at) → delivered | failed
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    # The WeChat channel: sent | unsubscribed (43101) | no_openid | disabled | failed; None
-    # until decided. The inbox channel needs no column: its Notification row says it.
+    # The WeChat channel: sent | unsubscribed (43101) | no_consent | no_openid | disabled |
+    # failed; None until decided. The inbox channel needs no column: its Notification row says it.
     wechat_status: Mapped[str | None] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_office_now)

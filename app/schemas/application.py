@@ -56,6 +56,10 @@ class DocumentSchema(Schema):
     uploaded_at = fields.String()
 
 
+class UploadedDocumentSchema(DocumentSchema):
+    application_version = fields.Integer(metadata={"description": "上传后申请的数据版本号"})
+
+
 class DeadlineSchema(Schema):
     kind = fields.String()
     due = fields.String()
@@ -85,6 +89,7 @@ class ApplicationSchema(Schema):
     delivery = fields.Nested(DeliverySchema)
     materials = fields.List(fields.Nested(MaterialStatusSchema))
     missing_materials = fields.List(fields.Dict())
+    form_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     supplement_request = fields.Dict(allow_none=True)
     actions = fields.List(fields.String())
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
@@ -119,6 +124,7 @@ class TimelineEntrySchema(Schema):
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
     comment = fields.String()
+    notice = fields.Dict(allow_none=True, metadata={"description": "该步骤出具的文书 {id, number}"})
 
 
 class TimelineSchema(Schema):

@@ -26,6 +26,9 @@ class MeSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     openid_masked = fields.String()
+    phone_masked = fields.String(
+        allow_none=True, metadata={"description": "微信验证的手机号（脱敏），可作为默认收件电话"}
+    )
     username = fields.String()
     roles = fields.List(fields.String())
     region_code = fields.String()

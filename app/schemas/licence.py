@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.schemas.common import PageArgs, PageSchema
 
-STATUSES = ("active", "expiring", "expired", "superseded", "revoked")
+STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
 
 class LicenceQuerySchema(PageArgs):
@@ -23,6 +23,8 @@ class LicenceSchema(Schema):
     enterprise = fields.Dict()
     holder_name = fields.String()
     status = fields.String()
+    status_label = fields.String()
+    missing_particulars = fields.List(fields.Dict())
     issued_on = fields.String()
     valid_from = fields.String()
     valid_until = fields.String()
@@ -51,9 +53,12 @@ class VerifyQuerySchema(Schema):
 class VerificationSchema(Schema):
     valid = fields.Boolean()
     status = fields.String(allow_none=True)
+    status_label = fields.String(allow_none=True)
     permit_type = fields.String(allow_none=True)
     enterprise_name = fields.String(allow_none=True)
+    valid_from = fields.String(allow_none=True)
     valid_until = fields.String(allow_none=True)
+    issuer_name = fields.String(allow_none=True)
     number = fields.String()
 
 
@@ -65,10 +70,20 @@ class CourierReportSchema(Schema):
     at = fields.AwareDateTime(required=True, default_timezone=None)
 
 
+class CarrierSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CarrierListSchema(Schema):
+    items = fields.List(fields.Nested(CarrierSchema))
+
+
 class ShipmentSchema(Schema):
     id = fields.Integer()
     application_id = fields.Integer()
     carrier = fields.String()
+    carrier_name = fields.String()
     tracking_no = fields.String()
     status = fields.String()
     events = fields.List(fields.Dict())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -12,16 +13,17 @@ from sqlalchemy import func, select
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, materials, timekeeping, timeline
+from app.services import access, clock, materials, phone, timekeeping, timeline
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
-from permits.form_validation import validate_form
+from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
-from workflows.engine import Actor
+from workflows.engine import Actor, Transition
 
 EDITABLE_STATES = ("draft", "supplement_required")
+SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
 # A person's data on a form, and how it is shown wherever the full value is not needed.
@@ -53,16 +55,53 @@ def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
     return errors
 
 
-def _validate_form(permit_type: PermitType, kind: str, form: Any) -> dict[str, list[str]]:
-    errors = validate_form(permit_type.form_schema[kind], form)
+def _form_check(
+    permit_type: PermitType, kind: str, form: Any
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """``(invalid, incomplete)`` errors of ``form``: a draft may keep only the incomplete ones."""
+    invalid, incomplete = draft_form_errors(permit_type.form_schema[kind], form)
     if isinstance(form, dict):
         for field in ID_NUMBER_FIELDS:
             value = form.get(field)
-            if isinstance(value, str) and f"form.{field}" not in errors:
+            if isinstance(value, str) and value.strip() and f"form.{field}" not in invalid:
                 problem = id_number_problem(value.strip().upper())
                 if problem:
-                    errors[f"form.{field}"] = [problem]
-    return errors
+                    invalid[f"form.{field}"] = [problem]
+    return invalid, incomplete
+
+
+def _draft_form_problems(permit_type: PermitType, kind: str, form: Any) -> dict[str, list[str]]:
+    """What a draft may not keep: wrong types, formats and values (missing fields are fine)."""
+    return _form_check(permit_type, kind, form)[0]
+
+
+def form_errors(application: Application) -> dict[str, list[str]]:
+    """Everything that keeps the case's form from being submitted; empty when complete."""
+    permit_type = materials.permit_type_of(application)
+    form = application.form or {}
+    invalid, incomplete = _form_check(permit_type, application.kind, form)
+    licence = db.session.get(Licence, application.licence_id) if application.licence_id else None
+    incomplete = {
+        **incomplete,
+        **_particulars_missing(licence, permit_type, application.kind, form),
+    }
+    merged = {path: list(messages) for path, messages in incomplete.items()}
+    for path, messages in invalid.items():
+        merged.setdefault(path, []).extend(m for m in messages if m not in merged[path])
+    return merged
+
+
+def check_form_complete(application: Application) -> None:
+    """Refuse submission while the form has gaps or errors: 409 ``FORM_INCOMPLETE``."""
+    errors = form_errors(application)
+    if errors:
+        path, messages = next(iter(errors.items()))
+        raise Conflict(
+            f"表单尚未填写完整（共{len(errors)}项），请补全后再提交：{messages[0]}",
+            code="FORM_INCOMPLETE",
+            title="表单尚未填写完整",
+            errors=errors,
+        )
 
 
 def _normalise_ids(form: Any) -> Any:
@@ -100,6 +139,22 @@ def _keep_read_only(schema: dict, form: dict, recorded: dict) -> dict:
     return kept
 
 
+def _particulars_missing(
+    licence: Licence | None, permit_type: PermitType, kind: str, form: Any
+) -> dict[str, list[str]]:
+    """A particular the licence does not record (imported without it) must be given now: the
+    renewed licence has to print it."""
+    if licence is None or not isinstance(form, dict):
+        return {}
+    from app.services.licences import particulars_to_supply
+
+    return {
+        f"form.{name}": [f"原许可证未记载{permit_type.licence_fields[name]}，请填写"]
+        for name in particulars_to_supply(licence, permit_type, kind)
+        if form.get(name) in (None, "", [])
+    }
+
+
 def _source_licence(
     user: User, enterprise: Enterprise, permit_type: str, kind: str, licence_id: int | None
 ) -> Licence | None:
@@ -125,6 +180,7 @@ def create_application(user: User, data: dict) -> Application:
     enterprise = access.get_enterprise(user, data["enterprise_id"])
     if user.is_staff:
         raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    data = {**data, "delivery": phone.prefill_delivery(user, data["delivery"])}
     permit_type = _permit_type_or_422(data["permit_type"])
     kind = data["kind"]
     if kind not in permit_type.kinds:
@@ -138,7 +194,9 @@ def create_application(user: User, data: dict) -> Application:
         recorded = prefill_form(licence, permit_type, kind)
         form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
     form = _normalise_ids(form)
-    _raise_if({**_validate_form(permit_type, kind, form), **_validate_delivery(data["delivery"])})
+    _raise_if(
+        {**_draft_form_problems(permit_type, kind, form), **_validate_delivery(data["delivery"])}
+    )
     application = Application(
         number=f"tmp-{uuid.uuid4().hex[:24]}",
         enterprise=enterprise,
@@ -198,7 +256,7 @@ def update_application(
                 schema = permit_type.form_schema[application.kind]
                 form = _keep_read_only(schema, form, application.form)
         form = _normalise_ids(form)
-        errors.update(_validate_form(permit_type, application.kind, form))
+        errors.update(_draft_form_problems(permit_type, application.kind, form))
     if "delivery" in data:
         delivery = dict(data["delivery"])
         if delivery.get("phone") == mask_phone(application.delivery.get("phone", "")):
@@ -238,7 +296,22 @@ def available_actions(user: User, application: Application) -> list[str]:
     from app.services.cases import case_facts
 
     workflow = get_workflow(application.kind)
-    return workflow.available(case_facts(application), actor_for(user, application))
+    actions = workflow.available(case_facts(application), actor_for(user, application))
+    if SUBMIT_ACTIONS & set(actions) and form_errors(application):
+        # The phone draws its buttons from this list: no "submit" while the form has gaps.
+        actions = [a for a in actions if a not in SUBMIT_ACTIONS]
+    return actions
+
+
+def available_transitions(user: User, application: Application) -> list[Transition]:
+    """The transitions behind ``available_actions``: label and fields of each action."""
+    from app.services.cases import case_facts
+
+    workflow = get_workflow(application.kind)
+    facts = case_facts(application)
+    actor = actor_for(user, application)
+    found = (workflow.transition_for(facts, action) for action in workflow.available(facts, actor))
+    return [transition for transition in found if transition is not None]
 
 
 def document_view(document: Document) -> dict:
@@ -267,6 +340,14 @@ def _delivery_view(user: User, delivery: dict) -> dict:
     if not needs_phone and shown.get("phone"):
         shown["phone"] = mask_phone(shown["phone"])
     return shown
+
+
+def _supplement_view(request: dict | None) -> dict | None:
+    """The supplement request with its time in +08:00 (older rows stored it in UTC)."""
+    if not request or not request.get("requested_at"):
+        return request
+    moment = datetime.fromisoformat(request["requested_at"])
+    return {**request, "requested_at": local_iso(moment)}
 
 
 def application_view(user: User, application: Application) -> dict:
@@ -319,7 +400,8 @@ def application_view(user: User, application: Application) -> dict:
             }
             for s in missing
         ],
-        "supplement_request": application.supplement_request,
+        "form_errors": form_errors(application),
+        "supplement_request": _supplement_view(application.supplement_request),
         "actions": available_actions(user, application),
         "deadline": deadline.as_dict() if deadline else None,
         "licence_id": application.licence_id,
@@ -345,6 +427,11 @@ def timeline_view(user: User, application_id: int) -> list[dict]:
             "from_state": e.from_state,
             "to_state": e.to_state,
             "comment": e.comment,
+            "notice": (
+                {"id": e.data["notice_id"], "number": e.data.get("notice_number")}
+                if "notice_id" in (e.data or {})
+                else None
+            ),
         }
         for e in timeline.entries(application)
     ]

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.errors import ValidationFailed
-from app.models import Application, MaterialVerdict, User
-from app.services import access, clock, materials, timekeeping, timeline
-from app.services.applications import actor_for, check_version
+from sqlalchemy import select
+
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
+from app.services import access, clock, materials, notices, timekeeping, timeline
+from app.services.applications import (
+    EDITABLE_STATES,
+    SUBMIT_ACTIONS,
+    actor_for,
+    check_form_complete,
+    check_version,
+)
 from app.services.outbox import enqueue
 from app.services.transaction import commit
 from workflows.definitions import get_workflow
@@ -21,9 +30,24 @@ from workflows.engine import Actor, CaseFacts, Effect, Outcome
 NOTICES = {
     "submit": ("申请已提交", "您的申请{number}已提交，办事大厅将在5个工作日内完成受理审查。"),
     "resubmit": ("补正材料已提交", "您的申请{number}补正材料已提交，请等待受理。"),
-    "request_supplement": ("请补正材料", "您的申请{number}需要补正材料：{comment}"),
+    "request_supplement": (
+        "请补正材料",
+        "您的申请{number}需要一次性补正以下材料：{materials}。说明：{comment}",
+    ),
     "reject": ("不予受理", "您的申请{number}不予受理。理由：{comment}"),
     "accept": ("申请已受理", "您的申请{number}已受理，法定办结时限自今日起计算。"),
+    "deemed_accept": (
+        "申请已依法受理",
+        "您的申请{number}未在法定期限内被告知补正或不予受理，依法自收到申请之日起视为受理。",
+    ),
+    "deemed_approve": (
+        "依法视为准予延续",
+        "您的延续申请{number}未在原许可证有效期届满前作出决定，依法视为准予延续，电子证照已生成。",
+    ),
+    "extend_deadline": (
+        "审批期限延长",
+        "您的申请{number}经本机关负责人批准，审批期限延长{extension_days}日，至{due}。理由：{comment}",
+    ),
     "approve": ("准予许可", "您的申请{number}已准予许可，电子证照已生成，纸质证书将邮寄送达。"),
     "deny": (
         "不予许可",
@@ -48,11 +72,26 @@ def case_facts(application: Application) -> CaseFacts:
         ),
         rejected_materials=tuple(s.material.code for s in statuses if s.status == "rejected"),
         unverified_materials=tuple(s.material.code for s in statuses if s.status == "uploaded"),
-        inspection_required=permit_type.inspection_required and application.kind != "change",
+        inspection_required=permit_type.inspection_required
+        and application.kind != "change"
+        and permit_type.inspection_exemption(
+            application.kind, application.form or {}, application.region_code
+        )
+        is None,
         inspection_result=application.inspection_result,
         direct_extension=application.direct_extension,
         recommendation=application.recommendation,
+        supplement_requested=application.supplement_request is not None,
+        deadline_extended=application.deadline_extended_days is not None,
+        today=timekeeping.today(),
+        material_names={s.material.code: s.material.name for s in statuses},
     )
+
+
+def material_names(application: Application, codes: list[str]) -> str:
+    """``codes`` as the applicant reads them: the materials' Chinese names, joined by 、."""
+    names = {s.material.code: s.material.name for s in materials.material_statuses(application)}
+    return "、".join(names.get(code, code) for code in codes)
 
 
 def _deferred_outstanding(application: Application, status: materials.MaterialStatus) -> bool:
@@ -103,7 +142,7 @@ def _record_supplement_request(application: Application, data: dict, user: User)
         "materials": list(dict.fromkeys(data["missing_materials"])),
         "comment": data.get("comment", ""),
         "after_document_id": last_document,
-        "requested_at": timekeeping.now().isoformat(),
+        "requested_at": timekeeping.local_iso(timekeeping.now()),
     }
 
 
@@ -130,6 +169,17 @@ def _limits(application: Application):
     return materials.permit_type_of(application)
 
 
+def _receipt_day(application: Application):
+    """The office's date of the (last) submission: the day the application was received."""
+    return application.submitted_at.astimezone(timekeeping.OFFICE_TZ).date()
+
+
+def _pause_where_the_type_says(application: Application, data: dict, user: User) -> None:
+    """The stage just entered stops the clock only if the permit type lists it (Art. 45)."""
+    if _limits(application).clock_pause(application.state) is not None:
+        clock.pause(application)
+
+
 def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
     from app.services.delivery import create_shipment
     from app.services.licences import issue_licence
@@ -141,10 +191,14 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.START_DECISION_CLOCK: lambda a, d, u: clock.start(
             a, "decision", _limits(a).decision_limit(a.kind)
         ),
+        Effect.START_DECISION_CLOCK_FROM_RECEIPT: lambda a, d, u: clock.start(
+            a, "decision", _limits(a).decision_limit(a.kind), on=_receipt_day(a)
+        ),
         Effect.START_DELIVERY_CLOCK: lambda a, d, u: clock.start(
             a, "delivery", _limits(a).delivery_limit_days
         ),
-        Effect.PAUSE_CLOCK: lambda a, d, u: clock.pause(a),
+        Effect.PAUSE_CLOCK: _pause_where_the_type_says,
+        Effect.EXTEND_DEADLINE: lambda a, d, u: clock.extend(a, _limits(a).extension_days),
         Effect.RESUME_CLOCK: lambda a, d, u: clock.resume(a),
         Effect.STOP_CLOCK: lambda a, d, u: clock.stop(a),
         Effect.RECORD_SUPPLEMENT_REQUEST: _record_supplement_request,
@@ -167,7 +221,10 @@ def _stamp_milestones(application: Application, outcome: Outcome) -> None:
     elif outcome.action == "accept":
         application.accepted_at = moment
         application.decision_due = application.clock_due
-    elif outcome.action in ("approve", "deny"):
+    elif outcome.action == "deemed_accept":  # Art. 32: accepted from the day of receipt
+        application.accepted_at = application.submitted_at
+        application.decision_due = application.clock_due
+    elif outcome.action in ("approve", "deny", "deemed_approve"):
         application.decided_at = moment
     elif outcome.to_state in ("not_accepted", "withdrawn", "denied"):
         application.closed_at = moment
@@ -176,7 +233,9 @@ def _stamp_milestones(application: Application, outcome: Outcome) -> None:
         application.inspection_result = None
 
 
-def _notify(application: Application, outcome: Outcome, seq: int) -> None:
+def _notify(
+    application: Application, outcome: Outcome, seq: int, notice: Notice | None = None
+) -> None:
     template = NOTICES.get(outcome.action)
     if template is None:
         return
@@ -185,6 +244,9 @@ def _notify(application: Application, outcome: Outcome, seq: int) -> None:
         "number": application.number,
         "comment": outcome.data.get("comment", ""),
         "tracking_no": outcome.data.get("tracking_no", ""),
+        "extension_days": application.deadline_extended_days or "",
+        "due": f"{application.clock_due:%Y年%m月%d日}" if application.clock_due else "",
+        "materials": material_names(application, outcome.data.get("missing_materials") or []),
     }
     enqueue(
         application.enterprise.manager_id,
@@ -195,6 +257,7 @@ def _notify(application: Application, outcome: Outcome, seq: int) -> None:
             "application_id": application.id,
             "action": outcome.action,
             "state": outcome.to_state,
+            **({"notice_id": notice.id, "notice_title": notice.title} if notice else {}),
         },
         dedupe_key=f"case:{application.id}:{seq}",
     )
@@ -210,6 +273,7 @@ def _transition(
     for effect in outcome.effects:
         handlers[effect](application, dict(outcome.data), user)
     _stamp_milestones(application, outcome)
+    notice = notices.issue_for(application, outcome)  # the decision in writing, same transaction
     entry = timeline.append(
         application,
         user=user,
@@ -219,15 +283,45 @@ def _transition(
         to_state=outcome.to_state,
         comment=str(outcome.data.get("comment") or ""),
         data={
-            k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in outcome.data.items()
-            if k != "comment"
+            **{
+                k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in outcome.data.items()
+                if k != "comment"
+            },
+            **({"notice_id": notice.id, "notice_number": notice.number} if notice else {}),
         },
     )
+    if notice is not None:
+        notice.timeline_seq = entry.seq
     if Effect.NOTIFY_APPLICANT in outcome.effects:
-        _notify(application, outcome, entry.seq)
+        _notify(application, outcome, entry.seq, notice)
     application.updated_at = timekeeping.now()
     return application
+
+
+def _refuse_if_already_taken(application: Application, user: User, action: str, data: dict) -> None:
+    """A stale version whose last step is this very action by this very user is a double tap
+    (or a retry without an Idempotency-Key): say what already happened, not "someone else
+    changed the data"."""
+    last = db.session.scalars(
+        select(TimelineEntry)
+        .where(TimelineEntry.application_id == application.id)
+        .order_by(TimelineEntry.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.action != action or last.actor_id != user.id:
+        return
+    if last.from_state == last.to_state and last.data.get("material") != data.get("material"):
+        return  # an action that stays in its state (verify_material) may be meant for another
+    workflow = get_workflow(application.kind)
+    label = next((t.label for t in workflow.transitions if t.action == action and t.label), action)
+    moment = last.at.astimezone(timekeeping.OFFICE_TZ)
+    raise Conflict(
+        f"您已于{moment.month}月{moment.day}日 {moment:%H:%M}执行过“{label}”，无需重复操作。"
+        f"申请当前状态：{workflow.label(application.state)}",
+        code="ACTION_ALREADY_TAKEN",
+        title="该操作已完成",
+    )
 
 
 def take_action(
@@ -235,8 +329,18 @@ def take_action(
 ) -> Application:
     """Apply one workflow action for ``user`` to the case, atomically."""
     application = access.get_application(user, application_id, lock=True)
+    if version is not None and version != application.version:
+        _refuse_if_already_taken(application, user, action, data)
     check_version(application, version)
-    _transition(application, user, actor_for(user, application), action, data)
+    if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
+        check_form_complete(application)
+    try:
+        _transition(application, user, actor_for(user, application), action, data)
+    except Exception:
+        # An effect may refuse after the state was changed in memory (an unknown carrier):
+        # nothing of the half-done transition may stay in the session.
+        db.session.rollback()
+        raise
     commit()
     return application
 

@@ -4,24 +4,51 @@ One limit runs at a time: acceptance (Art. 32, 5 working days from receipt), dec
 (Art. 42 or the permit type's own rule, from acceptance) and delivery (Art. 44, 10 days
 from the decision). Expert review and testing pause it (Art. 45): on resume the due date
 moves by the working days spent paused.
+
+The calendar is built once per schedule folder (``HOLIDAY_SCHEDULE_DIR``). Loading a new
+year's schedule (``install_schedule``) rebuilds it and moves the due dates of running cases
+to what the loaded schedule gives, each move recorded in the case's timeline.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
+from flask import current_app, has_app_context
+from sqlalchemy import select
+
+from app.errors import ValidationFailed
+from app.extensions import db
 from app.models import Application
-from app.services import timekeeping
-from permits.working_days import WorkingCalendar
+from app.services import timekeeping, timeline
+from app.services.transaction import commit
+from permits.working_days import (
+    DEFAULT_SCHEDULE_DIR,
+    WorkingCalendar,
+    load_schedule,
+    validate_schedule_file,
+)
 
 DELIVERY_LIMIT_DAYS = 10  # Art. 44
 
 
-@cache
+def schedule_dir() -> Path:
+    configured = current_app.config.get("HOLIDAY_SCHEDULE_DIR") if has_app_context() else None
+    return Path(configured) if configured else DEFAULT_SCHEDULE_DIR
+
+
 def calendar() -> WorkingCalendar:
-    return WorkingCalendar()
+    return _calendar(schedule_dir())
+
+
+@cache
+def _calendar(directory: Path) -> WorkingCalendar:
+    return WorkingCalendar(directory)
 
 
 @dataclass(frozen=True)
@@ -42,11 +69,12 @@ class Deadline:
         }
 
 
-def start(application: Application, kind: str, limit_days: int) -> None:
-    today = timekeeping.today()
+def start(application: Application, kind: str, limit_days: int, on: date | None = None) -> None:
+    """Start the ``kind`` limit today, or ``on`` an earlier day (deemed acceptance)."""
+    first = on or timekeeping.today()
     application.clock_kind = kind
-    application.clock_started_on = today
-    application.clock_due = calendar().add_working_days(today, limit_days)
+    application.clock_started_on = first
+    application.clock_due = calendar().add_working_days(first, limit_days)
     application.clock_paused_on = None
 
 
@@ -61,6 +89,14 @@ def resume(application: Application) -> None:
     spent = calendar().working_days_between(application.clock_paused_on, timekeeping.today())
     application.clock_due = calendar().add_working_days(application.clock_due, spent)
     application.clock_paused_on = None
+
+
+def extend(application: Application, days: int) -> None:
+    """Art. 42: the decision limit runs ``days`` more working days, once per case."""
+    if application.clock_kind == "decision" and application.clock_due is not None:
+        application.clock_due = calendar().add_working_days(application.clock_due, days)
+        application.decision_due = application.clock_due
+    application.deadline_extended_days = days
 
 
 def stop(application: Application) -> None:
@@ -88,3 +124,84 @@ def deadline(application: Application, today: date | None = None) -> Deadline | 
         paused=application.clock_paused_on is not None,
         overdue=left < 0,
     )
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    application_number: str
+    old_due: date
+    new_due: date
+
+
+def install_schedule(path: Path) -> tuple[int, list[Recomputed]]:
+    """Add the year's announced schedule and move running limits to what it gives.
+
+    A limit keeps its number of working days (pauses already added in); only the days that
+    count change, so each running case's due date is recounted from its start with the new
+    calendar. Every moved case gets a timeline entry; one commit for all.
+    """
+    problems = validate_schedule_file(path)
+    if problems:
+        message = "；".join(problems)
+        raise ValidationFailed(message, code="SCHEDULE_INVALID", errors={"file": problems})
+    schedule = load_schedule(path)
+    before = calendar()
+    _write_atomically(schedule_dir() / f"{schedule.year}.yaml", path.read_bytes())
+    _calendar.cache_clear()
+    after = calendar()
+    moved = [
+        change
+        for application in _running_cases()
+        if (change := _recount(application, before, after, schedule.source)) is not None
+    ]
+    commit()
+    return schedule.year, moved
+
+
+def _running_cases() -> list[Application]:
+    query = (
+        select(Application)
+        .where(Application.clock_kind.is_not(None), Application.clock_due.is_not(None))
+        .order_by(Application.id)
+        .with_for_update()
+    )
+    return list(db.session.scalars(query))
+
+
+def _recount(
+    application: Application, before: WorkingCalendar, after: WorkingCalendar, source: str
+) -> Recomputed | None:
+    started = application.clock_started_on or application.clock_due
+    old_due = application.clock_due
+    new_due = after.add_working_days(started, before.working_days_between(started, old_due))
+    if new_due == old_due:
+        return None
+    application.clock_due = new_due
+    if application.clock_kind == "decision":
+        application.decision_due = new_due
+    timeline.append(
+        application,
+        user=None,
+        role="system",
+        action="recompute_deadline",
+        from_state=application.state,
+        to_state=application.state,
+        comment=f"依{source}重新计算法定期限：{old_due:%Y年%m月%d日}改为{new_due:%Y年%m月%d日}",
+        data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
+    )
+    application.updated_at = timekeeping.now()
+    return Recomputed(application.number, old_due, new_due)
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(content)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

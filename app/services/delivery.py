@@ -13,14 +13,15 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, Shipment, ShipmentEvent, User
 from app.services import access, cases
+from app.services.carriers import CARRIERS, carrier_code, carrier_name
 from app.services.outbox import enqueue
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 
 
 def create_shipment(application: Application, data: dict) -> Shipment:
-    """Record the carrier and tracking number the dispatcher entered."""
-    carrier = data["carrier"].strip()
+    """Record the carrier (a code from ``CARRIERS``) and tracking number the dispatcher entered."""
+    carrier = carrier_code(data["carrier"])
     tracking_no = data["tracking_no"].strip()
     taken = db.session.scalars(
         select(Shipment).where(Shipment.carrier == carrier, Shipment.tracking_no == tracking_no)
@@ -55,6 +56,9 @@ def record_courier_event(carrier: str, tracking_no: str, status: str, at: dateti
 
     Returns ``applied`` or ``duplicate``.
     """
+    carrier = carrier.lower()
+    if carrier not in CARRIERS:
+        raise NotFound("未知的快递公司", code="CARRIER_UNKNOWN")
     shipment = db.session.scalars(
         select(Shipment)
         .where(Shipment.carrier == carrier, Shipment.tracking_no == tracking_no)
@@ -80,7 +84,7 @@ def record_courier_event(carrier: str, tracking_no: str, status: str, at: dateti
     elif status == "failed" and shipment.status == "failed":
         # A late "failed" report about a parcel already delivered tells no one anything.
         body = (
-            f"申请{application.number}的证书寄递失败（{carrier} {tracking_no}），"
+            f"申请{application.number}的证书寄递失败（{carrier_name(carrier)} {tracking_no}），"
             "请联系收件人后重新寄出。"
         )
         for dispatcher in _dispatchers(application):
@@ -123,6 +127,7 @@ def shipment_view(shipment: Shipment) -> dict:
         "id": shipment.id,
         "application_id": shipment.application_id,
         "carrier": shipment.carrier,
+        "carrier_name": carrier_name(shipment.carrier),
         "tracking_no": shipment.tracking_no,
         "status": shipment.status,
         "events": [{"status": e.status, "at": local_iso(e.at)} for e in shipment.events],

@@ -141,6 +141,19 @@ def delete_document(user: User, application_id: int, document_id: int) -> None:
     commit()
 
 
+def _blob_referenced(sha256: str) -> bool:
+    """Whether any row of any table (documents, request attachments, …) points at the blob."""
+    for table in db.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table.name == Blob.__tablename__:
+                found = db.session.execute(
+                    select(key.parent).where(key.parent == sha256).limit(1)
+                ).first()
+                if found is not None:
+                    return True
+    return False
+
+
 def _forget_unreferenced_blob(sha256: str) -> None:
     """Drop the blob row and its bytes when no document refers to them any more.
 
@@ -148,10 +161,7 @@ def _forget_unreferenced_blob(sha256: str) -> None:
     on that lock at its own insert and then fails, so removing the file before our commit
     can never strand a document without its bytes.
     """
-    referenced = db.session.scalars(
-        select(Document.id).where(Document.sha256 == sha256).limit(1)
-    ).first()
-    if referenced is not None:
+    if _blob_referenced(sha256):
         return
     try:
         with db.session.begin_nested():

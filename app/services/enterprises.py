@@ -162,7 +162,7 @@ def claim_codes(region_prefix: str = "") -> list[tuple[str, str, str, str, str]]
 
     The office hands these out so an imported enterprise's real holder can claim it.
     """
-    from app.services.licences import check_code
+    from app.services.licence_documents import check_code
 
     rows = db.session.execute(
         select(Licence, Enterprise)

@@ -10,7 +10,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, Enterprise, Licence, User
 from app.services import access, timekeeping, timeline
-from app.services.licences import licence_status
+from app.services.licences import licence_status, successor_exists
 from app.services.outbox import enqueue
 from app.services.transaction import commit
 from permits.catalogue import get_catalogue
@@ -37,11 +37,17 @@ def get_licence(user: User, licence_id: int, *, lock: bool = False) -> Licence:
 def _status_condition(status: str):
     """SQL for a derived status, so filters and counts stay in the database."""
     today = timekeeping.today()
-    live = and_(Licence.terminal_status.is_(None), Licence.valid_until >= today)
-    if status in ("superseded", "revoked"):
+    standing = Licence.terminal_status.is_(None)
+    ended = and_(standing, Licence.valid_until < today)
+    live = and_(standing, Licence.valid_until >= today, Licence.valid_from <= today)
+    if status == "revoked":
         return Licence.terminal_status == status
+    if status == "superseded":  # marked, or renewed and past its last day (see licence_status)
+        return or_(Licence.terminal_status == status, and_(ended, successor_exists()))
     if status == "expired":
-        return and_(Licence.terminal_status.is_(None), Licence.valid_until < today)
+        return and_(ended, ~successor_exists())
+    if status == "pending":
+        return and_(standing, Licence.valid_from > today)
     expiring = or_(
         *[
             and_(
@@ -54,6 +60,15 @@ def _status_condition(status: str):
     return and_(live, expiring) if status == "expiring" else and_(live, ~expiring)
 
 
+def _text_condition(text: str):
+    """A licence whose number, holder enterprise name or credit code contains ``text``."""
+    pattern = f"%{text.replace('%', '').replace('_', '')}%"
+    holders = select(Enterprise.id).where(
+        or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern))
+    )
+    return or_(Licence.number.ilike(pattern), Licence.enterprise_id.in_(holders))
+
+
 def list_licences(
     user: User,
     *,
@@ -62,8 +77,11 @@ def list_licences(
     expiring_within_days: int | None,
     page: int,
     page_size: int,
+    text: str | None = None,
 ) -> tuple[list[Licence], int]:
     query = _scoped(select(Licence), user)
+    if text:
+        query = query.where(_text_condition(text.strip()))
     if enterprise_id is not None:
         query = query.where(Licence.enterprise_id == enterprise_id)
     if status:

@@ -1,32 +1,55 @@
 """The signed licence PDF and the mailing label.
 
-A licence's PDF is rendered and signed on first request (imported licences have none
-until then) and kept in the document store under its hash; later requests serve the
-stored bytes. Two first requests racing both render, but only one hash is recorded.
+A licence's PDF is rendered and signed when the licence comes into being — in the issuing
+transaction for an issued licence (signing time = issue time), right after the import for a
+register's licences — and kept in the document store under its hash. Reading it never
+writes. The file is stored (fsynced) before the transaction that records its hash commits,
+so a committed hash always names a complete file; a crash before the commit leaves at most
+an unreferenced file. Licences still without a PDF (an import interrupted before rendering)
+are found and rendered by :func:`render_missing_pdfs` (``flask licences render-pdfs``).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select
 
+from app.errors import Conflict
 from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
-from app.services.licences import check_code, verification_url
+from app.services import timekeeping
+from app.services.carriers import carrier_name
+from pdf_templates.render.fonts import Typeface, select_typeface
 from permits.catalogue import get_permit_type
-from permits.identifiers import mask_phone
+from permits.identifiers import mask_phone, verification_code
 from permits.licence_pdf import (
     LabelDocument,
     LicenceDocument,
-    find_cjk_font,
     render_label,
     render_licence,
 )
+
+RENDER_BATCH = 50
+
+
+def check_code(licence: Licence) -> str:
+    """The code printed beside the QR code, keyed by the office's secret."""
+    return verification_code(current_app.config["LICENCE_CHECK_SECRET"].encode(), licence.number)
+
+
+def verification_url(licence: Licence) -> str:
+    """The public verification address the licence's QR code holds."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
 
 
 def _storage() -> FileStorage:
@@ -44,14 +67,23 @@ def pki_paths() -> PkiPaths:
     return ensure_dev_pki(Path(config["DATA_DIR"]) / "pki")
 
 
-@cache
-def _font(configured: str) -> str | None:
-    return find_cjk_font(configured or None)
+def _typeface() -> Typeface:
+    return select_typeface(current_app.config["PDF_FONT_PATH"])
 
 
 def _signer() -> LicenceSigner:
+    """The process's signer for the configured key (reloaded only if a file changes)."""
     paths = pki_paths()
+    files = (paths.signing_key, paths.signing_cert, paths.root_cert)
+    stamps = tuple(os.stat(path).st_mtime_ns for path in files)
     passphrase = current_app.config["SIGNING_KEY_PASSPHRASE"].encode() or None
+    return _cached_signer(paths, stamps, passphrase)
+
+
+@cache
+def _cached_signer(
+    paths: PkiPaths, stamps: tuple[int, ...], passphrase: bytes | None
+) -> LicenceSigner:
     return LicenceSigner(
         paths.signing_key, paths.signing_cert, paths.root_cert, key_passphrase=passphrase
     )
@@ -100,29 +132,53 @@ def licence_document(licence: Licence) -> LicenceDocument:
     )
 
 
-def licence_pdf(licence: Licence) -> bytes:
-    """The signed PDF of ``licence``, rendered and stored on first use."""
-    store = _storage()
-    if licence.pdf_sha256 and store.exists(licence.pdf_sha256):
-        return store.read_bytes(licence.pdf_sha256)
-    unsigned = render_licence(
-        licence_document(licence), font_path=_font(current_app.config["PDF_FONT_PATH"])
-    )
+def store_licence_pdf(licence: Licence, signing_time: datetime) -> str:
+    """Render, sign and store ``licence``'s PDF; record its hash in the caller's transaction."""
+    unsigned = render_licence(licence_document(licence), typeface=_typeface())
     signed = _signer().sign(
-        unsigned, reason=f"{licence.issuer_name}签发电子证照", location=licence.issuer_name
+        unsigned,
+        reason=f"{licence.issuer_name}签发电子证照",
+        location=licence.issuer_name,
+        signing_time=signing_time,
     )
-    sha256 = store.put_bytes(signed)
-    # Record the hash only if no concurrent request recorded one first (no version bump:
-    # the licence itself did not change).
-    db.session.execute(
-        update(Licence)
-        .where(Licence.id == licence.id, Licence.pdf_sha256.is_(None))
-        .values(pdf_sha256=sha256)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    db.session.refresh(licence)
-    return store.read_bytes(licence.pdf_sha256 or sha256)
+    licence.pdf_sha256 = _storage().put_bytes(signed)
+    return licence.pdf_sha256
+
+
+def licence_pdf(licence: Licence) -> bytes:
+    """The stored signed PDF of ``licence`` (read only)."""
+    store = _storage()
+    if not licence.pdf_sha256 or not store.exists(licence.pdf_sha256):
+        raise Conflict("电子证照文件正在生成，请稍后再试", code="LICENCE_PDF_PENDING")
+    return store.read_bytes(licence.pdf_sha256)
+
+
+def render_missing_pdfs(progress: Callable[[str, int, int], None] | None = None) -> int:
+    """Render the PDF of every licence that has none, ``RENDER_BATCH`` per transaction.
+
+    For licences loaded from a register (signed now: the signature says when the office
+    signed, not when the paper licence was issued) and for recovering from a crash between
+    import and rendering. Safe to run again or beside itself: a licence that got its PDF
+    meanwhile is skipped.
+    """
+    pending = db.session.scalars(
+        select(Licence.id).where(Licence.pdf_sha256.is_(None)).order_by(Licence.id)
+    ).all()
+    done = 0
+    for start in range(0, len(pending), RENDER_BATCH):
+        batch = pending[start : start + RENDER_BATCH]
+        licences = db.session.scalars(
+            select(Licence)
+            .where(Licence.id.in_(batch), Licence.pdf_sha256.is_(None))
+            .with_for_update(skip_locked=True)
+        ).all()
+        for licence in licences:
+            store_licence_pdf(licence, timekeeping.now())
+        db.session.commit()
+        done += len(batch)
+        if progress is not None:
+            progress("生成电子证照", done, len(pending))
+    return len(pending)
 
 
 def label_pdf(application: Application, shipment: Shipment) -> bytes:
@@ -135,11 +191,11 @@ def label_pdf(application: Application, shipment: Shipment) -> bytes:
             recipient=delivery.get("recipient", ""),
             phone_masked=mask_phone(delivery.get("phone", "")),
             address=delivery.get("address", ""),
-            carrier=shipment.carrier,
+            carrier=carrier_name(shipment.carrier),
             tracking_no=shipment.tracking_no,
             reference=application.number,
         ),
-        font_path=_font(current_app.config["PDF_FONT_PATH"]),
+        typeface=_typeface(),
     )
 
 

@@ -3,25 +3,26 @@
 A number is taken with one atomic ``UPDATE … RETURNING`` on the issuer's sequence row, in
 the approving transaction: the row stays locked until commit, so concurrent approvals get
 consecutive numbers and a rolled-back approval gives its number back (no gaps, no
-duplicates). The PDF is rendered and signed on first request and then kept.
+duplicates). The PDF is rendered, signed and stored in the same transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, Licence, LicenceSequence, User
 from app.services import timekeeping
+from app.services.licence_documents import store_licence_pdf, verification_url
 from permits.catalogue import PermitType, get_permit_type
-from permits.identifiers import elicence_identifier, verification_code
+from permits.identifiers import elicence_identifier
 from permits.numbering import NumberingError, format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
 
@@ -36,18 +37,62 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+STATUS_LABELS = {
+    "pending": "未生效",
+    "active": "有效",
+    "expiring": "即将到期",
+    "expired": "已过期",
+    "superseded": "已被替代",
+    "revoked": "已吊销",
+}
+
+
 def licence_status(licence: Licence, today: date | None = None) -> str:
-    """active | expiring (inside the renewal window) | expired | superseded | revoked."""
+    """pending (renewed, not yet started) | active | expiring (inside the renewal window) |
+    expired | superseded | revoked.
+
+    A renewed licence runs from the day after the old one ends (Art. 50): until then the new
+    one is pending and the old one stays in force; after its last day the old one is
+    superseded rather than expired.
+    """
     if licence.terminal_status:
         return licence.terminal_status
     today = today or timekeeping.today()
+    if licence.valid_from > today:
+        return "pending"
     if licence.valid_until < today:
-        return "expired"
+        return "superseded" if has_successor(licence) else "expired"
     permit_type = get_permit_type(licence.permit_type)
     window = permit_type.renewal_window_days if permit_type else 90
     if (licence.valid_until - today).days <= window:
         return "expiring"
     return "active"
+
+
+def has_successor(licence: Licence) -> bool:
+    """Whether a renewal issued a licence that follows this one."""
+    return db.session.scalar(select(successor_exists().where(Licence.id == licence.id))) or False
+
+
+def successor_exists():
+    """SQL: the licence (``Licence``) has a renewed successor that was not revoked."""
+    following = aliased(Licence)
+    return exists().where(
+        following.supersedes_id == Licence.id,
+        or_(following.terminal_status.is_(None), following.terminal_status != "revoked"),
+    )
+
+
+def supersede_ended_licences(today: date | None = None) -> int:
+    """Mark renewed licences past their last day as superseded (the daily sweep)."""
+    today = today or timekeeping.today()
+    result = db.session.execute(
+        update(Licence)
+        .where(Licence.terminal_status.is_(None), Licence.valid_until < today, successor_exists())
+        .values(terminal_status="superseded", version=Licence.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def days_to_expiry(licence: Licence, today: date | None = None) -> int:
@@ -69,8 +114,12 @@ def check_can_amend(licence: Licence, permit_type_code: str, kind: str) -> None:
         message = "所选许可证与申请事项不一致"
         raise ValidationFailed(message, code="LICENCE_MISMATCH", errors={"licence_id": [message]})
     status = licence_status(licence)
+    if status == "pending":
+        raise Conflict("该许可证尚未生效，不能办理延续或变更", code="LICENCE_NOT_ACTIVE")
     if status not in ("active", "expiring"):
         raise Conflict("该许可证已失效，不能办理延续或变更", code="LICENCE_NOT_ACTIVE")
+    if has_successor(licence):
+        raise Conflict("该许可证已准予延续，请以新证办理", code="LICENCE_ALREADY_RENEWED")
     if kind == "renewal" and status != "expiring":
         permit_type = get_permit_type(licence.permit_type)
         window = permit_type.renewal_window_days if permit_type else 90
@@ -95,6 +144,14 @@ def prefill_form(licence: Licence, permit_type: PermitType, kind: str) -> dict:
     return {key: value for key, value in recorded.items() if key in properties}
 
 
+def particulars_to_supply(licence: Licence, permit_type: PermitType, kind: str) -> list[str]:
+    """Required particulars the licence does not record (an imported one may lack them) and
+    the ``kind`` form asks for: the applicant must give them, even where read-only."""
+    properties = permit_type.form_schema[kind].get("properties", {})
+    missing = permit_type.missing_particulars(licence.holder.get("form") or {})
+    return [name for name in missing if name in properties]
+
+
 def _insert_ignore(table, values: dict):
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -117,14 +174,17 @@ def allocate_serial(permit_type: str, region: str, year: int) -> int:
     ).scalar_one()
 
 
-def _holder(application: Application, permit_type: PermitType) -> dict:
+def _holder(application: Application, permit_type: PermitType, previous: Licence | None) -> dict:
+    """What the licence prints about its holder: a renewal or change carries on the old
+    licence's particulars, overridden by what the application says."""
     enterprise = application.enterprise
+    recorded = dict(previous.holder.get("form") or {}) if previous is not None else {}
     holder = {
         "name": enterprise.name,
         "credit_code": enterprise.credit_code,
         "address": enterprise.address,
         "legal_representative": enterprise.legal_representative,
-        "form": dict(application.form or {}),
+        "form": {**recorded, **(application.form or {})},
     }
     if permit_type.holder == "person":
         holder["person_name"] = application.form.get("worker_name", "")
@@ -150,9 +210,23 @@ def _change_note(application: Application, issued_on: date) -> str | None:
     return f"{issued_on:%Y年%m月%d日}变更：{'、'.join(items) or '许可事项'}"
 
 
-def issue_licence(application: Application, user: User) -> Licence:
+def check_particulars(permit_type: PermitType, holder: dict) -> None:
+    """No licence is issued with a particular its type requires left empty."""
+    missing = permit_type.missing_particulars(holder.get("form") or {})
+    if missing:
+        labels = "、".join(permit_type.licence_fields[name] for name in missing)
+        raise Conflict(
+            f"许可证记载事项不完整，缺少：{labels}，请申请人补充后再作决定",
+            code="LICENCE_PARTICULARS_MISSING",
+        )
+
+
+def issue_licence(application: Application, user: User | None) -> Licence:
     """Create the licence an approval grants, superseding the one renewed or changed."""
     permit_type = get_permit_type(application.permit_type)
+    previous = db.session.get(Licence, application.licence_id) if application.licence_id else None
+    holder = _holder(application, permit_type, previous)
+    check_particulars(permit_type, holder)
     issued_on = timekeeping.today()
     region = issuer_region(permit_type, application.region_code)
     serial = allocate_serial(permit_type.code, region, issued_on.year)
@@ -165,7 +239,6 @@ def issue_licence(application: Application, user: User) -> Licence:
         # Raised inside the approval's transaction: nothing of it is kept, the case stays
         # decidable, and the office learns what to add to permits/regions.yaml.
         raise Conflict(f"无法生成许可证编号：{exc}", code="LICENCE_NUMBERING_UNAVAILABLE") from exc
-    previous = db.session.get(Licence, application.licence_id) if application.licence_id else None
     valid_from, valid_until = _validity(application, permit_type, issued_on, previous)
     licence = Licence(
         number=number,
@@ -178,7 +251,7 @@ def issue_licence(application: Application, user: User) -> Licence:
         permit_type=permit_type.code,
         enterprise_id=application.enterprise_id,
         region_code=application.region_code,
-        holder=_holder(application, permit_type),
+        holder=holder,
         issuer_name=issuer,
         issued_on=issued_on,
         valid_from=valid_from,
@@ -189,24 +262,18 @@ def issue_licence(application: Application, user: User) -> Licence:
         source="issued",
     )
     db.session.add(licence)
-    if previous is not None:
+    if previous is not None and valid_from <= issued_on:
+        # A change replaces at once; a renewal waits for the old licence's last day.
         previous.terminal_status = "superseded"
     db.session.flush()
     application.issued_licence_id = licence.id
+    store_licence_pdf(licence, signing_time=timekeeping.now())
     return licence
-
-
-def check_code(licence: Licence) -> str:
-    return verification_code(current_app.config["LICENCE_CHECK_SECRET"].encode(), licence.number)
-
-
-def verification_url(licence: Licence) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
 
 
 def licence_view(licence: Licence) -> dict:
     """The contract's licence resource."""
+    status = licence_status(licence)
     return {
         "id": licence.id,
         "number": licence.number,
@@ -218,7 +285,9 @@ def licence_view(licence: Licence) -> dict:
             "credit_code": licence.enterprise.credit_code,
         },
         "holder_name": licence.holder.get("person_name") or licence.holder.get("name"),
-        "status": licence_status(licence),
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "missing_particulars": _missing_particulars(licence),
         "issued_on": licence.issued_on.isoformat(),
         "valid_from": licence.valid_from.isoformat(),
         "valid_until": licence.valid_until.isoformat(),
@@ -230,6 +299,14 @@ def licence_view(licence: Licence) -> dict:
         "verification_url": verification_url(licence),
         "version": licence.version,
     }
+
+
+def _missing_particulars(licence: Licence) -> list[dict]:
+    permit_type = get_permit_type(licence.permit_type)
+    if permit_type is None:
+        return []
+    missing = permit_type.missing_particulars(licence.holder.get("form") or {})
+    return [{"field": name, "label": permit_type.licence_fields[name]} for name in missing]
 
 
 def direct_extension_eligible(licence: Licence, permit_type: PermitType, form: dict) -> bool:

@@ -12,7 +12,8 @@ between the WeChat call and the finishing commit can repeat a WeChat message.
 Channels are independent: the inbox ``Notification`` (unique per outbox row) is written at
 the first attempt, whatever WeChat says; WeChat is retried with exponential backoff on
 busy/network errors, never on ``43101`` (the user has not subscribed), and given up after
-``OUTBOX_MAX_ATTEMPTS``.
+``OUTBOX_MAX_ATTEMPTS``. A WeChat message goes out only while the user has an unused consent
+for its template (``subscriptions.reserve``, status ``no_consent`` otherwise).
 
 The access token is cached in ``wechat_access_tokens`` for every worker, refreshed five
 minutes before it expires, and fetched at most once per drain (twice when WeChat rejects it).
@@ -49,7 +50,7 @@ from app.integrations.wechat_messages import (
     WechatMessageError,
 )
 from app.models import Notification, OutboxMessage, User, WechatAccessToken
-from app.services import timekeeping
+from app.services import subscriptions, timekeeping
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,10 @@ DEFAULT_PAGES = {
     "delivery": "pages/applications/detail?id={application_id}",
     "licence": "pages/licences/detail?id={licence_id}",
     "reminder": "pages/licences/detail?id={licence_id}",
+    "request": "pages/requests/detail?id={request_id}",
+    "appointment": "pages/appointments/index",
 }
-FINAL_WECHAT_STATUSES = ("sent", "unsubscribed", "no_openid", "disabled")
+FINAL_WECHAT_STATUSES = ("sent", "unsubscribed", "no_consent", "no_openid", "disabled")
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -330,12 +333,18 @@ class WechatChannel:
         template_id = self.settings.template(snapshot.topic)
         if not template_id:
             return Outcome("disabled", f"未配置“{snapshot.topic}”类消息的订阅模板")
+        if not subscriptions.reserve(snapshot.user_id, template_id):
+            return Outcome("no_consent", "用户未同意接收该模板的订阅消息")
         try:
             self._send(snapshot, template_id)
         except TokenUnavailable as exc:
+            subscriptions.release(snapshot.user_id, template_id)
             return Outcome("retry", str(exc))
         except WechatMessageError as exc:
-            return self._outcome_of(exc)
+            outcome = self._outcome_of(exc)
+            if outcome.wechat_status != "unsubscribed":  # WeChat says the consent is gone
+                subscriptions.release(snapshot.user_id, template_id)
+            return outcome
         return Outcome("sent")
 
     def _send(self, snapshot: Snapshot, template_id: str) -> None:

@@ -16,8 +16,16 @@ registers that credit code claims it (``enterprises.register_enterprise``). Impo
 get ``source="imported"``, an electronic-licence identifier whose serial is derived from the
 number (``R`` + 16 base32 characters of its SHA-256, so it never collides with issued
 serials), the issuing authority's name, ``issued_on = valid_from`` (the register does not say)
-and the legal representative as the prefilled principal of a later renewal form. Their PDF is
-rendered on first request, like any licence's.
+and the legal representative as the prefilled principal of a later renewal form. Their signed
+PDFs are rendered right after the load commits (``licence_documents.render_missing_pdfs``, which
+``flask licences import`` runs, and ``flask licences render-pdfs`` repeats after a crash), not
+in this transaction: a register of thousands loads in seconds either way.
+
+Besides ``COLUMNS``, a file may carry optional columns named after the permit types' licence
+fields (``business_premises``, ``storage_address``, ``trading_mode``, ``licensed_scope``, …;
+see ``particular_columns``): their values are checked against the type's new-application
+form and recorded as the licence's particulars, so a renewal or change carries them on. A
+list field (``licensed_scope``) takes items separated by ``；``, ``;`` or ``、``.
 
 Special-operations certificates are held by a person, whom this format does not name: such
 rows are refused.
@@ -37,6 +45,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app
+from jsonschema import Draft202012Validator
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,7 +54,7 @@ from app.models import Enterprise, Licence
 from app.services import timekeeping
 from app.services.licences import issuer_region
 from app.spreadsheet import looks_like_formula
-from permits.catalogue import PermitType, get_permit_type
+from permits.catalogue import PermitType, get_catalogue, get_permit_type
 from permits.identifiers import (
     credit_code_problem,
     credit_code_region,
@@ -84,10 +93,12 @@ MAX_LENGTH = {
     "address": 300,
 }
 NATIONAL_REGISTRATION = "100000"
+LIST_SEPARATORS = re.compile(r"[;；、]")
 CHUNK = 1000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Progress = Callable[[str, int, int], None]  # (stage, rows done, rows in the stage)
+Record = tuple[int, list[str], dict[str, str]]  # line, cells in COLUMNS order, optional cells
 
 T = TypeVar("T")
 
@@ -104,6 +115,7 @@ class RegisterRow:
     address: str
     valid_from: date
     valid_until: date
+    particulars: dict[str, Any] = field(default_factory=dict)  # licence field → value
 
 
 @dataclass(frozen=True)
@@ -142,21 +154,38 @@ def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
 # --- reading and checking each row on its own -----------------------------------------------
 
 
-def _read(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number of the record's last line, cells in ``COLUMNS`` order) for each data record.
+def particular_columns() -> tuple[str, ...]:
+    """The optional columns: every licence field of the catalogue's enterprise permit types."""
+    names = {
+        name
+        for permit_type in get_catalogue().values()
+        if permit_type.holder == "enterprise"
+        for name in permit_type.licence_fields
+    }
+    return tuple(sorted(names))
+
+
+def _read(path: Path) -> Iterator[tuple[int, list[str], dict[str, str]]]:
+    """(line number of the record's last line, cells in ``COLUMNS`` order, optional cells by
+    column) for each data record.
 
     Columns may come in any order; blank records are left out.
     """
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         try:
-            order = _column_order([cell.strip() for cell in next(reader, [])])
+            header = [cell.strip() for cell in next(reader, [])]
+            order = _column_order(header)
+            optional = {name: header.index(name) for name in particular_columns() if name in header}
+            width = len(order) + len(optional)
             for cells in reader:
                 if not any(cell.strip() for cell in cells):
                     continue
-                if len(cells) == len(order):
+                extras: dict[str, str] = {}
+                if len(cells) == width:
+                    extras = {name: cells[index].strip() for name, index in optional.items()}
                     cells = [cells[index] for index in order]
-                yield reader.line_num, [cell.strip() for cell in cells]
+                yield reader.line_num, [cell.strip() for cell in cells], extras
         except UnicodeDecodeError:
             raise FileRefused(f"文件不是 UTF-8 编码（第{reader.line_num + 1}行附近）") from None
         except csv.Error as exc:
@@ -168,7 +197,7 @@ def _column_order(header: list[str]) -> list[int]:
     if not header:
         raise FileRefused("文件为空，第1行应为表头：" + ",".join(COLUMNS))
     missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS and c not in particular_columns()]
     repeated = sorted({c for c in header if header.count(c) > 1})
     details = []
     if missing:
@@ -232,7 +261,34 @@ def _permit_type_problems(values: dict[str, str]) -> list[str]:
     return []
 
 
-def _check_cells(line: int, cells: list[str]) -> RegisterRow | LineProblem:
+def _particulars(
+    permit_type: PermitType | None, extras: dict[str, str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The licence particulars of a row, checked against the type's new-application form."""
+    given = {name: value for name, value in extras.items() if value}
+    if permit_type is None or not given:
+        return {}, []
+    properties = permit_type.form_schema["new"].get("properties", {})
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, text in given.items():
+        if name not in permit_type.licence_fields:
+            problems.append(f"{name}：{permit_type.name}证书没有此记载事项")
+            continue
+        spec = properties.get(name, {"type": "string"})
+        value: Any = text
+        if spec.get("type") == "array":
+            value = [item.strip() for item in LIST_SEPARATORS.split(text) if item.strip()]
+        if next(Draft202012Validator(spec).iter_errors(value), None) is not None:
+            problems.append(f"{permit_type.licence_fields[name]}：“{text}”不符合要求")
+            continue
+        values[name] = value
+    return values, problems
+
+
+def _check_cells(
+    line: int, cells: list[str], extras: dict[str, str] | None = None
+) -> RegisterRow | LineProblem:
     """A row whose every cell is acceptable on its own, or what is wrong with it."""
     if len(cells) != len(COLUMNS):
         return LineProblem(line, (f"应有{len(COLUMNS)}列，实际{len(cells)}列",))
@@ -253,6 +309,10 @@ def _check_cells(line: int, cells: list[str]) -> RegisterRow | LineProblem:
     if problems:
         return LineProblem(line, tuple(problems))
     problems += _identity_problems(values) + _permit_type_problems(values)
+    particulars, particular_problems = _particulars(
+        _permit_type(values["permit_type"]), extras or {}
+    )
+    problems += particular_problems
     valid_from, valid_until = _date(values["valid_from"]), _date(values["valid_until"])
     for name, parsed in (("valid_from", valid_from), ("valid_until", valid_until)):
         if parsed is None:
@@ -265,6 +325,7 @@ def _check_cells(line: int, cells: list[str]) -> RegisterRow | LineProblem:
         line=line,
         valid_from=valid_from,
         valid_until=valid_until,
+        particulars=particulars,
         **{name: values[name] for name in COLUMNS if name not in ("valid_from", "valid_until")},
     )
 
@@ -272,12 +333,12 @@ def _check_cells(line: int, cells: list[str]) -> RegisterRow | LineProblem:
 # --- checks across rows and against the database --------------------------------------------
 
 
-def _cross_row_problems(records: list[tuple[int, list[str]]]) -> dict[int, list[str]]:
+def _cross_row_problems(records: list[Record]) -> dict[int, list[str]]:
     """Numbers repeated in the file; one credit code under two names. Bad rows count too."""
     problems: dict[int, list[str]] = {}
     first_of_number: dict[str, int] = {}
     name_of_code: dict[str, tuple[str, int]] = {}
-    for line, cells in records:
+    for line, cells, _ in records:
         if len(cells) != len(COLUMNS):
             continue
         values = dict(zip(COLUMNS, cells, strict=True))
@@ -320,7 +381,14 @@ def _differences(stored: Any, row: RegisterRow) -> list[str]:
         "valid_from": (stored.valid_from, row.valid_from),
         "valid_until": (stored.valid_until, row.valid_until),
     }
-    return [LABELS[name] for name, (known, given) in comparisons.items() if known != given]
+    differing = [LABELS[name] for name, (known, given) in comparisons.items() if known != given]
+    recorded = holder.get("form") or {}
+    permit_type = _permit_type(row.permit_type)
+    return differing + [
+        permit_type.licence_fields[name]
+        for name, value in row.particulars.items()
+        if recorded.get(name) != value
+    ]
 
 
 def _existing_numbers(
@@ -411,7 +479,7 @@ def _licence_values(row: RegisterRow, enterprise_id: int, now: Any) -> dict:
             "credit_code": row.credit_code,
             "address": row.address,
             "legal_representative": row.legal_representative,
-            "form": {"principal": row.legal_representative},
+            "form": {"principal": row.legal_representative, **row.particulars},
         },
         "issuer_name": _issuer_name(row.permit_type, row.region_code),
         "issued_on": row.valid_from,
@@ -438,12 +506,12 @@ def _load(rows: list[RegisterRow], summary: ImportSummary, progress: Progress | 
 
 
 def _check_all(
-    records: list[tuple[int, list[str]]], progress: Progress | None
+    records: list[Record], progress: Progress | None
 ) -> tuple[list[RegisterRow], dict[int, list[str]]]:
     rows: list[RegisterRow] = []
     problems: dict[int, list[str]] = {}
-    for done, (line, cells) in enumerate(records, start=1):
-        checked = _check_cells(line, cells)
+    for done, (line, cells, extras) in enumerate(records, start=1):
+        checked = _check_cells(line, cells, extras)
         if isinstance(checked, LineProblem):
             problems[line] = list(checked.messages)
         else:

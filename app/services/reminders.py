@@ -56,7 +56,10 @@ LATE_NOTICE_DAYS = 30  # an "expired" notice still goes out this long after the 
 BATCH_LICENCES = 20_000  # licences per transaction, roughly: whole expiry days are never split
 ONE_DAY = timedelta(days=1)
 TOPIC = "reminder"
-RENEWAL_UNDER_WAY = tuple(sorted(BEFORE_APPROVAL - {"draft"}))  # filed, not yet decided
+# Filed and not refused: an approved renewal's new licence waits for the old one to end.
+RENEWAL_UNDER_WAY = tuple(
+    sorted((BEFORE_APPROVAL - {"draft"}) | {"approved", "dispatched", "delivered"})
+)
 
 Progress = Callable[[str, int, int], None]  # (stage, licences done, licences in range)
 

@@ -58,3 +58,27 @@ def verify_all(view: dict) -> list[tuple]:
         for m in view["materials"]
         if m["documents"]
     ]
+
+
+@pytest.fixture
+def approved(client, office, drive, submitted):
+    """The submitted case driven through review and inspection to approval."""
+    return drive(
+        submitted,
+        ("clerk", "accept"),
+        ("reviewer", "start_review"),
+        *verify_all(submitted),
+        ("reviewer", "schedule_inspection", {"date": "2026-11-30"}),
+        ("inspector", "record_inspection", {"result": "pass"}),
+        ("reviewer", "recommend", {"recommendation": "approve"}),
+        ("approver", "approve", {"comment": "准予许可"}),
+    )
+
+
+def courier_signature(app, body: bytes) -> str:
+    """The ``X-Signature`` header the courier sends for ``body``."""
+    import hashlib
+    import hmac
+
+    secret = app.config["COURIER_WEBHOOK_SECRET"].encode()
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()

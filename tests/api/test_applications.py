@@ -113,6 +113,9 @@ def test_submit_needs_every_required_material(client, make, applicant):
     refused = make.act(client, auth, view, "submit")
     assert refused.status_code == 409
     assert refused.get_json()["code"] == "MATERIALS_MISSING"
+    names = [m["name"] for m in view["missing_materials"] if not m["deferrable"]]
+    assert refused.get_json()["detail"] == f"以下材料尚未上传：{'、'.join(names)}"
+    assert not any(m["code"] in refused.get_json()["detail"] for m in view["missing_materials"])
     view = make.upload_required(client, auth, view)
     assert "submit" in view["actions"]
     submitted = make.act(client, auth, view, "submit")

@@ -9,16 +9,29 @@ this test until the matrix learns how to fill it.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.models import Document, Licence, Notification
+from app.models import (
+    Appointment,
+    AppointmentSlot,
+    Document,
+    EnterpriseRequest,
+    Licence,
+    Notice,
+    Notification,
+    RequestAttachment,
+)
+from tests.conftest import FROZEN_NOW
 
 # Routes anyone may call with any value: the catalogue, public verification, webhooks
 # (authenticated by HMAC, not by user), static assets.
 PUBLIC = ("/api/v1/permit-types/", "/api/v1/verify/", "/api/v1/webhooks/", "/api/docs/", "/static/")
+# Not the API (session-cookie console pages), or office-wide content no enterprise owns.
+NOT_OWNED = ("/console/", "/api/v1/faq/")
 MISSING = 987_654
 
 
@@ -34,7 +47,41 @@ def foreign_objects(client, make):
     document = db.session.query(Document).filter_by(application_id=case.id).first()
     licence = db.session.query(Licence).filter_by(enterprise_id=firm.id).first()
     note = Notification(user_id=owner.id, topic="case", title="通知", body="内容")
-    db.session.add(note)
+    notice = Notice(
+        application_id=case.id, kind="acceptance", title="受理通知书", number="TEST-NOTICE-1"
+    )
+    slot = AppointmentSlot(
+        region_code="120101",
+        purpose="inspection",
+        starts_at=FROZEN_NOW + timedelta(days=2),
+        ends_at=FROZEN_NOW + timedelta(days=2, hours=1),
+        capacity=3,
+        created_by=owner.id,
+    )
+    request = EnterpriseRequest(
+        enterprise_id=firm.id,
+        filed_by=owner.id,
+        topic="consultation",
+        region_code="120101",
+        handling_unit="天津市和平区应急管理局",
+        title="咨询",
+        description="问题",
+        due_on=FROZEN_NOW.date() + timedelta(days=5),
+    )
+    db.session.add_all([note, notice, slot, request])
+    db.session.flush()
+    appointment = Appointment(
+        slot_id=slot.id, user_id=owner.id, application_id=case.id, purpose="inspection"
+    )
+    attachment = RequestAttachment(
+        request_id=request.id,
+        sha256=document.sha256,
+        filename="a.pdf",
+        content_type="application/pdf",
+        size=document.size,
+        uploaded_by=owner.id,
+    )
+    db.session.add_all([appointment, attachment])
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -42,13 +89,17 @@ def foreign_objects(client, make):
         "enterprise_id": firm.id,
         "licence_id": licence.id,
         "notification_id": note.id,
+        "notice_id": notice.id,
+        "appointment_id": appointment.id,
+        "request_id": request.id,
+        "attachment_id": attachment.id,
     }
     return owner, ids
 
 
 def _id_routes(app: Flask):
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "<" not in rule.rule or rule.rule.startswith(PUBLIC):
+        if "<" not in rule.rule or rule.rule.startswith(PUBLIC + NOT_OWNED):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -56,6 +107,7 @@ def _id_routes(app: Flask):
 
 # A valid body for each write, so the object check (not validation) decides the answer.
 BODIES = {
+    "<int:request_id>/actions": {"action": "close", "version": 1},
     "/actions": {"action": "withdraw", "version": 1},
     "/rating": {"score": 5},
     "/revoke": {"comment": "核查不合格", "version": 1},
@@ -65,7 +117,7 @@ BODIES = {
 
 
 def _call(client, method, rule, path, headers):
-    if rule.endswith("/documents") and method == "POST":
+    if rule.endswith(("/documents", "/attachments")) and method == "POST":
         return make_upload(client, path, headers)
     kwargs = {"headers": headers}
     if method in ("POST", "PATCH", "PUT"):

@@ -74,3 +74,73 @@ def test_a_paused_clock_does_not_count_the_pause(client, make, office, drive, fr
     # Working days spent paused: Oct 8 and Oct 9 (the holiday week does not count).
     assert view["deadline"]["due"] == calendar().add_working_days(due, 2).isoformat()
     assert view["deadline"]["working_days_left"] == left_at_pause
+
+
+def test_a_decision_accepted_on_24_november_2026_is_due_after_new_year_2027(
+    client, make, office, drive, frozen_now
+):
+    frozen_now(shanghai_ten_am("2026-11-24"))
+    view = make.upload_required(
+        client,
+        office.applicant,
+        make.create_application(client, office.applicant, office.enterprise_id),
+    )
+    view = drive(view, ("applicant", "submit"), ("clerk", "accept"))
+    # 30 working days by the national rule: 1 January 2027 (元旦) is not counted.
+    assert view["deadline"]["due"] == "2027-01-06"
+
+
+def test_loading_the_announced_schedule_moves_running_deadlines_and_says_so(
+    app, client, make, office, drive, frozen_now, runner, tmp_path, monkeypatch
+):
+    from app.services import clock
+
+    monkeypatch.setitem(app.config, "HOLIDAY_SCHEDULE_DIR", str(tmp_path / "schedules"))
+    (tmp_path / "schedules").mkdir()
+    frozen_now(shanghai_ten_am("2026-11-24"))
+    view = make.upload_required(
+        client,
+        office.applicant,
+        make.create_application(client, office.applicant, office.enterprise_id),
+    )
+    view = drive(view, ("applicant", "submit"), ("clerk", "accept"))
+    assert view["deadline"]["due"] == "2027-01-06"
+    notice = tmp_path / "2027.yaml"
+    notice.write_text(
+        "year: 2027\nsource: 测试用安排（虚构）\nholidays:\n"
+        "  - {from: 2027-01-01, to: 2027-01-05, name: 元旦}\n"
+        "  - {from: 2027-02-05, to: 2027-02-12, name: 春节}\n"
+        "  - {from: 2027-04-03, to: 2027-04-05, name: 清明节}\n"
+        "  - {from: 2027-05-01, to: 2027-05-05, name: 劳动节}\n"
+        "  - 2027-06-09\n  - 2027-09-15\n"
+        "  - {from: 2027-10-01, to: 2027-10-07, name: 国庆节}\n"
+        "workdays:\n  - 2027-01-09\n",
+        encoding="utf-8",
+    )
+    try:
+        result = runner.invoke(args=["calendar", "load", str(notice)])
+        assert result.exit_code == 0, result.output
+        assert view["number"] in result.output
+        view = client.get(f"/api/v1/applications/{view['id']}", headers=office.applicant).get_json()
+        # 4 and 5 January are now holidays; the limit still counts 30 working days.
+        assert view["deadline"]["due"] == "2027-01-08"
+        timeline = client.get(
+            f"/api/v1/applications/{view['id']}/timeline", headers=office.applicant
+        ).get_json()["items"]
+        assert timeline[-1]["action"] == "recompute_deadline"
+        assert "2027年01月08日" in timeline[-1]["comment"]
+        again = runner.invoke(args=["calendar", "load", str(notice)])
+        assert "0 件" in again.output
+    finally:
+        monkeypatch.undo()
+        clock._calendar.cache_clear()
+
+
+def test_a_schedule_that_cannot_be_loaded_changes_nothing(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "HOLIDAY_SCHEDULE_DIR", str(tmp_path))
+    bad = tmp_path / "incoming.yaml"
+    bad.write_text("year: 2027\nholidays:\n  - 2027-13-01\n", encoding="utf-8")
+    result = runner.invoke(args=["calendar", "load", str(bad)])
+    assert result.exit_code == 1
+    assert "不是有效日期" in result.output
+    assert not (tmp_path / "2027.yaml").exists()

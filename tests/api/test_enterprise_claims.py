@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Enterprise
-from app.services.licences import check_code
+from app.services.licence_documents import check_code
 
 
 def _register_body(firm, claim=None):

@@ -46,9 +46,57 @@ def test_renewal_is_prefilled_and_directly_extended(client, make, office, drive,
         f"/api/v1/licences/{view['issued_licence_id']}", headers=office.applicant
     ).get_json()
     old = client.get(f"/api/v1/licences/{held.id}", headers=office.applicant).get_json()
-    assert old["status"] == "superseded"
+    # The old licence stays in force to its last day; the new one starts the day after.
+    assert old["status"] == "expiring"
+    assert (new["status"], new["status_label"]) == ("pending", "未生效")
     assert new["valid_from"] == "2027-02-01" and new["valid_until"] == "2030-01-31"
     assert new["supersedes_id"] == held.id
+
+
+def verify(client, licence: dict) -> dict:
+    from urllib.parse import urlsplit
+
+    url = urlsplit(licence["verification_url"])
+    return client.get(f"{url.path}?{url.query}").get_json()
+
+
+def test_a_renewed_licence_is_pending_until_the_old_one_ends(
+    client, make, office, drive, held, frozen_now
+):
+    from datetime import UTC, datetime
+
+    body = renewal_body(make, office, held, no_fatal_accident=True)
+    view = client.post("/api/v1/applications", json=body, headers=office.applicant).get_json()
+    view = make.upload_required(client, office.applicant, view)
+    view = drive(view, ("applicant", "submit"), ("clerk", "accept"), ("approver", "approve"))
+    new = client.get(
+        f"/api/v1/licences/{view['issued_licence_id']}", headers=office.applicant
+    ).get_json()
+    old = client.get(f"/api/v1/licences/{held.id}", headers=office.applicant).get_json()
+    assert verify(client, old)["valid"] is True
+    pending = verify(client, new)
+    assert (pending["valid"], pending["status"], pending["status_label"]) == (
+        False,
+        "pending",
+        "未生效",
+    )
+    assert pending["valid_from"] == "2027-02-01"
+    listed = client.get("/api/v1/licences?status=pending", headers=office.applicant).get_json()
+    assert [item["id"] for item in listed["items"]] == [new["id"]]
+    again = client.post("/api/v1/applications", json=body, headers=office.applicant)
+    assert again.status_code == 409 and again.get_json()["code"] == "LICENCE_ALREADY_RENEWED"
+
+    frozen_now(datetime(2027, 1, 31, 15, 0, tzinfo=UTC))  # 23:00 on the old licence's last day
+    assert verify(client, old)["valid"] is True and verify(client, new)["valid"] is False
+    frozen_now(datetime(2027, 2, 1, 1, 0, tzinfo=UTC))  # 09:00 the next day
+    ended = verify(client, old)
+    assert (ended["valid"], ended["status"]) == (False, "superseded")
+    started = verify(client, new)
+    assert (started["valid"], started["status"]) == (True, "active")
+    superseded = client.get(
+        "/api/v1/licences?status=superseded", headers=office.applicant
+    ).get_json()
+    assert [item["id"] for item in superseded["items"]] == [held.id]
 
 
 def test_renewal_without_declaration_goes_through_review(client, make, office, drive, held):

@@ -113,6 +113,7 @@ def test_the_figures_match_what_happened(client, office, history):
         "zero_visit_rate",
         "satisfaction_rate",
         "licences",
+        "requests",
     }
     assert {state: n for state, n in figures["applications"].items() if n} == {
         "delivered": 1,

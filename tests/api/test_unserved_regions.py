@@ -44,6 +44,9 @@ def test_an_approval_that_cannot_be_numbered_rolls_back_and_the_case_stays_decid
     assert db.session.scalar(select(func.count()).select_from(Licence)) == 0
     assert db.session.scalar(select(func.count()).select_from(LicenceSequence)) == 0
     assert "approve" in after["actions"]
+    # Its notices cannot name an issuer either: a clear refusal, never a 500 or a half-step.
     declined = make.act(client, approver, after, "deny", comment="所在地区暂无发证机关配置")
-    assert declined.status_code == 200, declined.get_json()
-    assert declined.get_json()["state"] == "denied"
+    assert declined.status_code == 409
+    assert declined.get_json()["code"] == "LICENCE_NUMBERING_UNAVAILABLE"
+    final = client.get(f"/api/v1/applications/{case.id}", headers=approver).get_json()
+    assert (final["state"], final["version"]) == ("pending_decision", view["version"])

@@ -1,4 +1,5 @@
-"""A local stand-in for WeChat's server APIs: stable_token and subscribe/send over real HTTP.
+"""A local stand-in for WeChat's server APIs over real HTTP: stable_token, subscribe/send and
+getuserphonenumber.
 
 It runs in a thread on 127.0.0.1 (port chosen by the OS), counts every call, remembers each
 message it accepted, and can be told to fail: the next sends answer a given errcode, some
@@ -25,6 +26,8 @@ class FakeWechatServer:
         self.unsubscribed: set[str] = set()
         self.valid_tokens: set[str] = set()
         self.sticky_token: str | None = None
+        self.phone_codes: dict[str, str] = {}  # getPhoneNumber code → the number it names
+        self.phone_requests: list[dict] = []
         self._scripted: deque[int] = deque()
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
@@ -85,6 +88,27 @@ class FakeWechatServer:
             self.sent.append(body)
         return {"errcode": 0, "errmsg": "ok"}
 
+    def _phone(self, token: str, body: dict) -> dict:
+        with self._lock:
+            self.phone_requests.append(body)
+            if token not in self.valid_tokens:
+                return {"errcode": 40001, "errmsg": "invalid credential"}
+            if self._scripted:
+                return {"errcode": self._scripted.popleft(), "errmsg": "scripted failure"}
+            number = self.phone_codes.get(body.get("code", ""))
+        if number is None:
+            return {"errcode": 40029, "errmsg": "invalid code"}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": number,
+                "purePhoneNumber": number,
+                "countryCode": "86",
+                "watermark": {"timestamp": 1795000000, "appid": "wx-test-app"},
+            },
+        }
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -98,6 +122,9 @@ class FakeWechatServer:
                 elif url.path == "/cgi-bin/message/subscribe/send":
                     token = parse_qs(url.query).get("access_token", [""])[0]
                     answer = fake._send(token, body)
+                elif url.path == "/wxa/business/getuserphonenumber":
+                    token = parse_qs(url.query).get("access_token", [""])[0]
+                    answer = fake._phone(token, body)
                 else:
                     self.send_error(404)
                     return

@@ -15,7 +15,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Notification, OutboxMessage, User, WechatAccessToken
+from app.models import (
+    Notification,
+    OutboxMessage,
+    SubscriptionConsent,
+    User,
+    WechatAccessToken,
+)
 from app.services import outbox_delivery
 from app.services.outbox import enqueue
 from tests.conftest import FROZEN_NOW
@@ -40,9 +46,17 @@ def wechat(app, frozen_now):
     server.stop()
 
 
-def recipient(openid: str | None) -> User:
+def recipient(openid: str | None, consents: int = 100) -> User:
+    """A user who accepted the case and reminder templates ``consents`` times each."""
     user = User(kind="applicant", openid=openid, roles=[])
     db.session.add(user)
+    db.session.flush()
+    for template_id in ("tmpl-case", "tmpl-reminder"):
+        db.session.add(
+            SubscriptionConsent(
+                user_id=user.id, template_id=template_id, status="accepted", remaining=consents
+            )
+        )
     db.session.commit()
     return user
 

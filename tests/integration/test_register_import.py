@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.integrations.signer import validate_signature
 from app.models import Enterprise, Licence
-from app.services.licences import check_code
+from app.services.licence_documents import check_code
 from app.services.register_import import COLUMNS, import_register
 from permits.identifiers import elicence_identifier_problem
 
@@ -237,17 +241,7 @@ def test_several_thousand_rows_load_in_one_run_with_progress(tmp_path, make):
     assert count(Licence) == 2500
 
 
-def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
-    client, make, runner, tmp_path, codes
-):
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    from app.integrations.signer import validate_signature
-
-    path = register(tmp_path, row("津安经〔2024〕000009", codes[0], name="天津老证企业有限公司"))
-    assert runner.invoke(args=["licences", "import", str(path)]).exit_code == 0
+def claim(client, make, credit_code: str) -> dict:
     manager = make.applicant()
     imported = db.session.scalars(select(Licence)).one()
     claimed = client.post(
@@ -255,7 +249,7 @@ def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
         headers=make.headers(manager),
         json={
             "name": "天津老证企业有限公司",
-            "credit_code": codes[0],
+            "credit_code": credit_code,
             "legal_representative": "王五",
             "address": "天津市和平区南京路1号",
             "region_code": "120101",
@@ -264,14 +258,45 @@ def test_an_imported_licence_gets_a_signed_pdf_on_first_request(
         },
     )
     assert claimed.status_code == 201, claimed.get_json()
-    listed = client.get("/api/v1/licences", headers=make.headers(manager)).get_json()["items"]
+    return make.headers(manager)
+
+
+def test_an_imported_licence_is_signed_at_import_and_its_claimant_reads_the_pdf(
+    client, make, runner, tmp_path, codes
+):
+    path = register(tmp_path, row("津安经〔2024〕000009", codes[0], name="天津老证企业有限公司"))
+    result = runner.invoke(args=["licences", "import", str(path)])
+    assert result.exit_code == 0 and "已生成电子证照1份" in result.output
+    stored = db.session.scalars(select(Licence)).one().pdf_sha256
+    assert stored  # rendered and signed by the import, before anyone asks for it
+    headers = claim(client, make, codes[0])
+    listed = client.get("/api/v1/licences", headers=headers).get_json()["items"]
     assert [x["number"] for x in listed] == ["津安经〔2024〕000009"]
-    pdf = client.get(f"/api/v1/licences/{listed[0]['id']}/pdf", headers=make.headers(manager))
+    pdf = client.get(f"/api/v1/licences/{listed[0]['id']}/pdf", headers=headers)
     assert pdf.status_code == 200
+    assert hashlib.sha256(pdf.data).hexdigest() == stored  # the GET only reads
     text = PdfReader(BytesIO(pdf.data)).pages[0].extract_text()
     assert "天津老证企业有限公司" in text and "津安经〔2024〕000009" in text
     ca = client.get("/api/v1/pki/ca.pem").data
     assert validate_signature(pdf.data, ca).valid
+
+
+def test_licences_left_without_a_pdf_by_a_crash_are_rendered_by_the_repair_command(
+    client, make, runner, tmp_path, codes
+):
+    # import_register alone is the load without the rendering step the CLI runs after it.
+    path = register(tmp_path, row("津安经〔2024〕000010", codes[0], name="天津老证企业有限公司"))
+    assert import_register(path).accepted
+    headers = claim(client, make, codes[0])
+    licence_id = db.session.scalars(select(Licence.id)).one()
+    pending = client.get(f"/api/v1/licences/{licence_id}/pdf", headers=headers)
+    assert pending.status_code == 409
+    assert pending.get_json()["code"] == "LICENCE_PDF_PENDING"
+    repaired = runner.invoke(args=["licences", "render-pdfs"])
+    assert repaired.exit_code == 0 and "已生成电子证照1份" in repaired.output
+    assert client.get(f"/api/v1/licences/{licence_id}/pdf", headers=headers).status_code == 200
+    again = runner.invoke(args=["licences", "render-pdfs"])
+    assert "已生成电子证照0份" in again.output
 
 
 def test_formula_text_is_refused_and_nothing_loads(runner, tmp_path, codes):

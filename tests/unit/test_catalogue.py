@@ -558,3 +558,30 @@ def test_two_types_may_not_share_an_electronic_licence_type_code(tmp_path):
 
 def test_an_empty_directory_is_not_a_catalogue(tmp_path):
     assert "没有任何许可事项文件" in refusal(tmp_path)
+
+
+def test_hazchem_trading_inspection_time_does_not_count_with_its_basis():
+    permit_type = get_catalogue()["hazchem-trading"]
+    pause = permit_type.clock_pause("inspection")
+    assert pause is not None and "现场核查时间不计入" in pause.basis
+    assert permit_type.clock_pause("expert_review").basis.endswith("第四十五条")
+    assert permit_type.extension_days == 10
+    assert get_catalogue()["special-operations"].clock_pause("inspection") is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "grade", "region", "exempt"),
+    [
+        ("renewal", "二级", "140100", True),
+        ("renewal", "一级", "140000", True),
+        ("renewal", "三级", "140100", False),
+        ("renewal", "二级", "120101", False),  # a Shanxi practice, not Tianjin's
+        ("new", "二级", "140100", False),
+    ],
+)
+def test_shanxi_renews_grade_two_and_above_without_on_site_inspection(kind, grade, region, exempt):
+    permit_type = get_catalogue()["hazchem-trading"]
+    rule = permit_type.inspection_exemption(kind, {"standardisation_grade": grade}, region)
+    assert (rule is not None) is exempt
+    if rule is not None:
+        assert "山西" in rule.practice and "省级实践" in rule.practice

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from permits.catalogue import get_catalogue, get_permit_type
-from permits.form_validation import validate_form, validation_errors
+from permits.form_validation import draft_form_errors, validate_form, validation_errors
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -231,3 +231,18 @@ def test_odd_input_never_crashes_and_every_message_is_chinese(data):
             assert CJK.search(message), message
             if not message.startswith("不支持的字段："):  # that one quotes the key as sent
                 assert not ENGLISH_WORDS.search(message), message
+
+
+def test_a_draft_separates_wrong_values_from_fields_not_filled_in_yet():
+    invalid, incomplete = draft_form_errors(
+        SCHEMA, {"name": "", "scope": [], "count": 0, "has_storage": True, "date": "tomorrow"}
+    )
+    assert invalid == {
+        "form.date": ["变更日期须为YYYY-MM-DD格式的日期"],
+        "form.count": ["库房数量不能小于1"],
+    }
+    assert set(incomplete) == {"form.name", "form.agreed", "form.scope", "form.storage_address"}
+
+
+def test_a_draft_form_that_is_not_an_object_is_invalid():
+    assert draft_form_errors(SCHEMA, []) == ({"form": ["表单须为对象"]}, {})

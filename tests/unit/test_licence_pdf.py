@@ -12,25 +12,36 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
 from pdf_templates import UnknownLayoutError, layout_names, load_layout
-from pdf_templates.seal import star_points
-from permits import licence_pdf
-from permits.licence_pdf import (
+from pdf_templates.render.fonts import (
     BUILTIN_CJK_FONT,
+    Typeface,
+    find_cjk_font,
+    select_typeface,
+)
+from pdf_templates.render.text import wrap_text
+from pdf_templates.seal import star_points
+from permits.licence_pdf import (
     LabelDocument,
     LicenceDocument,
     LicenceLayoutError,
-    find_cjk_font,
     render_label,
     render_licence,
-    wrap_text,
 )
 
 A4_POINTS = (595.28, 841.89)
 LABEL_POINTS = (100 * 72 / 25.4, 150 * 72 / 25.4)
+WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+DROID = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# The font situations a licence must survive, as PDF_FONT_PATH values (a search path).
+FONT_SITUATIONS = {
+    "wqy-zenhei": WQY,
+    "droid-only": DROID,  # no digits or Latin letters: those come from STSong-Light
+    "droid-and-dejavu": f"{DROID}:{DEJAVU}",
+    "no-cjk-truetype": "/nonexistent/font.ttf",
+}
 HAS_SCANNER = bool(shutil.which("pdftoppm") and shutil.which("zbarimg"))
 needs_scanner = pytest.mark.skipif(
     not HAS_SCANNER, reason="pdftoppm (poppler-utils) and zbarimg (zbar-tools) are not installed"
@@ -146,23 +157,33 @@ def scanned_codes(pdf: bytes, tmp_path: Path) -> list[str]:
 
 
 @pytest.fixture
-def builtin_font() -> str:
-    """The built-in CID font, registered with ReportLab, for measuring text."""
-    pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CJK_FONT))
-    return BUILTIN_CJK_FONT
+def builtin_font() -> Typeface:
+    """The built-in CID font alone, for measuring text."""
+    return select_typeface(BUILTIN_CJK_FONT)
 
 
 @pytest.fixture
-def without_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behave as on a machine where no CJK TrueType font is installed."""
-    monkeypatch.setattr(licence_pdf, "find_cjk_font", lambda configured=None: None)
+def without_cjk_font() -> Typeface:
+    """The typeface of a machine where no CJK TrueType font is installed."""
+    return select_typeface("/nonexistent/font.ttf")
+
+
+@pytest.fixture(params=sorted(FONT_SITUATIONS))
+def typeface(request: pytest.FixtureRequest) -> Typeface:
+    """Each font situation in turn; one whose font file is not installed here is skipped."""
+    font_path = FONT_SITUATIONS[request.param]
+    absent = [path for path in font_path.split(":") if path.startswith("/usr/")]
+    absent = [path for path in absent if not Path(path).is_file()]
+    if absent:
+        pytest.skip(f"font not installed here: {', '.join(absent)}")
+    return select_typeface(font_path)
 
 
 # --- layouts ----------------------------------------------------------------------------------
 
 
 def test_every_permit_type_and_the_label_have_a_layout():
-    assert set(layout_names()) == {*TEMPLATES, "label"}
+    assert set(layout_names()) == {*TEMPLATES, "label", "notice"}
     for name in layout_names():
         assert "page" in load_layout(name)
 
@@ -187,29 +208,31 @@ def test_rendering_with_an_unknown_template_fails_clearly():
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_each_certificate_is_an_a4_page_showing_the_particulars(template):
+def test_each_certificate_is_an_a4_page_showing_the_particulars(template, typeface):
     document = licence(template)
-    pdf = render_licence(document)
+    pdf = render_licence(document, typeface=typeface)
     assert page_size(pdf) == pytest.approx(A4_POINTS, abs=0.5)
     text = page_text(pdf)
+    flat = "".join(text.split())  # a long value may wrap inside its cell
     assert document.title in text
-    assert document.holder_name in text
+    assert document.holder_name in flat
     assert f"编号：{document.number}" in text
     assert document.identifier in text
     for label_text, value in document.fields:
-        assert value in text
-        assert label_text.split("（")[0] in text
+        assert "".join(value.split()) in flat
+        assert label_text.split("（")[0] in flat
     assert "有效期：2026年11月23日至2029年11月22日" in text
     assert "发证机关：天津市应急管理局" in text
     assert "发证日期：2026年11月23日" in text
     assert "扫码核验 校验码：7K3Q9X2M" in text
 
 
-def test_a_changed_licence_shows_its_change_note():
-    plain = page_text(render_licence(licence()))
-    changed = page_text(render_licence(licence(change_note="2026年11月20日变更：企业名称")))
+def test_a_changed_licence_shows_its_change_note(typeface):
+    plain = page_text(render_licence(licence(), typeface=typeface))
+    changed = licence(change_note="2026年11月20日变更：企业名称")
+    text = page_text(render_licence(changed, typeface=typeface)).replace("\n", "")
     assert "变更情况" not in plain
-    assert "有效期延续/变更情况：2026年11月20日变更：企业名称" in changed
+    assert "有效期延续/变更情况：2026年11月20日变更：企业名称" in text
 
 
 def test_rendering_is_deterministic():
@@ -223,9 +246,10 @@ def test_pdf_metadata_names_the_licence_and_issuer():
     assert metadata.author == "天津市应急管理局"
 
 
-def test_a_long_licensed_scope_is_set_smaller_but_kept_whole():
+def test_a_long_licensed_scope_is_set_smaller_but_kept_whole(typeface):
     scope = "、".join(f"化学品{index:03d}" for index in range(120))
-    text = page_text(render_licence(licence(fields=[("许可范围", scope)]))).replace("\n", "")
+    document = licence(fields=[("许可范围", scope)])
+    text = page_text(render_licence(document, typeface=typeface)).replace("\n", "")
     assert "化学品000" in text and "化学品119" in text
 
 
@@ -290,45 +314,75 @@ def seal_red_pixels(image: Image.Image) -> int:
 # --- fonts --------------------------------------------------------------------------------------
 
 
+def test_every_number_and_date_shows_whatever_the_fonts(typeface):
+    """The strings DroidSansFallbackFull alone would print blank: digits and Latin letters."""
+    document = licence()
+    text = page_text(render_licence(document, typeface=typeface))
+    for value in (
+        document.number,
+        "91350100M000100Y43",
+        document.identifier,
+        "2026年11月23日至2029年11月22日",
+        "校验码：7K3Q9X2M",
+    ):
+        assert value in text
+
+
+def test_a_font_without_digits_gets_them_from_another_font(caplog):
+    if not (Path(DROID).is_file() and Path(DEJAVU).is_file()):
+        pytest.skip("DroidSansFallbackFull or DejaVu Sans is not installed here")
+    with caplog.at_level("WARNING"):
+        typeface = select_typeface(f"{DROID}:{DEJAVU}:/tmp/zv-unique-{id(caplog)}.ttf")
+    assert typeface.font_for("中") == typeface.primary
+    assert typeface.font_for("7") != typeface.primary
+    assert typeface.font_for("7") != BUILTIN_CJK_FONT
+    assert typeface.names[-1] == BUILTIN_CJK_FONT
+    assert "has no glyphs for" in caplog.text and "DejaVuSans" in caplog.text
+    fonts = font_names(render_licence(licence(), typeface=typeface))
+    assert len([name for name in fonts if "+" in name]) == 2  # both subset-embedded
+
+
 def test_without_a_cjk_font_the_builtin_cid_font_is_used_and_text_still_extracts(
     without_cjk_font,
 ):
     document = licence("special-operations")
-    pdf = render_licence(document)
+    pdf = render_licence(document, typeface=without_cjk_font)
     text = page_text(pdf)
     assert document.holder_name in text and document.number in text
-    assert BUILTIN_CJK_FONT in font_names(pdf)
+    assert font_names(pdf) == {BUILTIN_CJK_FONT}
 
 
-@pytest.mark.skipif(find_cjk_font() is None, reason="no CJK TrueType font installed here")
-def test_with_a_cjk_font_it_is_embedded_as_a_subset():
-    pdf = render_licence(licence())
-    embedded = [name for name in font_names(pdf) if "+" in name]
-    assert embedded, "expected a subset-embedded TrueType font (name like ABCDEF+…)"
-    assert BUILTIN_CJK_FONT not in font_names(pdf)
+@pytest.mark.skipif(not Path(WQY).is_file(), reason="fonts-wqy-zenhei is not installed here")
+def test_a_complete_cjk_font_is_embedded_alone_as_a_subset():
+    pdf = render_licence(licence(), typeface=select_typeface(WQY))
+    (name,) = font_names(pdf)
+    assert "+" in name, "expected a subset-embedded TrueType font (name like ABCDEF+…)"
 
 
 def test_a_configured_file_that_is_not_a_font_falls_back_to_the_builtin_font(tmp_path, caplog):
     junk = tmp_path / "broken.ttf"
     junk.write_bytes(b"not a font at all")
     document = licence()
-    pdf = render_licence(document, font_path=str(junk))
-    assert BUILTIN_CJK_FONT in font_names(pdf)
+    pdf = render_licence(document, typeface=select_typeface(str(junk)))
+    assert font_names(pdf) == {BUILTIN_CJK_FONT}
     assert document.holder_name in page_text(pdf)
     assert "unusable" in caplog.text
+    assert "using the built-in STSong-Light" in caplog.text
 
 
-def test_find_cjk_font_prefers_the_configured_file(tmp_path):
-    configured = tmp_path / "office.ttf"
-    configured.write_bytes(b"\0")
-    assert find_cjk_font(str(configured)) == str(configured)
+def test_a_font_without_chinese_is_not_used_for_chinese(caplog):
+    if not Path(DEJAVU).is_file():
+        pytest.skip("DejaVu Sans is not installed here")
+    assert find_cjk_font(DEJAVU) is None
+    assert select_typeface(DEJAVU).names == (BUILTIN_CJK_FONT,)
 
 
-def test_find_cjk_font_ignores_a_configured_path_that_does_not_exist(tmp_path):
-    missing = str(tmp_path / "missing.ttf")
-    found = find_cjk_font(missing)
-    assert found != missing
-    assert found is None or Path(found).is_file()
+def test_find_cjk_font_takes_the_first_file_of_the_path_that_has_chinese():
+    if not (Path(DROID).is_file() and Path(WQY).is_file()):
+        pytest.skip("DroidSansFallbackFull or wqy-zenhei is not installed here")
+    assert find_cjk_font(f"/missing.ttf:{DEJAVU}:{DROID}:{WQY}") == DROID
+    assert find_cjk_font("/missing.ttf") is None
+    assert find_cjk_font(BUILTIN_CJK_FONT) is None
 
 
 # --- text wrapping -------------------------------------------------------------------------------
@@ -341,7 +395,7 @@ def test_wrapped_lines_fit_and_closing_punctuation_never_starts_a_line(builtin_f
     assert len(lines) > 2
     assert not any(line[0] in "、，。" for line in lines[1:])
     for line in lines:
-        assert pdfmetrics.stringWidth(line.rstrip("、，。"), builtin_font, 12) <= 80
+        assert builtin_font.width(line.rstrip("、，。"), 12) <= 80
 
 
 def test_a_bracketed_aside_moves_to_the_next_line_whole(builtin_font):
@@ -371,9 +425,9 @@ def test_the_seal_star_has_five_points_and_five_inner_corners():
 # --- mailing label --------------------------------------------------------------------------------
 
 
-def test_the_label_is_100_by_150_mm_and_shows_both_parties():
+def test_the_label_is_100_by_150_mm_and_shows_both_parties(typeface):
     document = label()
-    pdf = render_label(document)
+    pdf = render_label(document, typeface=typeface)
     assert page_size(pdf) == pytest.approx(LABEL_POINTS, abs=0.5)
     text = page_text(pdf)
     for value in (
@@ -401,5 +455,5 @@ def test_an_address_too_long_for_the_label_is_refused_with_a_chinese_message():
 
 
 def test_label_rendering_works_without_a_cjk_font(without_cjk_font):
-    text = page_text(render_label(label()))
+    text = page_text(render_label(label(), typeface=without_cjk_font))
     assert "张伟" in text and "SF1234567890123" in text

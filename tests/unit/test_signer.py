@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import shutil
 import stat
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pypdf import PdfReader
 
@@ -94,7 +97,7 @@ def test_the_root_is_a_ca_for_twenty_years(pki):
     assert timedelta(days=365 * 20) <= lifetime <= timedelta(days=365 * 20 + 10)
 
 
-def test_the_signing_certificate_only_signs_documents_for_five_years(pki):
+def test_the_signing_certificate_signs_documents_and_mail_for_five_years(pki):
     leaf = certificate(pki.signing_cert)
     assert not leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     usage = leaf.extensions.get_extension_for_class(x509.KeyUsage)
@@ -102,7 +105,8 @@ def test_the_signing_certificate_only_signs_documents_for_five_years(pki):
     assert usage.value.digital_signature and usage.value.content_commitment
     assert not usage.value.key_cert_sign and not usage.value.key_encipherment
     purposes = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    assert [oid.dotted_string for oid in purposes] == ["1.3.6.1.5.5.7.3.36"]
+    # emailProtection first: NSS (pdfsig, Evince, Firefox) needs it; documentSigning too.
+    assert [oid.dotted_string for oid in purposes] == ["1.3.6.1.5.5.7.3.4", "1.3.6.1.5.5.7.3.36"]
     lifetime = leaf.not_valid_after_utc - leaf.not_valid_before_utc
     assert timedelta(days=365 * 5) <= lifetime <= timedelta(days=365 * 5 + 2)
 
@@ -138,6 +142,35 @@ def test_a_lost_signing_key_is_reissued_under_the_same_root(tmp_path):
     assert second.root_cert.read_bytes() == root_before
     assert second.signing_cert.read_bytes() != old_leaf
     certificate(second.signing_cert).verify_directly_issued_by(certificate(second.root_cert))
+
+
+def test_an_old_signing_certificate_without_email_protection_is_reissued(tmp_path):
+    first = ensure_dev_pki(tmp_path)
+    root = certificate(first.root_cert)
+    root_key = serialization.load_pem_private_key(
+        (tmp_path / "root-ca-key.pem").read_bytes(), password=None
+    )
+    key = serialization.load_pem_private_key(first.signing_key.read_bytes(), password=None)
+    old = (
+        x509.CertificateBuilder()
+        .subject_name(root.subject)
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(root.not_valid_before_utc)
+        .not_valid_after(root.not_valid_after_utc)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")]), critical=False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    first.signing_cert.write_bytes(old.public_bytes(serialization.Encoding.PEM))
+    second = ensure_dev_pki(tmp_path)
+    assert second.root_cert.read_bytes() == first.root_cert.read_bytes()
+    purposes = certificate(second.signing_cert).extensions.get_extension_for_class(
+        x509.ExtendedKeyUsage
+    )
+    assert x509.ExtendedKeyUsageOID.EMAIL_PROTECTION in purposes.value
 
 
 def test_the_authority_name_goes_into_the_certificates(tmp_path):
@@ -248,3 +281,40 @@ def test_ca_pem_serves_pem_even_from_a_der_file(tmp_path, pki):
     der_file = tmp_path / "root.der"
     der_file.write_bytes(certificate(pki.root_cert).public_bytes(serialization.Encoding.DER))
     assert ca_pem(der_file) == pem
+
+
+# --- what common PDF readers say ---------------------------------------------------------------
+
+NSS_TOOLS = bool(shutil.which("pdfsig") and shutil.which("certutil"))
+
+
+@pytest.mark.skipif(
+    not NSS_TOOLS, reason="pdfsig (poppler-utils) and certutil (libnss3-tools) are not installed"
+)
+def test_pdfsig_with_our_root_trusted_reports_a_valid_trusted_signature(tmp_path, pki, signed):
+    """poppler's pdfsig checks signatures with NSS, as Evince, Okular and Firefox do."""
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    run = functools.partial(subprocess.run, check=True, capture_output=True, text=True)
+    run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"])
+    run(
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{nss}",
+            "-n",
+            "zerovisit-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(pki.root_cert),
+        ]
+    )
+    document = tmp_path / "licence.pdf"
+    document.write_bytes(signed)
+    report = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(document)], capture_output=True, text=True
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in report, report
+    assert "Certificate Validation: Certificate is Trusted." in report, report

@@ -119,9 +119,22 @@ CONTRACT = [
     ("verify_material", "under_review", "under_review", "reviewer", (E.RECORD_VERDICT,)),
     ("start_expert_review", "under_review", "expert_review", "reviewer", (E.PAUSE_CLOCK,)),
     ("finish_expert_review", "expert_review", "under_review", "reviewer", (E.RESUME_CLOCK,)),
-    ("schedule_inspection", "under_review", "inspection", "reviewer", ()),
-    ("record_inspection", "inspection", "under_review", "inspector", (E.RECORD_INSPECTION,)),
+    ("schedule_inspection", "under_review", "inspection", "reviewer", (E.PAUSE_CLOCK,)),
+    (
+        "record_inspection",
+        "inspection",
+        "under_review",
+        "inspector",
+        (E.RECORD_INSPECTION, E.RESUME_CLOCK),
+    ),
     ("recommend", "under_review", "pending_decision", "reviewer", (E.RECORD_RECOMMENDATION,)),
+    (
+        "extend_deadline",
+        "under_review",
+        "under_review",
+        "approver",
+        (E.EXTEND_DEADLINE, E.NOTIFY_APPLICANT),
+    ),
     (
         "approve",
         "pending_decision",
@@ -149,6 +162,7 @@ VALID_DATA = {
     "recommend": {"recommendation": "deny"},
     "deny": {"comment": "储存条件不符合要求"},
     "dispatch": {"carrier": "EMS", "tracking_no": "EM1"},
+    "extend_deadline": {"comment": "需组织专家论证"},
 }
 
 
@@ -300,12 +314,17 @@ def test_a_supplement_request_sends_the_case_back_until_the_list_is_complete(kin
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_draft_with_missing_materials_cannot_be_submitted(kind):
     workflow = get_workflow(kind)
-    facts = CaseFacts("draft", missing_materials=("business_licence", "safety_rules"))
+    facts = CaseFacts(
+        "draft",
+        missing_materials=("business_licence", "safety_rules"),
+        material_names={"business_licence": "营业执照", "safety_rules": "安全管理制度"},
+    )
     assert workflow.available(facts, as_("applicant")) == ["withdraw"]
     with pytest.raises(GuardFailed) as refused:
         workflow.apply(facts, "submit", as_("applicant"), {})
     assert refused.value.code == "MATERIALS_MISSING"
-    assert "business_licence、safety_rules" in refused.value.message
+    assert refused.value.message == "以下材料尚未上传：营业执照、安全管理制度"
+    assert refused.value.details == ["business_licence", "safety_rules"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -378,7 +397,7 @@ def test_deferred_materials_allow_acceptance_but_not_approval(kind):
     deferred = {"deferred_materials": ("fire_plan",)}
     assert "accept" in workflow.available(CaseFacts("submitted", **deferred), as_("clerk"))
     pending = CaseFacts("pending_decision", **deferred)
-    assert workflow.available(pending, as_("approver")) == ["deny"]
+    assert workflow.available(pending, as_("approver")) == ["extend_deadline", "deny"]
     with pytest.raises(GuardFailed) as refused:
         workflow.apply(pending, "approve", as_("approver"), {})
     assert refused.value.code == "DEFERRED_MATERIALS_OUTSTANDING"
@@ -463,3 +482,45 @@ def test_the_diagrams_show_labels_branches_and_ends():
     assert page.startswith("# Workflows\n")
     assert page.count("```mermaid") == 3
     assert page == render_markdown(WORKFLOWS)
+
+
+def test_supplements_are_requested_once_per_case():
+    workflow = get_workflow("new")
+    facts = CaseFacts("submitted", supplement_requested=True)
+    with pytest.raises(GuardFailed) as refused:
+        workflow.apply(facts, "request_supplement", as_("clerk"), VALID_DATA["request_supplement"])
+    assert refused.value.code == "SUPPLEMENT_ALREADY_REQUESTED"
+    assert "request_supplement" not in workflow.available(facts, as_("clerk"))
+
+
+@pytest.mark.parametrize(
+    "state", ["accepted", "under_review", "expert_review", "inspection", "pending_decision"]
+)
+def test_the_decision_limit_is_extended_once_from_each_deciding_state(state):
+    workflow = get_workflow("new")
+    outcome = workflow.apply(
+        CaseFacts(state), "extend_deadline", as_("approver"), {"comment": "情况复杂"}
+    )
+    assert outcome.to_state == state
+    with pytest.raises(GuardFailed) as refused:
+        workflow.apply(
+            CaseFacts(state, deadline_extended=True),
+            "extend_deadline",
+            as_("approver"),
+            {"comment": "再次延长"},
+        )
+    assert refused.value.code == "DEADLINE_ALREADY_EXTENDED"
+    with pytest.raises(ActionDataInvalid):
+        workflow.apply(CaseFacts(state), "extend_deadline", as_("approver"), {})
+
+
+def test_an_inspection_cannot_be_scheduled_in_the_past():
+    from datetime import date
+
+    facts = CaseFacts("under_review", today=date(2026, 11, 23))
+    workflow = get_workflow("new")
+    with pytest.raises(ActionDataInvalid) as refused:
+        workflow.apply(facts, "schedule_inspection", as_("reviewer"), {"date": "2026-11-22"})
+    assert refused.value.errors == {"date": ["核查日期不能早于今天"]}
+    outcome = workflow.apply(facts, "schedule_inspection", as_("reviewer"), {"date": "2026-11-23"})
+    assert outcome.to_state == "inspection"

@@ -39,6 +39,7 @@ VALID_DATA: dict[str, list[dict[str, Any]]] = {
     "approve": [{}, {"comment": "同意"}],
     "deny": [{"comment": "不符合条件"}],
     "dispatch": [{"carrier": "EMS", "tracking_no": "EM1"}],
+    "extend_deadline": [{"comment": "情况复杂，需延长"}],
 }
 
 
@@ -57,6 +58,8 @@ facts_fields = st.fixed_dictionaries(
         "inspection_result": st.sampled_from([None, "pass", "fail"]),
         "direct_extension": st.booleans(),
         "recommendation": st.sampled_from([None, "approve", "deny"]),
+        "supplement_requested": st.booleans(),
+        "deadline_extended": st.booleans(),
     }
 )
 # Clean facts half of the time, so that random walks get past the guards to the end.

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from permits.working_days import (
     ScheduleError,
     WorkingCalendar,
     load_schedule,
+    statutory_days_missing,
     validate_schedule_file,
 )
 
@@ -115,6 +116,7 @@ def test_working_days_between_counts_the_end_but_not_the_start(
     assert calendar.working_days_between(date(2025, 9, 30), date(2025, 10, 8)) == 0
 
 
+@settings(deadline=None)  # the first example builds the year tables
 @given(
     start=st.dates(min_value=date(2004, 1, 1), max_value=date(2028, 12, 31)),
     n=st.integers(min_value=0, max_value=60),
@@ -132,18 +134,44 @@ def test_adding_and_counting_working_days_agree(
 # --- Years chinese-calendar does not know -------------------------------------------------
 
 
-def test_2027_falls_back_to_weekends_with_one_warning(
+def test_2027_counts_the_statutory_holidays_by_rule_with_one_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     calendar = WorkingCalendar(tmp_path)
     with caplog.at_level(logging.WARNING, logger=LOGGER):
-        assert calendar.is_working_day(date(2027, 1, 1))  # a Friday, New Year or not
+        assert not calendar.is_working_day(date(2027, 1, 1))  # 元旦, a Friday
         assert calendar.is_working_day(date(2027, 1, 4))
         assert not calendar.is_working_day(date(2027, 1, 2))
-        assert calendar.add_working_days(date(2026, 12, 31), 3) == date(2027, 1, 5)
+        assert calendar.add_working_days(date(2026, 12, 31), 3) == date(2027, 1, 6)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "2027" in warnings[0].getMessage()
+
+
+def test_a_30_working_day_limit_from_24_november_2026_skips_new_year_2027(
+    calendar: WorkingCalendar,
+) -> None:
+    # 4 days left in November, 23 in December, then 4, 5 and 6 January: 1 January is 元旦.
+    assert calendar.add_working_days(date(2026, 11, 24), 30) == date(2027, 1, 6)
+
+
+def test_the_spring_festival_2027_is_not_worked_by_rule(calendar: WorkingCalendar) -> None:
+    # 除夕 5 February to 初三 8 February; the weekend days 6 and 7 are made up on 9 and 10.
+    assert not any(calendar.is_working_day(day) for day in days("2027-02-05", "2027-02-10"))
+    assert calendar.is_working_day(date(2027, 2, 4))
+    assert calendar.is_working_day(date(2027, 2, 11))
+    assert calendar.add_working_days(date(2027, 2, 4), 1) == date(2027, 2, 11)
+    assert calendar.working_days_between(date(2027, 2, 1), date(2027, 2, 28)) == 15
+
+
+@pytest.mark.parametrize(
+    "day",
+    ["2027-04-05", "2027-05-03", "2027-06-09", "2027-09-15", "2027-10-01", "2028-01-03"],
+)
+def test_each_statutory_holiday_of_later_years_is_a_rest_day(
+    calendar: WorkingCalendar, day: str
+) -> None:
+    assert not calendar.is_working_day(date.fromisoformat(day))
 
 
 def test_each_unknown_year_is_warned_about_once(
@@ -163,6 +191,29 @@ def test_known_years_are_those_of_the_library(calendar: WorkingCalendar) -> None
     years = calendar.covered_years()
     assert set(range(2004, 2027)) <= years
     assert 2027 not in years
+    assert calendar.source_of(2026) == "library"
+    assert calendar.source_of(2027) == "rule"
+
+
+@settings(deadline=None)
+@given(
+    start=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)),
+    end=st.dates(min_value=date(2025, 1, 1), max_value=date(2029, 12, 31)),
+)
+def test_counting_by_table_matches_counting_day_by_day(
+    calendar: WorkingCalendar, start: date, end: date
+) -> None:
+    naive = sum(
+        calendar.is_working_day(start + timedelta(days=k)) for k in range(1, (end - start).days + 1)
+    )
+    assert calendar.working_days_between(start, end) == naive
+
+
+def test_a_schedule_that_works_a_statutory_holiday_is_named(tmp_path: Path) -> None:
+    schedule = load_schedule(write(tmp_path, "2027.yaml", EXAMPLE_2027))
+    missing = statutory_days_missing(schedule)
+    assert any(item.startswith("2027-04-05") for item in missing)  # 清明 not listed
+    assert not any(item.startswith("2027-01-01") for item in missing)
 
 
 # --- Schedule files -----------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Change (变更) of name, principal, registered address or storage monitoring: reviewed on
 the papers, with no on-site inspection (no inspection state, no inspection actions)."""
 
-from workflows.definitions.common import ACCEPT, DECISION, INTAKE, REVIEW, build
+from workflows.definitions.common import ACCEPT, DECISION, DEEMED_ACCEPT, INTAKE, REVIEW, build
 
-CHANGE = build("change", (*INTAKE, ACCEPT, *REVIEW, *DECISION), without=("inspection",))
+CHANGE = build(
+    "change", (*INTAKE, ACCEPT, DEEMED_ACCEPT, *REVIEW, *DECISION), without=("inspection",)
+)

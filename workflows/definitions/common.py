@@ -75,6 +75,7 @@ REQUEST_SUPPLEMENT = t(
     "clerk",
     "一次性告知补正",
     fields=(Field("missing_materials", "需补正的材料", kind="list"), Field("comment", "补正说明")),
+    guards=(guards.supplement_not_yet_requested,),
     effects=(E.RECORD_SUPPLEMENT_REQUEST, E.STOP_CLOCK, E.NOTIFY_APPLICANT),
 )
 RESUBMIT = t(
@@ -102,6 +103,15 @@ ACCEPT = t(
     "clerk",
     "受理",
     effects=(E.START_DECISION_CLOCK, E.NOTIFY_APPLICANT),
+)
+# Art. 32: no notice within the acceptance limit → accepted by law from the day of receipt.
+DEEMED_ACCEPT = t(
+    "deemed_accept",
+    "submitted",
+    "accepted",
+    "system",
+    "依法视为受理",
+    effects=(E.START_DECISION_CLOCK_FROM_RECEIPT, E.NOTIFY_APPLICANT),
 )
 START_REVIEW = t("start_review", "accepted", "under_review", "reviewer", "开始审查")
 VERIFY_MATERIAL = t(
@@ -143,6 +153,8 @@ SCHEDULE_INSPECTION = t(
     "reviewer",
     "安排现场核查",
     fields=(Field("date", "核查日期", kind="date"),),
+    guards=(guards.inspection_date_not_past,),
+    effects=(E.PAUSE_CLOCK,),
 )
 RECORD_INSPECTION = t(
     "record_inspection",
@@ -151,7 +163,7 @@ RECORD_INSPECTION = t(
     "inspector",
     "录入核查结果",
     fields=(Field("result", "核查结果", choices=("pass", "fail")), OPTIONAL_COMMENT),
-    effects=(E.RECORD_INSPECTION,),
+    effects=(E.RECORD_INSPECTION, E.RESUME_CLOCK),
 )
 RECOMMEND = t(
     "recommend",
@@ -162,6 +174,17 @@ RECOMMEND = t(
     fields=(Field("recommendation", "审查意见", choices=("approve", "deny")), OPTIONAL_COMMENT),
     guards=(guards.recommendation_supported,),
     effects=(E.RECORD_RECOMMENDATION,),
+)
+# Art. 42: the head of the office may extend the decision limit once, telling the reason.
+EXTEND_DEADLINE = t(
+    "extend_deadline",
+    ("accepted", "under_review", "expert_review", "inspection", "pending_decision"),
+    None,
+    "approver",
+    "延长审批期限",
+    fields=(REASON,),
+    guards=(guards.deadline_not_yet_extended,),
+    effects=(E.EXTEND_DEADLINE, E.NOTIFY_APPLICANT),
 )
 APPROVE = t(
     "approve",
@@ -204,9 +227,14 @@ CONFIRM_DELIVERY = t(
 )
 
 INTAKE = (SUBMIT, WITHDRAW, REQUEST_SUPPLEMENT, RESUBMIT, REJECT)
+# Before it is decided and while the office owes the next step (not while it waits for the
+# applicant's supplements), a case may be decided by operation of law.
+OFFICE_OWES = frozenset(
+    {"submitted", "accepted", "under_review", "expert_review", "inspection", "pending_decision"}
+)
 REVIEW = (START_REVIEW, VERIFY_MATERIAL, START_EXPERT_REVIEW, FINISH_EXPERT_REVIEW)
 INSPECTION = (SCHEDULE_INSPECTION, RECORD_INSPECTION)
-DECISION = (RECOMMEND, APPROVE, DENY, DISPATCH, CONFIRM_DELIVERY)
+DECISION = (RECOMMEND, EXTEND_DEADLINE, APPROVE, DENY, DISPATCH, CONFIRM_DELIVERY)
 
 
 def build(name: str, transitions: Iterable[Transition], *, without: Iterable[str] = ()) -> Workflow:

@@ -1,0 +1,204 @@
+"""The request desk (诉求响应): topics, filing, the queue, actions, attachments and rating."""
+
+from __future__ import annotations
+
+from flask import request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.auth import current_user, login_required
+from app.idempotency import idempotent
+from app.request_guards import accepts
+from app.schemas.common import PageArgs, PageSchema, page_of
+from app.services import enterprise_requests as service
+from app.services.documents import storage
+
+blp = Blueprint(
+    "enterprise_requests", __name__, url_prefix="", description="诉求响应（企业诉求受理与答复）"
+)
+SECURITY = [{"bearerAuth": []}]
+ACTIONS = ("claim", "reply", "close", "reopen")
+STATES = tuple(service.STATE_LABELS)
+
+
+class TopicSchema(Schema):
+    code = fields.String(metadata={"description": "类别代码"})
+    name = fields.String(metadata={"description": "类别名称，如 用工、融资、税务"})
+    unit = fields.String(metadata={"description": "承办单位（按企业所在地区确定具体单位）"})
+    level = fields.String(metadata={"description": "承办单位层级：district/city/province"})
+    response_days = fields.Integer(metadata={"description": "答复时限（工作日）"})
+
+
+class TopicListSchema(Schema):
+    items = fields.List(fields.Nested(TopicSchema))
+
+
+class RequestCreateSchema(Schema):
+    enterprise_id = fields.Integer(required=True, metadata={"description": "本人管理的企业"})
+    topic = fields.String(required=True, metadata={"description": "诉求类别代码"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class RequestQuerySchema(PageArgs):
+    topic = fields.String(metadata={"description": "按类别筛选"})
+    state = fields.String(validate=validate.OneOf(STATES))
+    overdue = fields.Boolean(metadata={"description": "true 仅看超期未答复的诉求"})
+
+
+class RequestActionSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    comment = fields.String(validate=validate.Length(max=5000))
+    version = fields.Integer(required=True, metadata={"description": "读取时的版本号"})
+
+
+class RequestRatingSchema(Schema):
+    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(validate=validate.Length(max=1000))
+
+
+class RequestDeadlineSchema(Schema):
+    due = fields.String(metadata={"description": "答复期限"})
+    working_days_left = fields.Integer(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "是否超期（未按时答复）"})
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    content_type = fields.String()
+    created_at = fields.String()
+
+
+class RequestSchema(Schema):
+    id = fields.Integer()
+    enterprise = fields.Dict()
+    topic = fields.String()
+    topic_name = fields.String()
+    handling_unit = fields.String(metadata={"description": "承办单位"})
+    region_code = fields.String()
+    title = fields.String()
+    description = fields.String()
+    state = fields.String(metadata={"description": "open/claimed/replied/closed"})
+    state_label = fields.String()
+    reply = fields.String(allow_none=True)
+    deadline = fields.Nested(RequestDeadlineSchema)
+    rating = fields.Dict(allow_none=True)
+    actions = fields.List(fields.String(), metadata={"description": "调用者当前可执行的操作"})
+    version = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+    history = fields.List(fields.Dict())
+
+
+class RequestPageSchema(PageSchema):
+    items = fields.List(fields.Nested(RequestSchema))
+
+
+class AttachmentFileSchema(Schema):
+    file = fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+def _detail(item) -> dict:
+    return service.request_view(current_user(), item, detail=True)
+
+
+@blp.route("/request-topics")
+class RequestTopics(MethodView):
+    @blp.response(200, TopicListSchema)
+    def get(self):
+        """The request desk's topics, each with its handling unit and response limit."""
+        return {"items": [service.topic_view(t) for t in service.all_topics()]}
+
+
+@blp.route("/enterprise-requests")
+class EnterpriseRequests(MethodView):
+    @login_required
+    @blp.arguments(RequestQuerySchema, location="query")
+    @blp.response(200, RequestPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict):
+        """Applicants: their enterprises' requests; staff: their region's queue, due first."""
+        user = current_user()
+        filters = service.RequestFilter(args.get("topic"), args.get("state"), args.get("overdue"))
+        items, total = service.list_requests(user, filters, args["page"], args["page_size"])
+        views = [service.request_view(user, item) for item in items]
+        return page_of(views, args["page"], args["page_size"], total)
+
+    @idempotent
+    @login_required
+    @blp.arguments(RequestCreateSchema)
+    @blp.response(201, RequestSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict):
+        """File a request for one of the caller's enterprises."""
+        return _detail(service.file_request(current_user(), body))
+
+
+@blp.route("/enterprise-requests/<int:request_id>")
+class EnterpriseRequestItem(MethodView):
+    @login_required
+    @blp.response(200, RequestSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, request_id: int):
+        """One request with its attachments and history."""
+        return _detail(service.get_request(current_user(), request_id))
+
+
+@blp.route("/enterprise-requests/<int:request_id>/actions")
+class EnterpriseRequestActions(MethodView):
+    @idempotent
+    @login_required
+    @blp.arguments(RequestActionSchema)
+    @blp.response(200, RequestSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict, request_id: int):
+        """Claim, reply, close or reopen a request (409 VERSION_CONFLICT when stale)."""
+        return _detail(service.take_action(current_user(), request_id, body))
+
+
+@blp.route("/enterprise-requests/<int:request_id>/rating")
+class EnterpriseRequestRating(MethodView):
+    @login_required
+    @blp.arguments(RequestRatingSchema)
+    @blp.response(200, RequestSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict, request_id: int):
+        """Rate the answer of a closed request, once."""
+        item = service.rate(current_user(), request_id, body["score"], body.get("comment"))
+        return _detail(item)
+
+
+@blp.route("/enterprise-requests/<int:request_id>/attachments")
+class EnterpriseRequestAttachments(MethodView):
+    @accepts("multipart/form-data")
+    @idempotent
+    @login_required
+    @blp.arguments(AttachmentFileSchema, location="files")
+    @blp.response(201, AttachmentSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, files: dict, request_id: int):
+        """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's request."""
+        attachment = service.add_attachment(current_user(), request_id, request.files.get("file"))
+        return service.attachment_view(attachment)
+
+
+@blp.route("/enterprise-requests/<int:request_id>/attachments/<int:attachment_id>/content")
+class EnterpriseRequestAttachmentContent(MethodView):
+    @login_required
+    @blp.doc(security=SECURITY)
+    @blp.response(200)
+    def get(self, request_id: int, attachment_id: int):
+        """The attachment's bytes, as a download."""
+        attachment = service.get_attachment(current_user(), request_id, attachment_id)
+        return send_file(
+            storage().open(attachment.sha256),
+            mimetype=attachment.content_type,
+            as_attachment=True,
+            download_name=attachment.filename,
+            max_age=0,
+        )

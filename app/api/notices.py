@@ -1,0 +1,55 @@
+"""Written notices and decisions of a case (contract v1.1): the list and each signed PDF."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from app.auth import current_user, login_required
+from app.services import notices as service
+
+blp = Blueprint(
+    "notices",
+    __name__,
+    url_prefix="/applications",
+    description="行政许可文书（受理、补正、决定、送达）",
+)
+SECURITY = [{"bearerAuth": []}]
+
+
+class NoticeSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    number = fields.String()
+    issued_at = fields.String()
+
+
+class NoticeListSchema(Schema):
+    items = fields.List(fields.Nested(NoticeSchema))
+
+
+@blp.route("/<int:application_id>/notices")
+class NoticeList(MethodView):
+    @login_required
+    @blp.response(200, NoticeListSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, application_id: int):
+        """The case's written notices and decisions, oldest first."""
+        items = service.list_notices(current_user(), application_id)
+        return {"items": [service.notice_view(notice) for notice in items]}
+
+
+@blp.route("/<int:application_id>/notices/<int:notice_id>/pdf")
+class NoticePdf(MethodView):
+    @login_required
+    @blp.response(200, content_type="application/pdf")
+    @blp.doc(security=SECURITY)
+    def get(self, application_id: int, notice_id: int):
+        """One notice as a PDF signed by the issuing authority."""
+        application, notice = service.get_notice(current_user(), application_id, notice_id)
+        response = Response(service.notice_pdf(application, notice), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'inline; filename="notice-{notice.id}.pdf"'
+        return response

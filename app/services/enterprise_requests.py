@@ -1,0 +1,443 @@
+"""The request desk (诉求响应): enterprises file requests, the region's unit answers.
+
+A request is routed by topic to the unit of the enterprise's region that can act
+(``permits.request_topics``) and must be answered within the topic's working days (the
+statutory calendar of ``clock``). Staff of that region with the ``clerk`` role claim,
+reply, close and reopen; the enterprise may close or reopen it and rate the answer once.
+Every reply reaches the enterprise's inbox (and WeChat, with consent) through the outbox.
+Each public function is one transaction; a stale ``version`` answers 409.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+from werkzeug.datastructures import FileStorage as Upload
+
+from app.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+    VersionConflict,
+)
+from app.extensions import db
+from app.file_types import sniff_content_type
+from app.integrations.storage import TooLarge
+from app.models import (
+    Blob,
+    Enterprise,
+    EnterpriseRequest,
+    RequestAttachment,
+    RequestEvent,
+    User,
+)
+from app.services import access, clock, timekeeping
+from app.services.documents import _safe_filename, storage
+from app.services.outbox import enqueue
+from app.services.transaction import commit
+from permits.request_topics import RequestTopic, get_request_topic, request_topics
+
+HANDLER_ROLES = ("clerk", "admin")
+MAX_ATTACHMENTS = 10
+STATE_LABELS = {"open": "待受理", "claimed": "办理中", "replied": "已答复", "closed": "已办结"}
+
+# action → states it may start from, for staff and for the enterprise.
+STAFF_ACTIONS = {
+    "claim": ("open",),
+    "reply": ("open", "claimed", "replied"),
+    "close": ("replied",),
+    "reopen": ("replied", "closed"),
+}
+APPLICANT_ACTIONS = {
+    "close": ("open", "claimed", "replied"),
+    "reopen": ("replied", "closed"),
+}
+ACTION_TARGET = {"claim": "claimed", "reply": "replied", "close": "closed", "reopen": "open"}
+
+
+def _topic_or_422(code: str) -> RequestTopic:
+    topic = get_request_topic(code)
+    if topic is None:
+        message = "诉求类别不存在"
+        raise ValidationFailed(message, code="REQUEST_TOPIC_UNKNOWN", errors={"topic": [message]})
+    return topic
+
+
+def _is_handler(user: User) -> bool:
+    return user.is_staff and bool(set(HANDLER_ROLES) & set(user.roles))
+
+
+def _scope(query: Select, user: User) -> Select:
+    if user.is_staff:
+        prefix = access.region_prefix(user.region_code or "")
+        return query.where(EnterpriseRequest.region_code.startswith(prefix))
+    return query.join(Enterprise, EnterpriseRequest.enterprise_id == Enterprise.id).where(
+        Enterprise.manager_id == user.id
+    )
+
+
+def get_request(user: User, request_id: int, *, lock: bool = False) -> EnterpriseRequest:
+    """One request the caller may see; anyone else's answers exactly like a missing one."""
+    query = _scope(select(EnterpriseRequest).where(EnterpriseRequest.id == request_id), user)
+    if lock:
+        query = query.with_for_update(of=EnterpriseRequest)
+    found = db.session.scalars(query).first()
+    if found is None:
+        raise NotFound("诉求不存在", code="REQUEST_NOT_FOUND")
+    return found
+
+
+def _event(item: EnterpriseRequest, user: User, action: str, comment: str | None) -> None:
+    db.session.add(
+        RequestEvent(
+            request_id=item.id,
+            actor_id=user.id,
+            role="staff" if user.is_staff else "applicant",
+            action=action,
+            comment=comment,
+            at=timekeeping.now(),
+        )
+    )
+
+
+def file_request(user: User, data: dict) -> EnterpriseRequest:
+    """An enterprise's new request, routed to its region's unit for the topic."""
+    if user.is_staff:
+        raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    enterprise = access.get_enterprise(user, data["enterprise_id"])
+    topic = _topic_or_422(data["topic"])
+    errors = {
+        key: [f"请填写{label}"]
+        for key, label in (("title", "标题"), ("description", "诉求内容"))
+        if not data[key].strip()
+    }
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    now = timekeeping.now()
+    item = EnterpriseRequest(
+        enterprise_id=enterprise.id,
+        filed_by=user.id,
+        topic=topic.code,
+        region_code=topic.handling_region(enterprise.region_code),
+        handling_unit=topic.handling_unit(enterprise.region_code),
+        title=data["title"].strip(),
+        description=data["description"].strip(),
+        state="open",
+        due_on=clock.calendar().add_working_days(timekeeping.today(), topic.response_days),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(item)
+    db.session.flush()
+    _event(item, user, "file", None)
+    commit()
+    return item
+
+
+def _allowed_actions(user: User, item: EnterpriseRequest) -> list[str]:
+    if user.is_staff:
+        table = STAFF_ACTIONS if _is_handler(user) else {}
+    else:
+        table = APPLICANT_ACTIONS if item.rated_at is None else {}
+    return [action for action, states in table.items() if item.state in states]
+
+
+def take_action(user: User, request_id: int, data: dict) -> EnterpriseRequest:
+    """Claim, reply, close or reopen, checked against the version the caller read."""
+    item = get_request(user, request_id, lock=True)
+    action = data["action"]
+    if user.is_staff and not _is_handler(user):
+        raise Forbidden("只有受理人员可以办理诉求")
+    if data["version"] != item.version:
+        raise VersionConflict("诉求已被他人处理，请刷新后重试")
+    if action not in _allowed_actions(user, item):
+        raise Conflict(
+            f"诉求{STATE_LABELS[item.state]}，不能执行此操作", code="TRANSITION_NOT_ALLOWED"
+        )
+    comment = (data.get("comment") or "").strip() or None
+    if action == "reply" and not comment:
+        raise ValidationFailed("请填写答复内容", errors={"comment": ["请填写答复内容"]})
+    now = timekeeping.now()
+    if action in ("claim", "reply") and item.handler_id is None:
+        item.handler_id = user.id
+    if action == "reply":
+        item.reply = comment
+        item.first_replied_at = item.first_replied_at or now
+        _notify_reply(item, comment)
+    item.closed_at = now if action == "close" else None
+    item.state = ACTION_TARGET[action]
+    item.updated_at = now
+    _event(item, user, action, comment)
+    commit()
+    return item
+
+
+def _notify_reply(item: EnterpriseRequest, comment: str) -> None:
+    enqueue(
+        item.filed_by,
+        "request",
+        f"您的诉求已答复：{item.title}"[:100],
+        f"{item.handling_unit}答复：{comment}",
+        {"request_id": item.id},
+    )
+
+
+def rate(user: User, request_id: int, score: int, comment: str | None) -> EnterpriseRequest:
+    """The enterprise's one rating of a closed request."""
+    item = get_request(user, request_id, lock=True)
+    if user.is_staff:
+        raise Forbidden("只有提出诉求的企业可以评价", code="RATING_APPLICANT_ONLY")
+    if item.rated_at is not None:
+        raise Conflict("该诉求已评价过，只能评价一次", code="ALREADY_RATED")
+    if item.state != "closed":
+        raise Conflict("诉求办结后方可评价", code="REQUEST_NOT_CLOSED")
+    item.rating_score = score
+    item.rating_comment = (comment or "").strip() or None
+    item.rated_at = timekeeping.now()
+    item.updated_at = item.rated_at
+    _event(item, user, "rate", item.rating_comment)
+    commit()
+    return item
+
+
+def add_attachment(user: User, request_id: int, upload: Upload | None) -> RequestAttachment:
+    """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's own request."""
+    item = get_request(user, request_id, lock=True)
+    if user.is_staff:
+        raise NotFound("诉求不存在", code="REQUEST_NOT_FOUND")
+    if item.state == "closed":
+        raise Conflict("诉求已办结，不能再添加附件", code="REQUEST_CLOSED")
+    if upload is None or not upload.filename and upload.content_length == 0:
+        raise ValidationFailed("请选择要上传的文件", errors={"file": ["请选择要上传的文件"]})
+    count = db.session.scalar(select(func.count()).where(RequestAttachment.request_id == item.id))
+    if count >= MAX_ATTACHMENTS:
+        message = f"每件诉求最多{MAX_ATTACHMENTS}个附件"
+        raise Conflict(message, code="TOO_MANY_ATTACHMENTS")
+    store = storage()
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        tmp, spooled = store.spool(upload.stream, limit)
+    except TooLarge as exc:
+        raise PayloadTooLarge(
+            f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
+        ) from exc
+    try:
+        content_type = sniff_content_type(spooled.head, tmp)
+        if content_type is None:
+            raise AppError(
+                "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
+                status=415,
+                code="FILE_TYPE_NOT_ALLOWED",
+                title="文件类型不支持",
+            )
+        if spooled.size == 0:
+            raise ValidationFailed("文件为空", errors={"file": ["文件为空"]})
+        if db.session.get(Blob, spooled.sha256) is None:
+            db.session.add(
+                Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
+            )
+        attachment = RequestAttachment(
+            request_id=item.id,
+            sha256=spooled.sha256,
+            filename=_safe_filename(upload.filename),
+            content_type=content_type,
+            size=spooled.size,
+            uploaded_by=user.id,
+            created_at=timekeeping.now(),
+        )
+        db.session.add(attachment)
+        db.session.flush()
+        store.commit(tmp, spooled.sha256)
+    finally:
+        store.discard(tmp)
+    commit()
+    return attachment
+
+
+def get_attachment(user: User, request_id: int, attachment_id: int) -> RequestAttachment:
+    item = get_request(user, request_id)
+    attachment = db.session.get(RequestAttachment, attachment_id)
+    if attachment is None or attachment.request_id != item.id:
+        raise NotFound("附件不存在", code="ATTACHMENT_NOT_FOUND")
+    return attachment
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    topic: str | None = None
+    state: str | None = None
+    overdue: bool | None = None
+
+
+def _overdue_clause(today: date):
+    return (EnterpriseRequest.first_replied_at.is_(None)) & (EnterpriseRequest.due_on < today)
+
+
+def list_requests(
+    user: User, filters: RequestFilter, page: int, page_size: int
+) -> tuple[list[EnterpriseRequest], int]:
+    """The applicant's own requests, or the staff member's region's queue (earliest due first)."""
+    query = _scope(select(EnterpriseRequest), user)
+    if filters.topic:
+        query = query.where(EnterpriseRequest.topic == filters.topic)
+    if filters.state:
+        query = query.where(EnterpriseRequest.state == filters.state)
+    if filters.overdue is not None:
+        clause = _overdue_clause(timekeeping.today())
+        query = query.where(clause if filters.overdue else ~clause)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = (
+        (EnterpriseRequest.due_on, EnterpriseRequest.id)
+        if user.is_staff
+        else (EnterpriseRequest.created_at.desc(), EnterpriseRequest.id.desc())
+    )
+    items = db.session.scalars(
+        query.order_by(*order).offset((page - 1) * page_size).limit(page_size)
+    )
+    return list(items), int(total)
+
+
+def deadline(item: EnterpriseRequest, today: date | None = None) -> dict:
+    """The response limit: due date, working days left, and whether it was (or is) missed."""
+    today = today or timekeeping.today()
+    calendar = clock.calendar()
+    answered_on = (
+        item.first_replied_at.astimezone(timekeeping.OFFICE_TZ).date()
+        if item.first_replied_at
+        else None
+    )
+    reference = answered_on or today
+    if reference <= item.due_on:
+        left = calendar.working_days_between(reference, item.due_on)
+    else:
+        left = -calendar.working_days_between(item.due_on, reference)
+    return {
+        "due": item.due_on.isoformat(),
+        "working_days_left": left if answered_on is None else None,
+        "overdue": reference > item.due_on,
+    }
+
+
+def topic_view(topic: RequestTopic) -> dict:
+    return {
+        "code": topic.code,
+        "name": topic.name,
+        "unit": topic.unit,
+        "level": topic.level,
+        "response_days": topic.response_days,
+    }
+
+
+def all_topics() -> list[RequestTopic]:
+    return list(request_topics().values())
+
+
+def attachment_view(attachment: RequestAttachment) -> dict:
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "content_type": attachment.content_type,
+        "created_at": timekeeping.local_iso(attachment.created_at),
+    }
+
+
+def request_view(user: User, item: EnterpriseRequest, *, detail: bool = False) -> dict:
+    topic = get_request_topic(item.topic)
+    view = {
+        "id": item.id,
+        "enterprise": {"id": item.enterprise.id, "name": item.enterprise.name},
+        "topic": item.topic,
+        "topic_name": topic.name if topic else item.topic,
+        "handling_unit": item.handling_unit,
+        "region_code": item.region_code,
+        "title": item.title,
+        "description": item.description,
+        "state": item.state,
+        "state_label": STATE_LABELS[item.state],
+        "reply": item.reply,
+        "deadline": deadline(item),
+        "rating": (
+            {"score": item.rating_score, "comment": item.rating_comment} if item.rated_at else None
+        ),
+        "actions": _allowed_actions(user, item),
+        "version": item.version,
+        "created_at": timekeeping.local_iso(item.created_at),
+        "updated_at": timekeeping.local_iso(item.updated_at),
+    }
+    if detail:
+        view["attachments"] = [
+            attachment_view(a)
+            for a in db.session.scalars(
+                select(RequestAttachment)
+                .where(RequestAttachment.request_id == item.id)
+                .order_by(RequestAttachment.id)
+            )
+        ]
+        view["history"] = [
+            {
+                "action": e.action,
+                "role": e.role,
+                "comment": e.comment,
+                "at": timekeeping.local_iso(e.at),
+            }
+            for e in db.session.scalars(
+                select(RequestEvent)
+                .where(RequestEvent.request_id == item.id)
+                .order_by(RequestEvent.id)
+            )
+        ]
+    return view
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def request_figures(prefix: str, period: Any) -> dict:
+    """The desk's figures (as 粤商通 reported them) for requests received in ``period``.
+
+    ``handled``: received requests answered by now; ``handling_rate``: handled / received
+    (None when nothing was received); ``avg_working_days_to_reply``: filing to first answer.
+    """
+    query = select(
+        EnterpriseRequest.topic, EnterpriseRequest.created_at, EnterpriseRequest.first_replied_at
+    ).where(period.holds(EnterpriseRequest.created_at))
+    if prefix:
+        query = query.where(EnterpriseRequest.region_code.startswith(prefix))
+    rows = db.session.execute(query).all()
+    calendar = clock.calendar()
+
+    def local(moment):
+        return moment.astimezone(timekeeping.OFFICE_TZ).date()
+
+    spans = [
+        calendar.working_days_between(local(row.created_at), local(row.first_replied_at))
+        for row in rows
+        if row.first_replied_at is not None
+    ]
+    by_topic = {}
+    for topic in all_topics():
+        received = [row for row in rows if row.topic == topic.code]
+        handled = sum(1 for row in received if row.first_replied_at is not None)
+        by_topic[topic.code] = {
+            "name": topic.name,
+            "received": len(received),
+            "handled": handled,
+            "handling_rate": _rate(handled, len(received)),
+        }
+    return {
+        "received": len(rows),
+        "handled": len(spans),
+        "handling_rate": _rate(len(spans), len(rows)),
+        "avg_working_days_to_reply": round(sum(spans) / len(spans), 1) if spans else None,
+        "by_topic": by_topic,
+    }

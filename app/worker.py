@@ -1,0 +1,95 @@
+"""The background worker of ``make run`` and production: outbox every few seconds, daily jobs
+once per office day.
+
+``flask --app app worker`` runs ``Worker.run`` until SIGTERM or SIGINT, finishing the step in
+hand before it stops. Each step is its own transaction; a failing step is logged, rolled back
+and retried later, never fatal to the loop. Several workers may run at once: the outbox
+drain claims rows safely, and every daily job is idempotent for its date.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from app.extensions import db
+from app.services import outbox_delivery, timekeeping
+from app.services.daily_jobs import DAILY_JOBS, DailyJob
+
+log = logging.getLogger(__name__)
+
+DAILY_RETRY_AFTER = timedelta(minutes=10)  # a failed daily job is tried again after this
+
+
+@dataclass
+class Worker:
+    """One worker process: ``tick`` is one round of work, ``run`` repeats it."""
+
+    interval: float = 5.0
+    jobs: list[DailyJob] = field(default_factory=lambda: list(DAILY_JOBS))
+    stop: threading.Event = field(default_factory=threading.Event)
+    done_on: dict[str, date] = field(default_factory=dict)  # job name → office date it ran
+    failed_at: dict[str, datetime] = field(default_factory=dict)
+
+    def tick(self) -> None:
+        """Deliver what the outbox holds, then any daily job not yet run today."""
+        self._guarded("outbox drain", self.drain_outbox)
+        today = timekeeping.today()
+        for job in self.jobs:
+            if self.stop.is_set():
+                return
+            if self.done_on.get(job.name) == today or self._cooling_down(job.name):
+                continue
+            if self._guarded(job.name, lambda job=job: log.info("%s", job.run(today))):
+                self.done_on[job.name] = today
+                self.failed_at.pop(job.name, None)
+            else:
+                self.failed_at[job.name] = timekeeping.now()
+
+    @staticmethod
+    def drain_outbox() -> None:
+        summary = outbox_delivery.drain()
+        if summary.claimed:
+            log.info(
+                "站内消息 %d 条，送达 %d，待重试 %d，失败 %d",
+                summary.inbox_written,
+                summary.delivered,
+                summary.retry_scheduled,
+                summary.failed,
+            )
+
+    def run(self, iterations: int | None = None) -> int:
+        """Tick every ``interval`` seconds until stopped (or ``iterations`` ticks); return ticks."""
+        ticks = 0
+        while not self.stop.is_set() and (iterations is None or ticks < iterations):
+            self.tick()
+            ticks += 1
+            if iterations is None or ticks < iterations:
+                self.stop.wait(self.interval)
+        return ticks
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM (a process manager, ``make run`` ending) and SIGINT (Ctrl-C) stop the loop."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stop.set())
+
+    def _cooling_down(self, name: str) -> bool:
+        failed = self.failed_at.get(name)
+        return failed is not None and timekeeping.now() - failed < DAILY_RETRY_AFTER
+
+    @staticmethod
+    def _guarded(name: str, step: Callable[[], object]) -> bool:
+        try:
+            step()
+            return True
+        except Exception:
+            log.exception("worker step %r failed; it will be retried", name)
+            return False
+        finally:
+            # Each step commits its own work; end whatever is left (a failed step's changes,
+            # a read's open transaction) so no lock or snapshot is held between ticks.
+            db.session.rollback()
