@@ -14,7 +14,7 @@ import copy
 import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from permits.form_validation import validation_errors
+from permits.instant import MATERIAL_PREFIX, RULES, InstantCondition, condition
 from permits.numbering import TEMPLATE_FIELDS
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "catalogue"
@@ -104,6 +105,11 @@ class Material:
     deferrable: bool
     kinds: tuple[str, ...]
     when: Condition | None = None
+    commitment_text: str | None = None  # 告知承诺制: the text signed instead of the document
+
+    @property
+    def commitment_allowed(self) -> bool:
+        return self.commitment_text is not None
 
     def applies(self, kind: str, form: Mapping[str, Any]) -> bool:
         return kind in self.kinds and (self.when is None or self.when.holds(form))
@@ -116,6 +122,8 @@ class Material:
             "deferrable": self.deferrable,
             "kinds": list(self.kinds),
             "when": self.when.as_dict() if self.when else None,
+            "commitment_allowed": self.commitment_allowed,
+            "commitment_text": self.commitment_text,
         }
 
 
@@ -184,6 +192,8 @@ class PermitType:
     form_schema: dict[str, dict]
     licence_fields: dict[str, str]  # form field → label printed on the licence
     examples: dict[str, dict]  # read through ``example_forms``, which copies
+    instant: dict[str, tuple[InstantCondition, ...]] = field(default_factory=dict)
+    post_check_rate: float = 0.0  # share of instant approvals put on the post-check queue
     extension_days: int = DEFAULT_EXTENSION_DAYS  # Art. 42 extension of the decision limit
     clock_pauses: tuple[ClockPause, ...] = ()
     inspection_exemptions: tuple[InspectionExemption, ...] = ()
@@ -287,6 +297,10 @@ class PermitType:
             "materials": [material.as_dict() for material in self.materials],
             "form_schema": copy.deepcopy(self.form_schema),
             "guide": self.guide,
+            "instant": {
+                kind: {"conditions": [item.as_dict() for item in conditions]}
+                for kind, conditions in self.instant.items()
+            },
         }
 
     def _check_kind(self, kind: str) -> None:
@@ -424,7 +438,10 @@ MATERIAL_SCHEMA: dict[str, Any] = {
                 "contains": {"title": "包含"},
             },
         },
+        "commitment_allowed": {"title": "可以告知承诺代替", "type": "boolean"},
+        "commitment_text": {"title": "告知承诺书内容", "type": "string", "minLength": 20},
     },
+    "dependentRequired": {"commitment_allowed": ["commitment_text"]},
 }
 
 _FILE_PROPERTIES: dict[str, Any] = {
@@ -500,9 +517,40 @@ _FILE_PROPERTIES: dict[str, Any] = {
     },
     "example_forms": {**_KIND_MAP, "title": "示例表单"},
 }
-# Statutory-procedure settings (contract v1.1) with a legal default: Art. 42's 10 days,
+# Optional settings (contract v1.1): instant approval (none unless listed), and the
+# statutory-procedure ones with a legal default: Art. 42's 10 days,
 # Art. 45's pauses, no exemption.
 _OPTIONAL_PROPERTIES: dict[str, Any] = {
+    "instant": {
+        "title": "秒批（即时办理）",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["post_check_rate", "kinds"],
+        "properties": {
+            "post_check_rate": {
+                "title": "抽取事后核查的比例",
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+            },
+            "kinds": {
+                **_KIND_MAP,
+                "title": "各申请类型的秒批条件",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "properties": {
+                    kind: {
+                        "title": f"{kind} 秒批条件",
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "items": {"type": "string", "minLength": 1},
+                    }
+                    for kind in KINDS
+                },
+            },
+        },
+    },
     "extension_days": {**_DAYS, "title": "延长审批期限（日）"},
     "clock_pauses": {
         "title": "不计入审批时限的环节",
@@ -585,6 +633,26 @@ def _meaning_problems(stem: str, data: dict[str, Any]) -> list[str]:
     problems += _exemption_problems(data.get("inspection_exemptions", ()), forms)
     if data["holder"] == "person":
         problems += _person_problems(forms)
+    if "instant" in data:
+        problems += _instant_problems(data["instant"]["kinds"], data)
+    return problems
+
+
+def _instant_problems(kinds: dict[str, list[str]], data: dict[str, Any]) -> list[str]:
+    problems = []
+    for kind, codes in kinds.items():
+        if kind not in data["form_schema"]:
+            problems.append(f"instant.kinds.{kind}：没有 {kind} 申请类型的表单结构")
+            continue
+        names = {m["code"]: m["name"] for m in data["materials"] if kind in m["kinds"]}
+        for code in codes:
+            if condition(code, names) is None:
+                known = "、".join([*RULES, f"{MATERIAL_PREFIX}<材料编码>"])
+                problems.append(f"instant.kinds.{kind}：未知的秒批条件 {code}（可用：{known}）")
+        if "direct_extension" in codes and not (
+            kind == "renewal" and data["direct_extension"]["allowed"]
+        ):
+            problems.append(f"instant.kinds.{kind}：只有允许直接延期的延续申请才能以直接延期为条件")
     return problems
 
 
@@ -699,6 +767,8 @@ def _material_problems(materials: list[dict[str, Any]], forms: dict[str, dict]) 
         seen.add(material["code"])
         if material["deferrable"] and not material["required"]:
             problems.append(f"{where}.deferrable：可容缺的材料须为必需材料（required: true）")
+        if "commitment_text" in material and not material.get("commitment_allowed"):
+            problems.append(f"{where}.commitment_text：仅 commitment_allowed 的材料需要承诺书内容")
         for kind in material["kinds"]:
             if kind not in forms:
                 problems.append(f"{where}.kinds：没有 {kind} 申请类型的表单结构")
@@ -788,6 +858,9 @@ def _material(data: dict[str, Any]) -> Material:
         deferrable=data["deferrable"],
         kinds=tuple(kind for kind in KINDS if kind in data["kinds"]),
         when=_condition(data.get("when")),
+        commitment_text=(
+            data["commitment_text"].strip() if data.get("commitment_allowed") else None
+        ),
     )
 
 
@@ -838,4 +911,17 @@ def _build(data: dict[str, Any]) -> PermitType:
             )
             for item in data.get("inspection_exemptions", ())
         ),
+        **_instant(data),
     )
+
+
+def _instant(data: dict[str, Any]) -> dict[str, Any]:
+    if "instant" not in data:
+        return {}
+    rule = data["instant"]
+    conditions = {}
+    for kind in KINDS:
+        if kind in rule["kinds"]:
+            names = {m["code"]: m["name"] for m in data["materials"] if kind in m["kinds"]}
+            conditions[kind] = tuple(condition(code, names) for code in rule["kinds"][kind])
+    return {"instant": conditions, "post_check_rate": float(rule["post_check_rate"])}

@@ -51,6 +51,9 @@ class Effect(StrEnum):
     ISSUE_LICENCE = "issue_licence"  # number, validity, licence document; supersedes the old one
     CREATE_SHIPMENT = "create_shipment"  # carrier and tracking number of the mailed licence
     CLOSE_CASE = "close_case"  # the case is finished
+    RECORD_PRE_REVIEW = "record_pre_review"  # 先期预审: the clerk's comments per material
+    OPEN_JOINT_REVIEW = "open_joint_review"  # 联合审查: the units asked for an opinion
+    RECORD_OPINION = "record_opinion"  # one unit's opinion in a joint review
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class CaseFacts:
     material_names: Mapping[str, str] = field(default_factory=dict)  # code → Chinese name
 
 
-FIELD_KINDS = ("str", "date", "list")
+FIELD_KINDS = ("str", "date", "list", "map")
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ class Field:
     """A field of an action's body; ``label`` is its Chinese name in messages.
 
     ``kind`` is "str" (stripped text, optionally one of ``choices``), "date" (``YYYY-MM-DD``,
-    cleaned to a ``date``) or "list" (a non-empty list of texts, cleaned without duplicates).
+    cleaned to a ``date``), "list" (a non-empty list of texts, cleaned without duplicates) or
+    "map" (an object of texts by key, e.g. a comment per material).
     """
 
     name: str
@@ -299,6 +303,8 @@ def _clean_field(spec: Field, value: Any) -> tuple[Any, str | None]:
         return None, (f"请填写{spec.label}" if spec.required else None)
     if spec.kind == "list":
         return _clean_list(spec, value)
+    if spec.kind == "map":
+        return _clean_map(spec, value)
     if not isinstance(value, str):
         return None, f"{spec.label}须为文本"
     if spec.kind == "date":
@@ -319,6 +325,17 @@ def _clean_list(spec: Field, value: Any) -> tuple[list[str] | None, str | None]:
     if any(len(item) > spec.max_length for item in items):
         return None, f"{spec.label}的每一项不得超过{spec.max_length}个字符"
     return items, None
+
+
+def _clean_map(spec: Field, value: Any) -> tuple[dict[str, str] | None, str | None]:
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+    ):
+        return None, f"{spec.label}须为以文本为值的对象"
+    items = {key.strip(): item.strip() for key, item in value.items() if item.strip()}
+    if any(len(item) > spec.max_length for item in items.values()):
+        return None, f"{spec.label}的每一项不得超过{spec.max_length}个字符"
+    return items or None, None
 
 
 def _clean_date(spec: Field, value: str) -> tuple[date | None, str | None]:

@@ -60,6 +60,16 @@ def action_data(transition: Transition, form: MultiDict, material_names: dict[st
     the missing required ones."""
     data: dict = {}
     for field in transition.fields:
+        if field.kind == "map":  # one input per material: "<field>:<material code>"
+            prefix = f"{field.name}:"
+            entries = {
+                key.removeprefix(prefix): value.strip()
+                for key, value in form.items()
+                if key.startswith(prefix) and value.strip()
+            }
+            if entries:
+                data[field.name] = entries
+            continue
         if field.kind == "list":
             values = [
                 item for v in form.getlist(field.name) for item in LIST_SPLIT.split(v) if item

@@ -9,6 +9,7 @@ from app.models.enterprise_request import EnterpriseRequest, RequestAttachment, 
 from app.models.guide import FaqEntry, GuideIndexState, GuidePassage
 from app.models.idempotency import IdempotencyRecord
 from app.models.licence import Licence, LicenceSequence
+from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.subscription import SubscriptionConsent
@@ -21,6 +22,8 @@ __all__ = [
     "Appointment",
     "AppointmentSlot",
     "Blob",
+    "Commitment",
+    "Consent",
     "Document",
     "Enterprise",
     "EnterpriseRequest",
@@ -34,6 +37,7 @@ __all__ = [
     "Notice",
     "Notification",
     "OutboxMessage",
+    "PostCheck",
     "Rating",
     "Reminder",
     "RequestAttachment",

@@ -39,6 +39,9 @@ class Application(db.Model):
     inspection_date: Mapped[date | None] = mapped_column(Date)
     inspection_result: Mapped[str | None] = mapped_column(String(16))
     direct_extension: Mapped[bool] = mapped_column(default=False)
+    # Service modes (app/services/modes.py): unmet instant conditions, pre-review comments,
+    # the joint review's units and opinions.
+    modes: Mapped[dict | None] = mapped_column(JSONType)
     # Art. 42: the working days the decision limit was extended by (None: not extended)
     deadline_extended_days: Mapped[int | None] = mapped_column(Integer)
 

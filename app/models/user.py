@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models.base import JSONType, UTCDateTime, utcnow
 
-STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin")
+STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "agent")
 
 
 class User(db.Model):

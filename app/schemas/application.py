@@ -73,8 +73,12 @@ class MaterialStatusSchema(Schema):
     name = fields.String()
     required = fields.Boolean()
     deferrable = fields.Boolean()
-    status = fields.String(metadata={"description": "missing|deferred|uploaded|verified|rejected"})
+    status = fields.String(
+        metadata={"description": "missing|deferred|committed|uploaded|verified|rejected"}
+    )
     documents = fields.List(fields.Nested(DocumentSchema))
+    pre_review_comment = fields.String(allow_none=True)
+    commitment_allowed = fields.Boolean()
 
 
 class ApplicationSchema(Schema):
@@ -101,6 +105,12 @@ class ApplicationSchema(Schema):
     submitted_at = fields.String(allow_none=True)
     accepted_at = fields.String(allow_none=True)
     decided_at = fields.String(allow_none=True)
+    # Service modes (contract v1.1): unmet instant-approval conditions at submit, the
+    # pre-review round, the joint review, the commitments standing in for materials.
+    instant_unmet = fields.List(fields.Dict(), allow_none=True)
+    pre_review = fields.Dict(allow_none=True)
+    joint_review = fields.Dict(allow_none=True)
+    commitments = fields.List(fields.Dict())
 
 
 class ApplicationPageSchema(PageSchema):

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Enterprise, User
+from app.services import consents
 
 
 def region_prefix(region_code: str) -> str:
@@ -29,7 +30,10 @@ def in_region(user: User, region_code: str) -> bool:
 def scope_applications(query: Select, user: User) -> Select:
     """Restrict a query over Application to what ``user`` may see."""
     if user.is_staff:
-        return query.where(Application.region_code.startswith(region_prefix(user.region_code)))
+        query = query.where(Application.region_code.startswith(region_prefix(user.region_code)))
+        if consents.agent_only(user):  # 帮办代办: consenting enterprises only
+            query = query.where(Application.enterprise_id.in_(consents.consented_enterprises()))
+        return query
     return query.join(Enterprise, Application.enterprise_id == Enterprise.id).where(
         Enterprise.manager_id == user.id
     )
@@ -37,6 +41,8 @@ def scope_applications(query: Select, user: User) -> Select:
 
 def can_see_application(user: User, application: Application) -> bool:
     if user.is_staff:
+        if consents.agent_only(user):
+            return consents.agent_consent(user, application.enterprise) is not None
         return in_region(user, application.region_code)
     return application.enterprise.manager_id == user.id
 
@@ -55,11 +61,12 @@ def get_enterprise(user: User, enterprise_id: int) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
-    allowed = (
-        in_region(user, enterprise.region_code)
-        if user.is_staff
-        else enterprise.manager_id == user.id
-    )
+    if user.is_staff and consents.agent_only(user):
+        allowed = consents.agent_consent(user, enterprise) is not None
+    elif user.is_staff:
+        allowed = in_region(user, enterprise.region_code)
+    else:
+        allowed = enterprise.manager_id == user.id
     if not allowed:
         raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
     return enterprise

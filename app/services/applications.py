@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, materials, phone, timekeeping, timeline
+from app.services import access, clock, consents, materials, phone, timekeeping, timeline
 from app.services.timekeeping import local_iso
 from app.services.transaction import commit
 from permits.catalogue import PermitType, get_permit_type
@@ -178,8 +178,7 @@ def _source_licence(
 def create_application(user: User, data: dict) -> Application:
     """A new draft for one of the caller's enterprises, its form checked against the catalogue."""
     enterprise = access.get_enterprise(user, data["enterprise_id"])
-    if user.is_staff:
-        raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
+    consents.check_may_prepare(user, enterprise)  # staff only as an agent under consent
     data = {**data, "delivery": phone.prefill_delivery(user, data["delivery"])}
     permit_type = _permit_type_or_422(data["permit_type"])
     kind = data["kind"]
@@ -219,7 +218,7 @@ def create_application(user: User, data: dict) -> Application:
     timeline.append(
         application,
         user=user,
-        role="applicant",
+        role=consents.timeline_role(user),
         action="create",
         from_state=None,
         to_state="draft",
@@ -241,8 +240,7 @@ def update_application(
 ) -> Application:
     """Edit a draft (or a case returned for supplement): form and delivery address."""
     application = access.get_application(user, application_id, lock=True)
-    if user.is_staff:
-        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    consents.check_may_prepare(user, application)
     check_version(application, version)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以修改", code="APPLICATION_NOT_EDITABLE")
@@ -288,7 +286,7 @@ def list_applications(
 
 def actor_for(user: User, application: Application) -> Actor:
     if user.is_staff:
-        return Actor(roles=frozenset(user.roles))
+        return consents.agent_actor(user, application) or Actor(roles=frozenset(user.roles))
     return Actor(roles=frozenset({"applicant"}))
 
 
@@ -300,7 +298,9 @@ def available_actions(user: User, application: Application) -> list[str]:
     if SUBMIT_ACTIONS & set(actions) and form_errors(application):
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
-    return actions
+    from app.services.modes import filter_actions
+
+    return filter_actions(user, application, actions)
 
 
 def available_transitions(user: User, application: Application) -> list[Transition]:
@@ -364,7 +364,7 @@ def application_view(user: User, application: Application) -> dict:
         or s.material.code in outstanding
         or s.status == "rejected"
     ]
-    return {
+    view = {
         "id": application.id,
         "number": application.number,
         "state": application.state,
@@ -413,6 +413,9 @@ def application_view(user: User, application: Application) -> dict:
         "accepted_at": local_iso(application.accepted_at),
         "decided_at": local_iso(application.decided_at),
     }
+    from app.services.modes import decorate_view
+
+    return decorate_view(user, application, view)
 
 
 def timeline_view(user: User, application_id: int) -> list[dict]:

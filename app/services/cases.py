@@ -14,7 +14,16 @@ from sqlalchemy import select
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
-from app.services import access, clock, materials, notices, timekeeping, timeline
+from app.services import (
+    access,
+    clock,
+    consents,
+    materials,
+    modes,
+    notices,
+    timekeeping,
+    timeline,
+)
 from app.services.applications import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -49,9 +58,17 @@ NOTICES = {
         "您的申请{number}经本机关负责人批准，审批期限延长{extension_days}日，至{due}。理由：{comment}",
     ),
     "approve": ("准予许可", "您的申请{number}已准予许可，电子证照已生成，纸质证书将邮寄送达。"),
+    "instant_approve": (
+        "秒批通过",
+        "您的申请{number}符合即时办理条件，已当即准予许可，电子证照已生成，纸质证书将邮寄送达。",
+    ),
     "deny": (
         "不予许可",
         "您的申请{number}不予许可。理由：{comment}。如不服，可依法申请行政复议或提起行政诉讼。",
+    ),
+    "return_pre_review": (
+        "预审意见",
+        "您的申请{number}已完成先期预审，请按预审意见修改后提交：{comment}",
     ),
     "dispatch": ("证书已寄出", "您的许可证已寄出，快递单号：{tracking_no}。"),
     "confirm_delivery": ("证书已送达", "您的许可证已送达，欢迎对本次服务进行评价。"),
@@ -211,6 +228,7 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.CREATE_SHIPMENT: lambda a, d, u: create_shipment(a, d),
         Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", timekeeping.now()),
         Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below
+        **modes.effect_handlers(),
     }
 
 
@@ -332,10 +350,12 @@ def take_action(
     if version is not None and version != application.version:
         _refuse_if_already_taken(application, user, action, data)
     check_version(application, version)
+    consents.check_agent_action(user, application, action)
     if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
         check_form_complete(application)
     try:
         _transition(application, user, actor_for(user, application), action, data)
+        modes.after_action(application, action)
     except Exception:
         # An effect may refuse after the state was changed in memory (an unknown carrier):
         # nothing of the half-done transition may stay in the session.

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import Application, Document, MaterialVerdict
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Application, Commitment, Document, MaterialVerdict
 from permits.catalogue import Material, PermitType, get_permit_type
 
 
 @dataclass(frozen=True)
 class MaterialStatus:
     material: Material
-    status: str  # missing | deferred | uploaded | verified | rejected
+    status: str  # missing | deferred | committed | uploaded | verified | rejected
     documents: list[Document]
     deferrable: bool  # deferrable for *this* case (never for a 失信 enterprise)
 
@@ -31,12 +34,15 @@ def _latest_verdict(verdicts: list[MaterialVerdict], code: str) -> MaterialVerdi
 def material_statuses(application: Application) -> list[MaterialStatus]:
     permit_type = permit_type_of(application)
     bad_credit = application.enterprise.bad_credit
+    committed = committed_materials(application)
     statuses = []
     for material in permit_type.materials_for(application.kind, application.form or {}):
         documents = [d for d in application.documents if d.material_code == material.code]
         verdict = _latest_verdict(application.verdicts, material.code)
         deferrable = material.deferrable and not bad_credit
-        if not documents:
+        if not documents and material.code in committed:
+            status = "committed"  # 告知承诺制: a signed commitment stands in for the document
+        elif not documents:
             status = "deferred" if (material.required and deferrable) else "missing"
         elif verdict is None or verdict.document_id != documents[-1].id:
             status = "uploaded"
@@ -44,6 +50,17 @@ def material_statuses(application: Application) -> list[MaterialStatus]:
             status = "verified" if verdict.verdict == "ok" else "rejected"
         statuses.append(MaterialStatus(material, status, documents, deferrable))
     return statuses
+
+
+def committed_materials(application: Application) -> set[str]:
+    """Codes of the materials a signed commitment stands in for (告知承诺制)."""
+    if application.id is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Commitment.material_code).where(Commitment.application_id == application.id)
+        )
+    )
 
 
 def supplement_outstanding(application: Application) -> list[str]:

@@ -62,6 +62,7 @@ ACTION_KINDS = {
     "request_supplement": "supplement",
     "reject": "not_accepted",
     "approve": "approval",
+    "instant_approve": "approval",  # 秒批: the same decision in writing
     "deemed_approve": "deemed_approval",
     "deny": "denial",
     "extend_deadline": "extension",

@@ -4,7 +4,7 @@ The table counted failures per username only, so anyone could lock a real user o
 spraying over usernames went unthrottled; app/throttle.py replaces it (Redis in production).
 
 Revision ID: b7d31c0e9a12
-Revises: d61ac1632593
+Revises: b7e3c1a9d2f4
 Create Date: 2026-11-23 20:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7d31c0e9a12"
-down_revision = "d61ac1632593"
+down_revision = "b7e3c1a9d2f4"
 branch_labels = None
 depends_on = None
 

@@ -246,6 +246,9 @@ def test_a_case_walks_from_submission_to_delivery_in_the_console(
     }
     assert console_rows == len(timeline)
 
+    # An imported licence nearing its end, so the 到期提醒 page has something to show.
+    holder = make.enterprise(None, region="120102", name="天津津南烟花爆竹批发有限公司")
+    make.licence(holder, "fireworks-wholesale", valid_from="2024-01-10", valid_until="2027-01-09")
     head = Desk(browser, live_server, "head")
     for name, path in (
         ("cases", "/console/cases"),

@@ -42,6 +42,11 @@ def row(number: str, credit_code: str, name: str = "天津滨海化工有限公�
     return ",".join(values[column] for column in COLUMNS)
 
 
+def wrong_check_character(credit_code: str) -> str:
+    """The same code with a check character that cannot be right (never the real one)."""
+    return credit_code[:-1] + ("1" if credit_code[-1] == "0" else "0")
+
+
 def register(tmp_path: Path, *lines: str, name: str = "register.csv", bom: bool = False) -> Path:
     path = tmp_path / name
     text = "\n".join([HEADER, *lines]) + "\n"
@@ -118,7 +123,7 @@ def test_a_bad_file_is_refused_whole_and_every_bad_line_named(runner, tmp_path, 
     path = register(
         tmp_path,
         row("津安经〔2024〕000001", codes[0]),  # line 2: fine
-        row("津安经〔2024〕000002", codes[0][:-1] + "0"),  # line 3: check character
+        row("津安经〔2024〕000002", wrong_check_character(codes[0])),  # line 3: check character
         row("津安经〔2024〕000003", codes[1], permit_type="taxi-licence"),  # line 4
         row("津安经〔2024〕000004", codes[1], valid_until="2024-02-01"),  # line 5: before from
         row("津安经〔2024〕000001", codes[2], valid_from="2024/03/01"),  # line 6: dup + date

@@ -68,11 +68,13 @@ DELIVERY_MOVES = [
 
 STATE_LABELS = {
     "draft": "草稿",
+    "pre_review": "预审中",
     "submitted": "已提交待受理",
     "supplement_required": "待补正",
     "accepted": "已受理",
     "under_review": "审查中",
     "expert_review": "专家评审中",
+    "joint_review": "联合审查中",
     "inspection": "现场核查中",
     "pending_decision": "待决定",
     "approved": "已批准",
@@ -319,7 +321,7 @@ def test_a_draft_with_missing_materials_cannot_be_submitted(kind):
         missing_materials=("business_licence", "safety_rules"),
         material_names={"business_licence": "营业执照", "safety_rules": "安全管理制度"},
     )
-    assert workflow.available(facts, as_("applicant")) == ["withdraw"]
+    assert workflow.available(facts, as_("applicant")) == ["withdraw", "request_pre_review"]
     with pytest.raises(GuardFailed) as refused:
         workflow.apply(facts, "submit", as_("applicant"), {})
     assert refused.value.code == "MATERIALS_MISSING"

@@ -17,7 +17,9 @@ from workflows.errors import (
     WorkflowError,
 )
 
-ROLES = ("applicant", "clerk", "reviewer", "inspector", "approver", "dispatcher", "admin")
+ROLES = (
+    "applicant", "clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "system"
+)  # fmt: skip
 KINDS = sorted(WORKFLOWS)
 ALL_ACTIONS = sorted({action for w in WORKFLOWS.values() for action in w.actions()})
 CODE = re.compile(r"[A-Z]+(_[A-Z]+)*")
@@ -39,6 +41,10 @@ VALID_DATA: dict[str, list[dict[str, Any]]] = {
     "approve": [{}, {"comment": "同意"}],
     "deny": [{"comment": "不符合条件"}],
     "dispatch": [{"carrier": "EMS", "tracking_no": "EM1"}],
+    "instant_approve": [{"rules": ["all_materials_present"]}],
+    "return_pre_review": [{"comment": "请补充签章", "material_comments": {"a": "缺少签章页"}}],
+    "open_joint_review": [{"units": ["140100", "140105"]}],
+    "give_opinion": [{"opinion": "agree"}, {"opinion": "disagree", "comment": "通风系统不符"}],
     "extend_deadline": [{"comment": "情况复杂，需延长"}],
 }
 

@@ -11,11 +11,13 @@ E = Effect
 
 STATES = (
     State("draft", "草稿"),
+    State("pre_review", "预审中"),
     State("submitted", "已提交待受理"),
     State("supplement_required", "待补正"),
     State("accepted", "已受理"),
     State("under_review", "审查中"),
     State("expert_review", "专家评审中"),
+    State("joint_review", "联合审查中"),
     State("inspection", "现场核查中"),
     State("pending_decision", "待决定"),
     State("approved", "已批准"),
@@ -29,11 +31,13 @@ STATES = (
 BEFORE_APPROVAL = frozenset(
     {
         "draft",
+        "pre_review",
         "submitted",
         "supplement_required",
         "accepted",
         "under_review",
         "expert_review",
+        "joint_review",
         "inspection",
         "pending_decision",
     }

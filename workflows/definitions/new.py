@@ -10,5 +10,6 @@ from workflows.definitions.common import (
     REVIEW,
     build,
 )
+from workflows.definitions.modes import MODES
 
-NEW = build("new", (*INTAKE, ACCEPT, DEEMED_ACCEPT, *REVIEW, *INSPECTION, *DECISION))
+NEW = build("new", (*INTAKE, ACCEPT, DEEMED_ACCEPT, *REVIEW, *INSPECTION, *DECISION, *MODES))

@@ -15,6 +15,7 @@ from workflows.definitions.common import (
     build,
     t,
 )
+from workflows.definitions.modes import MODES
 from workflows.engine import CaseFacts, Effect
 
 
@@ -58,5 +59,6 @@ RENEWAL = build(
         *INSPECTION,
         *DECISION,
         DEEMED_APPROVE,
+        *MODES,
     ),
 )

@@ -1,0 +1,68 @@
+"""Routes of the service modes on applications and enterprises: commitments (告知承诺) and
+consents to assisted filing (帮办代办)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.auth import current_user, login_required
+from app.idempotency import idempotent
+from app.schemas.modes import (
+    CommitmentCreateSchema,
+    CommitmentSchema,
+    FilingConsentCreateSchema,
+    FilingConsentListSchema,
+    FilingConsentSchema,
+)
+from app.services import commitments, consents
+
+blp = Blueprint("modes", __name__, url_prefix="", description="告知承诺与帮办代办")
+SECURITY = [{"bearerAuth": []}]
+
+
+@blp.route("/applications/<int:application_id>/commitments")
+class Commitments(MethodView):
+    @idempotent
+    @login_required
+    @blp.arguments(CommitmentCreateSchema)
+    @blp.response(201, CommitmentSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict, application_id: int):
+        """Sign the catalogue's commitment in place of a material that allows it."""
+        item = commitments.sign(
+            current_user(), application_id, body["material"], body["signer_name"].strip()
+        )
+        return commitments.view(item, commitments.material_names(item.application_id))
+
+
+@blp.route("/enterprises/<int:enterprise_id>/consents")
+class Consents(MethodView):
+    @login_required
+    @blp.response(200, FilingConsentListSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, enterprise_id: int):
+        """The enterprise's consents to assisted filing (manager only)."""
+        return {
+            "items": [consents.view(c) for c in consents.list_for(current_user(), enterprise_id)]
+        }
+
+    @idempotent
+    @login_required
+    @blp.arguments(FilingConsentCreateSchema)
+    @blp.response(201, FilingConsentSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict, enterprise_id: int):
+        """Let the office's agents prepare (or also submit) this enterprise's applications."""
+        consent = consents.grant(current_user(), enterprise_id, body["scope"], body["expires_on"])
+        return consents.view(consent)
+
+
+@blp.route("/enterprises/<int:enterprise_id>/consents/<int:consent_id>")
+class ConsentItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @blp.doc(security=SECURITY)
+    def delete(self, enterprise_id: int, consent_id: int):
+        """Revoke a consent at once (manager only)."""
+        consents.revoke(current_user(), enterprise_id, consent_id)

@@ -1,0 +1,54 @@
+"""Post-check (事后核查) queue and results, and the approvers' revocation queue."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.auth import current_user, staff_required
+from app.errors import ValidationFailed
+from app.schemas.common import PageArgs, page_of
+from app.schemas.modes import PostCheckPageSchema, PostCheckResultSchema, PostCheckSchema
+from app.services import post_checks as service
+
+blp = Blueprint("post_checks", __name__, url_prefix="", description="事后核查")
+SECURITY = [{"bearerAuth": []}]
+
+
+@blp.route("/review/post-checks")
+class PostCheckQueue(MethodView):
+    @staff_required("reviewer")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, PostCheckPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict):
+        """Licences of the caller's region waiting for their post-check, earliest due first."""
+        items, total = service.pending(current_user(), args["page"], args["page_size"])
+        return page_of([service.view(x) for x in items], args["page"], args["page_size"], total)
+
+
+@blp.route("/review/revocations")
+class RevocationQueue(MethodView):
+    @staff_required("approver")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, PostCheckPageSchema)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict):
+        """Licences whose post-check failed and that still stand, with the reviewer's reason."""
+        items, total = service.revocations(current_user(), args["page"], args["page_size"])
+        return page_of([service.view(x) for x in items], args["page"], args["page_size"], total)
+
+
+@blp.route("/licences/<int:licence_id>/post-check")
+class PostCheckResult(MethodView):
+    @staff_required("reviewer")
+    @blp.arguments(PostCheckResultSchema)
+    @blp.response(200, PostCheckSchema)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict, licence_id: int):
+        """Record the post-check; ``fail`` (with a reason) puts it on the revocation queue."""
+        comment = body["comment"].strip()
+        if body["result"] == "fail" and not comment:
+            message = "核查不通过须说明理由"
+            raise ValidationFailed(message, errors={"comment": [message]})
+        return service.view(service.record(current_user(), licence_id, body["result"], comment))

@@ -1,0 +1,111 @@
+"""Notify-and-commit (告知承诺制): a signed commitment in place of a certificate.
+
+Materials marked ``commitment_allowed`` in the catalogue may be replaced by the catalogue's
+commitment text, signed by name; the commitment (text, signer, time) is kept with the case
+and listed in its record, the material counts as present (status ``committed``), the
+licence says it was issued on commitment, and the approved case goes on the post-check
+queue, where a failed check leads to revocation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.models import Application, Commitment, Licence, User
+from app.services import access, materials, post_checks, timekeeping, timeline
+from app.services.applications import EDITABLE_STATES
+from app.services.transaction import commit
+
+ISSUED_ON_COMMITMENT = "依告知承诺制审批发证"
+
+
+def sign(user: User, application_id: int, material_code: str, signer_name: str) -> Commitment:
+    """The applicant signs the catalogue's commitment for one material of a draft."""
+    from app.services.consents import check_may_prepare
+
+    application = access.get_application(user, application_id, lock=True)
+    check_may_prepare(user, application)
+    if application.state not in EDITABLE_STATES:
+        raise Conflict("只有草稿或待补正的申请可以作出承诺", code="APPLICATION_NOT_EDITABLE")
+    status = next(
+        (s for s in materials.material_statuses(application) if s.material.code == material_code),
+        None,
+    )
+    if status is None:
+        message = "该申请没有此材料"
+        raise ValidationFailed(message, code="MATERIAL_UNKNOWN", errors={"material": [message]})
+    if not status.material.commitment_allowed:
+        message = f"“{status.material.name}”不适用告知承诺制，请上传材料"
+        raise ValidationFailed(
+            message, code="COMMITMENT_NOT_ALLOWED", errors={"material": [message]}
+        )
+    if status.status == "committed":
+        raise Conflict(f"已对“{status.material.name}”作出承诺", code="COMMITMENT_EXISTS")
+    item = Commitment(
+        application_id=application.id,
+        material_code=material_code,
+        text=status.material.commitment_text,
+        signer_name=signer_name,
+        signed_by=user.id,
+        signed_at=timekeeping.now(),
+    )
+    db.session.add(item)
+    from app.services.consents import timeline_role
+
+    timeline.append(
+        application,
+        user=user,
+        role=timeline_role(user),
+        action="sign_commitment",
+        from_state=application.state,
+        to_state=application.state,
+        comment=f"{signer_name}承诺代替：{status.material.name}",
+        data={"material": material_code},
+    )
+    application.updated_at = timekeeping.now()
+    commit()
+    return item
+
+
+def of(application: Application) -> list[Commitment]:
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .where(Commitment.application_id == application.id)
+            .order_by(Commitment.id)
+        )
+    )
+
+
+def after_approval(application: Application) -> None:
+    """Mark the new licence as issued on commitment and queue its post-check; no commit."""
+    if application.issued_licence_id is None:
+        return
+    signed = of(application)
+    if not signed:
+        return
+    licence = db.session.get(Licence, application.issued_licence_id)
+    names = {m.code: m.name for m in materials.permit_type_of(application).materials}
+    committed = "、".join(names.get(c.material_code, c.material_code) for c in signed)
+    note = f"{ISSUED_ON_COMMITMENT}（承诺事项：{committed}）"
+    licence.change_note = f"{licence.change_note}；{note}" if licence.change_note else note
+    licence.holder = {**licence.holder, "issued_on_commitment": [c.material_code for c in signed]}
+    post_checks.schedule(application, "commitment")
+
+
+def material_names(application_id: int) -> dict[str, str]:
+    application = db.session.get(Application, application_id)
+    return {m.code: m.name for m in materials.permit_type_of(application).materials}
+
+
+def view(item: Commitment, material_names: dict[str, str] | None = None) -> dict:
+    return {
+        "id": item.id,
+        "material": item.material_code,
+        "material_name": (material_names or {}).get(item.material_code, item.material_code),
+        "text": item.text,
+        "signer_name": item.signer_name,
+        "signed_at": timekeeping.local_iso(item.signed_at),
+    }

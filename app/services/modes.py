@@ -1,0 +1,57 @@
+"""The service modes' hooks into the case service and the application resource, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.models import Application, User
+from app.services import commitments, consents, instant, joint_review, materials, pre_review
+from workflows.engine import Effect
+
+
+def effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
+    """Handlers of the modes' workflow effects, merged into ``cases``' own."""
+    return {
+        Effect.RECORD_PRE_REVIEW: pre_review.record,
+        Effect.OPEN_JOINT_REVIEW: joint_review.open_review,
+        Effect.RECORD_OPINION: joint_review.record_opinion,
+    }
+
+
+def after_action(application: Application, action: str) -> None:
+    """What the system does in the same transaction after a user's action; no commit."""
+    from app.services.cases import take_system_action
+
+    if action == "submit":
+        instant.after_submit(application)
+    elif action == "approve":
+        commitments.after_approval(application)
+    elif action == "give_opinion" and joint_review.all_answered(application):
+        take_system_action(
+            application, "close_joint_review", "system", {"comment": "各单位联合审查意见已齐"}
+        )
+
+
+def filter_actions(user: User, application: Application, actions: list[str]) -> list[str]:
+    """Narrow the workflow's answer: an agent's consent, a joint review's pending units."""
+    allowed = consents.allowed_actions(user, application)
+    if allowed is not None:
+        actions = [a for a in actions if a in allowed]
+    if "give_opinion" in actions and not joint_review.awaits(application, user):
+        actions = [a for a in actions if a != "give_opinion"]
+    return actions
+
+
+def decorate_view(user: User, application: Application, view: dict) -> dict:
+    """Add the modes' fields to ``application_view``'s result."""
+    view["instant_unmet"] = instant.unmet_view(application)
+    view["pre_review"] = pre_review.view(application)
+    view["joint_review"] = joint_review.view(application)
+    names = commitments.material_names(application.id)
+    view["commitments"] = [commitments.view(c, names) for c in commitments.of(application)]
+    permit_type = materials.permit_type_of(application)
+    allowed = {m.code for m in permit_type.materials if m.commitment_allowed}
+    for material in view["materials"]:
+        material["pre_review_comment"] = pre_review.material_comment(application, material["code"])
+        material["commitment_allowed"] = material["code"] in allowed
+    return view
