@@ -52,3 +52,30 @@ def test_deleting_the_last_document_of_some_bytes_removes_them(app, client, make
     again = make.upload(client, auth, view["id"], first, content).get_json()
     with client.get(f"{base}/{again['id']}/content", headers=auth) as download:
         assert download.status_code == 200 and download.data == content
+
+
+def test_a_start_sweeps_at_once_what_a_dead_worker_on_this_host_left(app):
+    from app.integrations.storage import _owner_prefix
+
+    tmp_dir = Path(app.config["DATA_DIR"]) / "documents" / "tmp"
+    tmp_dir.mkdir(parents=True)
+    dead_pid = _dead_pid()
+    mine = tmp_dir / f"{_owner_prefix('upload')}abc"
+    dead = tmp_dir / f"{_owner_prefix('upload').rsplit('-', 2)[0]}-{dead_pid}-abc"
+    mine.write_bytes(b"live")
+    dead.write_bytes(b"half")
+    _sweep_stale_uploads(app)
+    assert mine.exists()
+    assert not dead.exists()
+
+
+def _dead_pid() -> int:
+    pid = 4_000_000  # above the default pid_max range, so no process has it
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid += 1
