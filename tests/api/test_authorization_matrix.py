@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import (
     Appointment,
     AppointmentSlot,
+    Consent,
     Document,
     EnterpriseRequest,
     Licence,
@@ -81,7 +82,13 @@ def foreign_objects(client, make):
         size=document.size,
         uploaded_by=owner.id,
     )
-    db.session.add_all([appointment, attachment])
+    consent = Consent(
+        enterprise_id=firm.id,
+        scope="prepare",
+        expires_on=FROZEN_NOW.date() + timedelta(days=30),
+        granted_by=owner.id,
+    )
+    db.session.add_all([appointment, attachment, consent])
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -93,6 +100,7 @@ def foreign_objects(client, make):
         "appointment_id": appointment.id,
         "request_id": request.id,
         "attachment_id": attachment.id,
+        "consent_id": consent.id,
     }
     return owner, ids
 
@@ -110,6 +118,9 @@ BODIES = {
     "<int:request_id>/actions": {"action": "close", "version": 1},
     "/actions": {"action": "withdraw", "version": 1},
     "/rating": {"score": 5},
+    "/commitments": {"material": "business_licence", "signer_name": "王五"},
+    "/post-check": {"result": "pass"},
+    "/consents": {"scope": "prepare", "expires_on": "2026-12-31"},
     "/revoke": {"comment": "核查不合格", "version": 1},
     "/read": None,
     "<int:application_id>": {"version": 1, "delivery": {"recipient": "王五"}},
