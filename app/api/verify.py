@@ -8,7 +8,7 @@ both forms, so the page cannot be used to probe which numbers exist.
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, after_this_request, current_app, render_template, request
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -84,7 +84,6 @@ def _page(result: dict) -> Response:
     )
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Vary"] = "Accept"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
     )
@@ -108,6 +107,12 @@ class Verify(MethodView):
     def get(self, args: dict, number: str):
         """公开核验证照：浏览器得到中文核验页面（text/html），其他客户端得到 JSON；不含个人信息。"""
         result = verification(number, args["code"] or "")
+
+        @after_this_request
+        def _vary(response: Response) -> Response:
+            response.headers.add("Vary", "Accept")  # one URL, two representations
+            return response
+
         if _wants_html():
             return _page(result)
         return result
