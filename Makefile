@@ -37,6 +37,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.reminder_scan
 	$(BIN)/python -m bench.instant_approval
+	$(BIN)/python -m bench.read_paths
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
