@@ -36,6 +36,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.reminder_scan
+	$(BIN)/python -m bench.licence_pdf
 	$(BIN)/python -m bench.instant_approval
 	$(BIN)/python -m bench.read_paths
 

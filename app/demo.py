@@ -62,7 +62,7 @@ class _Steps:
 
         if form is None:
             form = dict(get_permit_type(permit_type).example_forms["new"])
-        application = create_application(
+        return create_application(
             self.applicant,
             {
                 "enterprise_id": firm.id,
@@ -72,9 +72,6 @@ class _Steps:
                 "delivery": DELIVERY,
             },
         )
-        application.created_at = timekeeping.now()  # row defaults read the real clock
-        db.session.commit()
-        return application
 
     def upload_all(self, application: Application) -> None:
         from reportlab.pdfgen import canvas
@@ -91,11 +88,7 @@ class _Steps:
             page.save()
             buffer.seek(0)
             upload = Upload(stream=buffer, filename=f"{material.code}.pdf")
-            document = documents.upload_document(
-                self.applicant, application.id, material.code, upload
-            )
-            document.created_at = timekeeping.now()
-            db.session.commit()
+            documents.upload_document(self.applicant, application.id, material.code, upload)
 
     def act(self, application: Application, who: str, action: str, **data) -> None:
         user = self.applicant if who == "applicant" else self.staff[who]

@@ -7,15 +7,18 @@ validation, workflow refusals — leaves through ``problem_response`` with a sta
 
 from __future__ import annotations
 
+import http
 import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, json
+from flask_smorest import Api
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.schemas.common import ProblemSchema
 from workflows import errors as wf_errors
 
 log = logging.getLogger(__name__)
@@ -174,6 +177,11 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+def problem_type(code: str) -> str:
+    """The problem type URI of a ``code``."""
+    return f"https://zerovisit.example/problems/{code.lower().replace('_', '-')}"
+
+
 def problem_response(
     status: int,
     code: str,
@@ -182,14 +190,16 @@ def problem_response(
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    body = {
-        "type": f"https://zerovisit.example/problems/{code.lower().replace('_', '-')}",
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        "code": code,
-        "errors": dict(errors or {}),
-    }
+    body = ProblemSchema().dump(
+        {
+            "type": problem_type(code),
+            "title": title,
+            "status": status,
+            "detail": detail or title,
+            "code": code,
+            "errors": dict(errors or {}),
+        }
+    )
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
     )
@@ -249,6 +259,34 @@ def _handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     code, title = HTTP_DEFAULTS[500]
     return problem_response(500, code, title)
+
+
+class ProblemApi(Api):
+    """flask-smorest's ``Api`` whose documented errors are our problems, not its ``Error``.
+
+    Every error response component (``NOT_FOUND``, ``UNPROCESSABLE_ENTITY``, …, and the
+    ``default`` of every operation) is ``application/problem+json`` with ``ProblemSchema``.
+    """
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            if status < 400:
+                continue
+            self.spec.components.response(status.name, problem_doc(status), lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME, problem_doc(500, "其他错误"), lazy=True
+        )
+
+
+def problem_doc(status: int, description: str | None = None) -> dict[str, Any]:
+    """An OpenAPI response object for a problem answered with ``status``."""
+    title = HTTP_DEFAULTS.get(status, ("", http.HTTPStatus(status).phrase))[1]
+    return {
+        "description": description or title,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": ProblemSchema}},
+    }
 
 
 def register_error_handlers(app: Flask) -> None:

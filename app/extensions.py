@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.errors import ProblemApi
 
 
 class Base(DeclarativeBase):
@@ -30,5 +31,5 @@ def _client_address() -> str:
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
+api = ProblemApi()
 limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)

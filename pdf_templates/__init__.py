@@ -1,8 +1,8 @@
-"""Page layouts of the printed documents (licence certificates, mailing label), kept as YAML data.
+"""What printed documents look like: YAML layouts, the seal, and the renderer (``render/``).
 
 Each ``<name>.yaml`` next to this file describes one layout: page size, where each block sits
 (lengths in millimetres, measured from the page's top-left corner), font sizes in points and
-which optional blocks to draw. ``permits.licence_pdf`` reads them through :func:`load_layout`.
+which optional blocks to draw. ``pdf_templates.render`` reads them through :func:`load_layout`.
 """
 
 from __future__ import annotations

@@ -8,11 +8,13 @@ blend mode, so black text underneath stays black and legible, the way ink looks 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
-from pdf_templates.render.fonts import Typeface
+if TYPE_CHECKING:  # only for annotations: the renderer imports this module
+    from pdf_templates.render.fonts import Typeface
 
 _RING_SHARE = 0.065  # ring width as a share of the radius
 _STAR_SHARE = 0.30  # star's outer radius as a share of the seal's radius

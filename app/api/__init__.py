@@ -31,6 +31,8 @@ from app.api import (
     verify,
     webhooks,
 )
+from app.api.docs import register_components
+from app.schemas.actions import register_action_components
 
 BLUEPRINTS = [
     health.blp,
@@ -60,7 +62,8 @@ BLUEPRINTS = [
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    register_components(api.spec)
+    register_action_components(api.spec)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
     app.register_blueprint(docs_assets.bp)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
 from app.errors import ValidationFailed
 from app.idempotency import idempotent
+from app.schemas.actions import ActionSchema
 from app.schemas.application import (
-    ActionSchema,
     ApplicationCreateSchema,
     ApplicationPageSchema,
     ApplicationPatchSchema,
@@ -23,7 +23,14 @@ from app.services import access, cases
 from app.services import applications as service
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
-SECURITY = [{"bearerAuth": []}]
+
+# The action body is documented as ``ActionRequest`` (one schema per action, see
+# app/schemas/actions.py); ``ActionSchema`` only checks the envelope.
+ACTION_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionRequest"}}},
+}
+VERSION_CONFLICT = (409, "VERSION_CONFLICT：数据已被他人修改")
 
 
 def requested_version(body: dict) -> int | None:
@@ -44,7 +51,12 @@ class Applications(MethodView):
     @login_required
     @blp.arguments(ApplicationQuerySchema, location="query")
     @blp.response(200, ApplicationPageSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listApplications",
+        "申请列表",
+        "申请人：其企业的申请；工作人员：所辖区域的申请。按创建时间倒序、分页。",
+    )
+    @blp.problems(401, 422)
     def get(self, args: dict):
         """The caller's applications (staff: their region's), newest first."""
         user = current_user()
@@ -66,7 +78,19 @@ class Applications(MethodView):
     @login_required
     @blp.arguments(ApplicationCreateSchema)
     @blp.response(201, ApplicationSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "createApplication",
+        "新建申请（草稿）",
+        "为调用者管理的企业新建一件草稿申请；form 按事项的 form_schema 校验。"
+        "延续、变更须给出 licence_id。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(
+        401,
+        (404, "企业、事项或许可证不存在"),
+        (409, "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION 等"),
+        *JSON_BODY,
+    )
     def post(self, body: dict):
         """Start a draft application for one of the caller's enterprises."""
         user = current_user()
@@ -77,7 +101,12 @@ class Applications(MethodView):
 class ApplicationItem(MethodView):
     @login_required
     @blp.response(200, ApplicationSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "getApplication",
+        "申请详情",
+        "一件申请：材料情况、缺少的材料、调用者当前可执行的动作（actions）和法定期限。",
+    )
+    @blp.problems(401, 404)
     def get(self, application_id: int):
         """One application, with what is missing and what the caller may do now."""
         user = current_user()
@@ -86,7 +115,13 @@ class ApplicationItem(MethodView):
     @login_required
     @blp.arguments(ApplicationPatchSchema)
     @blp.response(200, ApplicationSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "updateApplication",
+        "修改申请",
+        "修改草稿或待补正申请的表单、邮寄信息；须带读取时的 version（请求体或 If-Match）。",
+    )
+    @blp.headers("IfMatch")
+    @blp.problems(401, 404, (409, "APPLICATION_NOT_EDITABLE、VERSION_CONFLICT"), *JSON_BODY)
     def patch(self, body: dict, application_id: int):
         """Edit the form or delivery address of a draft or a case returned for supplement."""
         user = current_user()
@@ -102,7 +137,27 @@ class ApplicationActions(MethodView):
     @login_required
     @blp.arguments(ActionSchema)
     @blp.response(200, ApplicationSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "takeAction",
+        "执行工作流动作",
+        "对申请执行一个动作（提交、受理、补正、审查、决定、寄送等），返回执行后的申请。"
+        "请求体按 action 区分，各动作的字段、取值和可执行角色见 ActionRequest；"
+        "当前可执行的动作见申请的 actions。",
+    )
+    @blp.doc(requestBody=ACTION_BODY)
+    @blp.headers("IdempotencyKey", "IfMatch")
+    @blp.problems(
+        401,
+        (403, "ACTION_FORBIDDEN：该角色不能执行此动作"),
+        404,
+        (
+            409,
+            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、"
+            "MATERIALS_MISSING、FORM_INCOMPLETE 等",
+        ),
+        *JSON_BODY,
+        (422, "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN"),
+    )
     def post(self, body: dict, application_id: int):
         """Take one workflow action on the case (see ``actions`` for what is allowed now)."""
         user = current_user()
@@ -117,7 +172,8 @@ class ApplicationActions(MethodView):
 class ApplicationTimeline(MethodView):
     @login_required
     @blp.response(200, TimelineSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("getTimeline", "办理过程", "申请的全部办理记录，按发生顺序。")
+    @blp.problems(401, 404)
     def get(self, application_id: int):
         """Everything that happened to the case, in order."""
         return {"items": service.timeline_view(current_user(), application_id)}

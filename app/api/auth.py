@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, issue_token, login_required
 from app.schemas.auth import LoginResponseSchema, MeSchema, StaffLoginSchema, WechatLoginSchema
 from app.services import enterprises as enterprise_service
@@ -18,6 +18,18 @@ blp = Blueprint("auth", __name__, url_prefix="", description="登录与当前用
 class WechatLogin(MethodView):
     @blp.arguments(WechatLoginSchema)
     @blp.response(200, LoginResponseSchema)
+    @blp.operation(
+        "loginWechat",
+        "申请人微信登录",
+        "用小程序 wx.login 取得的 code 登录，返回 Bearer 令牌。",
+        auth=False,
+    )
+    @blp.problems(
+        (401, "WECHAT_CODE_INVALID 等：登录凭证无效"),
+        (429, "微信接口限流"),
+        (502, "WECHAT_UNAVAILABLE、WECHAT_CONFIG_INVALID"),
+        *JSON_BODY,
+    )
     def post(self, body: dict):
         """Log an applicant in with a mini-program login code."""
         user = identity.login_with_wechat(body["code"])
@@ -33,6 +45,17 @@ class WechatLogin(MethodView):
 class StaffLogin(MethodView):
     @blp.arguments(StaffLoginSchema)
     @blp.response(200, LoginResponseSchema)
+    @blp.operation(
+        "loginStaff",
+        "工作人员登录",
+        "用户名和密码登录，返回 Bearer 令牌及角色、所辖区域；连续失败会被限制。",
+        auth=False,
+    )
+    @blp.problems(
+        (401, "INVALID_CREDENTIALS、ACCOUNT_DISABLED"),
+        (429, "登录失败次数过多，稍后再试"),
+        *JSON_BODY,
+    )
     def post(self, body: dict):
         """Log a staff member in with username and password."""
         user = identity.login_staff(body["username"], body["password"])
@@ -53,7 +76,8 @@ class StaffLogin(MethodView):
 class Me(MethodView):
     @login_required
     @blp.response(200, MeSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.operation("getMe", "当前用户", "申请人：其管理的企业；工作人员：角色和所辖区域。")
+    @blp.problems(401)
     def get(self):
         """The current user: an applicant's enterprises, or a staff member's roles and region."""
         user = current_user()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import Blueprint
 from app.schemas.licence import CarrierListSchema
 from app.services.carriers import carrier_list
 
@@ -14,6 +14,13 @@ blp = Blueprint("carriers", __name__, url_prefix="/carriers", description="快�
 @blp.route("")
 class Carriers(MethodView):
     @blp.response(200, CarrierListSchema)
+    @blp.operation(
+        "listCarriers",
+        "快递公司列表",
+        "可选的快递公司：dispatch 动作的 carrier 与快递回调路径 /webhooks/courier/{carrier} "
+        "使用其代码。",
+        auth=False,
+    )
     def get(self):
-        """快递公司列表：dispatch 的 carrier 与快递回调路径使用其代码。"""
+        """The couriers, by code: ``dispatch`` and the webhook path use the code."""
         return {"items": carrier_list()}

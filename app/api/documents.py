@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import Blueprint
 from app.auth import current_user, login_required
+from app.file_types import ALLOWED_TYPES
 from app.idempotency import idempotent
 from app.request_guards import accepts
-from app.schemas.application import UploadedDocumentSchema, UploadFileSchema, UploadFormSchema
+from app.schemas.application import UploadedDocumentSchema, UploadSchema
 from app.services import documents as service
 from app.services.applications import document_view
 
 blp = Blueprint("documents", __name__, url_prefix="/applications", description="申请材料")
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/<int:application_id>/documents")
@@ -22,11 +22,24 @@ class Documents(MethodView):
     @accepts("multipart/form-data")
     @idempotent
     @login_required
-    @blp.arguments(UploadFormSchema, location="form")
-    @blp.arguments(UploadFileSchema, location="files")
+    @blp.arguments(UploadSchema, location="multipart")
     @blp.response(201, UploadedDocumentSchema)
-    @blp.doc(security=SECURITY)
-    def post(self, form: dict, files: dict, application_id: int):
+    @blp.operation(
+        "uploadDocument",
+        "上传材料",
+        "以 multipart/form-data 为一项材料上传一个文件（material、file）。"
+        "接受 PDF、JPEG、PNG、OFD，按文件内容判定类型。仅草稿或待补正的申请可上传。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(
+        401,
+        404,
+        (409, "APPLICATION_NOT_EDITABLE"),
+        (413, "PAYLOAD_TOO_LARGE：超过上传上限（默认 20 MiB）"),
+        (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
+        (422, "VALIDATION_FAILED：缺少 material 或 file、未知材料等"),
+    )
+    def post(self, form: dict, application_id: int):
         """Upload one file (PDF, JPEG, PNG or OFD, judged by content) for one material."""
         document = service.upload_document(
             current_user(), application_id, form.get("material"), request.files.get("file")
@@ -37,8 +50,11 @@ class Documents(MethodView):
 @blp.route("/<int:application_id>/documents/<int:document_id>/content")
 class DocumentContent(MethodView):
     @login_required
-    @blp.doc(security=SECURITY)
-    @blp.response(200)
+    @blp.operation(
+        "getDocumentContent", "下载材料", "上传的原文件，以附件形式返回，类型为上传时判定的类型。"
+    )
+    @blp.binary("材料文件", *ALLOWED_TYPES)
+    @blp.problems(401, 404)
     def get(self, application_id: int, document_id: int):
         """The uploaded bytes, as an attachment with the stored content type."""
         document = service.get_document(current_user(), application_id, document_id)
@@ -55,7 +71,8 @@ class DocumentContent(MethodView):
 class DocumentItem(MethodView):
     @login_required
     @blp.response(204)
-    @blp.doc(security=SECURITY)
+    @blp.operation("deleteDocument", "删除材料", "从草稿或待补正的申请中删除一个已上传的文件。")
+    @blp.problems(401, 404, (409, "APPLICATION_NOT_EDITABLE"))
     def delete(self, application_id: int, document_id: int):
         """Remove an uploaded file from a draft or a case returned for supplement."""
         service.delete_document(current_user(), application_id, document_id)

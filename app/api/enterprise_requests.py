@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
+from app.file_types import ALLOWED_TYPES
 from app.idempotency import idempotent
 from app.request_guards import accepts
 from app.schemas.common import PageArgs, PageSchema, page_of
@@ -17,7 +18,6 @@ from app.services.documents import storage
 blp = Blueprint(
     "enterprise_requests", __name__, url_prefix="", description="诉求响应（企业诉求受理与答复）"
 )
-SECURITY = [{"bearerAuth": []}]
 ACTIONS = ("claim", "reply", "close", "reopen")
 STATES = tuple(service.STATE_LABELS)
 
@@ -110,6 +110,9 @@ def _detail(item) -> dict:
 @blp.route("/request-topics")
 class RequestTopics(MethodView):
     @blp.response(200, TopicListSchema)
+    @blp.operation(
+        "listRequestTopics", "诉求类别", "诉求类别及其承办单位、答复时限（公开）。", auth=False
+    )
     def get(self):
         """The request desk's topics, each with its handling unit and response limit."""
         return {"items": [service.topic_view(t) for t in service.all_topics()]}
@@ -120,7 +123,12 @@ class EnterpriseRequests(MethodView):
     @login_required
     @blp.arguments(RequestQuerySchema, location="query")
     @blp.response(200, RequestPageSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listEnterpriseRequests",
+        "诉求列表",
+        "申请人：其企业的诉求；工作人员：所辖区域的诉求，按答复期限先后。",
+    )
+    @blp.problems(401, 422)
     def get(self, args: dict):
         """Applicants: their enterprises' requests; staff: their region's queue, due first."""
         user = current_user()
@@ -133,7 +141,14 @@ class EnterpriseRequests(MethodView):
     @login_required
     @blp.arguments(RequestCreateSchema)
     @blp.response(201, RequestSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("fileEnterpriseRequest", "提交诉求", "为调用者管理的企业提交一项诉求。")
+    @blp.headers("IdempotencyKey")
+    @blp.problems(
+        401,
+        (404, "ENTERPRISE_NOT_FOUND"),
+        *JSON_BODY,
+        (422, "VALIDATION_FAILED、REQUEST_TOPIC_UNKNOWN"),
+    )
     def post(self, body: dict):
         """File a request for one of the caller's enterprises."""
         return _detail(service.file_request(current_user(), body))
@@ -143,7 +158,8 @@ class EnterpriseRequests(MethodView):
 class EnterpriseRequestItem(MethodView):
     @login_required
     @blp.response(200, RequestSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("getEnterpriseRequest", "诉求详情", "一项诉求及其附件和处理记录。")
+    @blp.problems(401, (404, "REQUEST_NOT_FOUND"))
     def get(self, request_id: int):
         """One request with its attachments and history."""
         return _detail(service.get_request(current_user(), request_id))
@@ -155,7 +171,19 @@ class EnterpriseRequestActions(MethodView):
     @login_required
     @blp.arguments(RequestActionSchema)
     @blp.response(200, RequestSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "takeEnterpriseRequestAction",
+        "处理诉求",
+        "claim 认领、reply 答复（工作人员）；close 办结、reopen 重新办理（申请人）；须带 version。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(
+        401,
+        403,
+        (404, "REQUEST_NOT_FOUND"),
+        (409, "TRANSITION_NOT_ALLOWED、VERSION_CONFLICT、REQUEST_CLOSED"),
+        *JSON_BODY,
+    )
     def post(self, body: dict, request_id: int):
         """Claim, reply, close or reopen a request (409 VERSION_CONFLICT when stale)."""
         return _detail(service.take_action(current_user(), request_id, body))
@@ -166,7 +194,16 @@ class EnterpriseRequestRating(MethodView):
     @login_required
     @blp.arguments(RequestRatingSchema)
     @blp.response(200, RequestSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "rateEnterpriseRequest", "评价诉求答复", "申请人对办结的诉求评价一次（1–5 分）。"
+    )
+    @blp.problems(
+        401,
+        (403, "RATING_APPLICANT_ONLY"),
+        (404, "REQUEST_NOT_FOUND"),
+        (409, "REQUEST_NOT_CLOSED、ALREADY_RATED"),
+        *JSON_BODY,
+    )
     def post(self, body: dict, request_id: int):
         """Rate the answer of a closed request, once."""
         item = service.rate(current_user(), request_id, body["score"], body.get("comment"))
@@ -180,7 +217,20 @@ class EnterpriseRequestAttachments(MethodView):
     @login_required
     @blp.arguments(AttachmentFileSchema, location="files")
     @blp.response(201, AttachmentSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "addEnterpriseRequestAttachment",
+        "上传诉求附件",
+        "以 multipart/form-data 为本人的诉求上传一个附件（PDF、JPEG、PNG、OFD，按内容判定）。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(
+        401,
+        (404, "REQUEST_NOT_FOUND"),
+        (409, "TOO_MANY_ATTACHMENTS、REQUEST_CLOSED"),
+        (413, "FILE_TOO_LARGE、PAYLOAD_TOO_LARGE"),
+        (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
+        422,
+    )
     def post(self, files: dict, request_id: int):
         """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's request."""
         attachment = service.add_attachment(current_user(), request_id, request.files.get("file"))
@@ -190,8 +240,9 @@ class EnterpriseRequestAttachments(MethodView):
 @blp.route("/enterprise-requests/<int:request_id>/attachments/<int:attachment_id>/content")
 class EnterpriseRequestAttachmentContent(MethodView):
     @login_required
-    @blp.doc(security=SECURITY)
-    @blp.response(200)
+    @blp.operation("getEnterpriseRequestAttachment", "下载诉求附件", "附件原文件，以附件形式返回。")
+    @blp.binary("附件文件", *ALLOWED_TYPES)
+    @blp.problems(401, (404, "ATTACHMENT_NOT_FOUND"))
     def get(self, request_id: int, attachment_id: int):
         """The attachment's bytes, as a download."""
         attachment = service.get_attachment(current_user(), request_id, attachment_id)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, staff_required
 from app.services import guide_search as service
 
 blp = Blueprint("guide", __name__, url_prefix="", description="办事指南与智能问答")
-SECURITY = [{"bearerAuth": []}]
 
 
 class SearchQuerySchema(Schema):
@@ -54,6 +53,13 @@ class FaqListSchema(Schema):
 class GuideSearch(MethodView):
     @blp.arguments(SearchQuerySchema, location="query")
     @blp.response(200, SearchResultSchema)
+    @blp.operation(
+        "searchGuide",
+        "办事指南搜索（智能问答）",
+        "在办事指南、材料清单和常见问题中检索，最相关的在前（公开）。",
+        auth=False,
+    )
+    @blp.problems(422)
     def get(self, args: dict):
         """Search the guides, material lists and FAQ; best answers first (public)."""
         return {"items": service.search(args["q"], args["limit"])}
@@ -62,6 +68,7 @@ class GuideSearch(MethodView):
 @blp.route("/faq")
 class Faq(MethodView):
     @blp.response(200, FaqListSchema)
+    @blp.operation("listFaq", "常见问题", "常见问题及答案（公开）。", auth=False)
     def get(self):
         """The FAQ (public)."""
         return {"items": [service.faq_view(entry) for entry in service.list_faq()]}
@@ -69,7 +76,8 @@ class Faq(MethodView):
     @staff_required("admin")
     @blp.arguments(FaqSchema)
     @blp.response(201, FaqSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("addFaq", "新增常见问题", "管理员新增一条常见问题；同一问题则替换其答案。")
+    @blp.problems(401, (403, "仅管理员"), *JSON_BODY)
     def post(self, body: dict):
         """Add an FAQ entry, or replace the answer of the same question (admin)."""
         return service.faq_view(service.add_faq(current_user(), body))
@@ -79,7 +87,8 @@ class Faq(MethodView):
 class FaqItem(MethodView):
     @staff_required("admin")
     @blp.response(204)
-    @blp.doc(security=SECURITY)
+    @blp.operation("deleteFaq", "删除常见问题", "管理员删除一条常见问题。")
+    @blp.problems(401, (403, "仅管理员"), (404, "FAQ_NOT_FOUND"))
     def delete(self, entry_id: int):
         """Remove an FAQ entry (admin)."""
         service.delete_faq(entry_id)

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.docs import Blueprint
 from app.errors import problem_response
 from app.extensions import db
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="运行状态")
 
 
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "ok"})
+    database = fields.String(required=True, metadata={"description": "ok"})
+
+
 @blp.route("")
 class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.operation(
+        "getHealth", "运行状态", "接口及数据库是否可用；数据库不可用时返回 503。", auth=False
+    )
+    @blp.problems((503, "DATABASE_UNAVAILABLE"))
     def get(self):
         """Report whether the API and its database answer."""
         try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required, staff_required
 from app.integrations.signer import ca_pem
 from app.schemas.common import page_of
@@ -15,7 +15,6 @@ from app.services.licence_documents import licence_pdf, pki_paths
 from app.services.licences import licence_view
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/licences")
@@ -23,7 +22,13 @@ class Licences(MethodView):
     @login_required
     @blp.arguments(LicenceQuerySchema, location="query")
     @blp.response(200, LicencePageSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listLicences",
+        "许可证列表",
+        "申请人：其企业的许可证；工作人员：所辖区域的许可证。按到期日先后、分页；"
+        "可按企业、状态、多少天内到期筛选。",
+    )
+    @blp.problems(401, 422)
     def get(self, args: dict):
         """The caller's licences (staff: their region's), soonest expiry first."""
         items, total = service.list_licences(
@@ -41,7 +46,8 @@ class Licences(MethodView):
 class LicenceItem(MethodView):
     @login_required
     @blp.response(200, LicenceSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("getLicence", "许可证详情", "一张许可证及其状态、距到期天数。")
+    @blp.problems(401, 404)
     def get(self, licence_id: int):
         """One licence with its status and days to expiry."""
         return licence_view(service.get_licence(current_user(), licence_id))
@@ -50,8 +56,11 @@ class LicenceItem(MethodView):
 @blp.route("/licences/<int:licence_id>/pdf")
 class LicencePdf(MethodView):
     @login_required
-    @blp.response(200, content_type="application/pdf")
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "getLicencePdf", "电子许可证（PDF）", "由发证机关数字签名的电子许可证 PDF，带核验二维码。"
+    )
+    @blp.binary("签名的电子许可证", "application/pdf")
+    @blp.problems(401, 404)
     def get(self, licence_id: int):
         """The electronic licence, a PDF signed by the issuing authority."""
         licence = service.get_licence(current_user(), licence_id)
@@ -65,7 +74,18 @@ class LicenceRevoke(MethodView):
     @staff_required("approver")
     @blp.arguments(RevokeSchema)
     @blp.response(200, LicenceSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "revokeLicence",
+        "撤销许可证",
+        "审批人员撤销所辖区域内的一张有效许可证，须说明理由；可带 version 防止覆盖他人修改。",
+    )
+    @blp.problems(
+        401,
+        (403, "仅审批人员"),
+        404,
+        (409, "LICENCE_NOT_ACTIVE、VERSION_CONFLICT"),
+        *JSON_BODY,
+    )
     def post(self, body: dict, licence_id: int):
         """Revoke a licence in the caller's region, with the reason."""
         licence = service.revoke_licence(
@@ -76,7 +96,13 @@ class LicenceRevoke(MethodView):
 
 @blp.route("/pki/ca.pem")
 class RootCertificate(MethodView):
-    @blp.response(200, content_type="application/x-pem-file")
+    @blp.operation(
+        "getRootCertificate",
+        "发证机关根证书",
+        "发证机关的根证书（PEM），用于在 PDF 阅读器或 pyHanko 中验证许可证签名。",
+        auth=False,
+    )
+    @blp.binary("根证书（PEM）", "application/x-pem-file")
     def get(self):
         """The issuing authority's root certificate, to validate licence signatures."""
         return Response(ca_pem(pki_paths().root_cert), mimetype="application/x-pem-file")

@@ -4,8 +4,8 @@ consents to assisted filing (帮办代办)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
 from app.idempotency import idempotent
 from app.schemas.modes import (
@@ -18,7 +18,6 @@ from app.schemas.modes import (
 from app.services import commitments, consents
 
 blp = Blueprint("modes", __name__, url_prefix="", description="告知承诺与帮办代办")
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/applications/<int:application_id>/commitments")
@@ -27,7 +26,13 @@ class Commitments(MethodView):
     @login_required
     @blp.arguments(CommitmentCreateSchema)
     @blp.response(201, CommitmentSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "signCommitment",
+        "签署告知承诺",
+        "以签署承诺代替一项允许告知承诺的材料（commitment_allowed），该材料状态变为 committed。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(401, 404, 409, *JSON_BODY)
     def post(self, body: dict, application_id: int):
         """Sign the catalogue's commitment in place of a material that allows it."""
         item = commitments.sign(
@@ -40,7 +45,10 @@ class Commitments(MethodView):
 class Consents(MethodView):
     @login_required
     @blp.response(200, FilingConsentListSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listFilingConsents", "帮办代办授权", "企业给办事大厅帮办人员的授权（仅管理人）。"
+    )
+    @blp.problems(401, 404)
     def get(self, enterprise_id: int):
         """The enterprise's consents to assisted filing (manager only)."""
         return {
@@ -51,7 +59,14 @@ class Consents(MethodView):
     @login_required
     @blp.arguments(FilingConsentCreateSchema)
     @blp.response(201, FilingConsentSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "grantFilingConsent",
+        "授权帮办代办",
+        "授权所辖区域的帮办人员代为填写（prepare）或代为提交（submit）本企业的申请，"
+        "至 expires_on 为止。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(401, 404, 409, *JSON_BODY)
     def post(self, body: dict, enterprise_id: int):
         """Let the office's agents prepare (or also submit) this enterprise's applications."""
         consent = consents.grant(current_user(), enterprise_id, body["scope"], body["expires_on"])
@@ -62,7 +77,8 @@ class Consents(MethodView):
 class ConsentItem(MethodView):
     @login_required
     @blp.response(204)
-    @blp.doc(security=SECURITY)
+    @blp.operation("revokeFilingConsent", "撤销帮办代办授权", "立即撤销一项授权（仅管理人）。")
+    @blp.problems(401, 404, 409)
     def delete(self, enterprise_id: int, consent_id: int):
         """Revoke a consent at once (manager only)."""
         consents.revoke(current_user(), enterprise_id, consent_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from app.api.docs import Blueprint
 from app.auth import current_user, login_required
 from app.services import notices as service
 
@@ -16,7 +16,6 @@ blp = Blueprint(
     url_prefix="/applications",
     description="行政许可文书（受理、补正、决定、送达）",
 )
-SECURITY = [{"bearerAuth": []}]
 
 
 class NoticeSchema(Schema):
@@ -35,7 +34,12 @@ class NoticeListSchema(Schema):
 class NoticeList(MethodView):
     @login_required
     @blp.response(200, NoticeListSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listNotices",
+        "行政许可文书",
+        "申请的受理通知书、补正通知书、决定书、送达回证等文书，按出具先后。",
+    )
+    @blp.problems(401, 404)
     def get(self, application_id: int):
         """The case's written notices and decisions, oldest first."""
         items = service.list_notices(current_user(), application_id)
@@ -45,8 +49,9 @@ class NoticeList(MethodView):
 @blp.route("/<int:application_id>/notices/<int:notice_id>/pdf")
 class NoticePdf(MethodView):
     @login_required
-    @blp.response(200, content_type="application/pdf")
-    @blp.doc(security=SECURITY)
+    @blp.operation("getNoticePdf", "文书（PDF）", "一份由发证机关数字签名的文书 PDF。")
+    @blp.binary("签名的文书", "application/pdf")
+    @blp.problems(401, (404, "NOTICE_NOT_FOUND"))
     def get(self, application_id: int, notice_id: int):
         """One notice as a PDF signed by the issuing authority."""
         application, notice = service.get_notice(current_user(), application_id, notice_id)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from app.api.docs import Blueprint
 from app.auth import current_user, login_required
-from app.schemas.common import PageArgs, PageSchema, page_of
+from app.schemas.common import PageArgs, PageSchema, page_of, timestamp
 from app.services import notifications as service
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="消息")
-SECURITY = [{"bearerAuth": []}]
 
 
 class NotificationQuerySchema(PageArgs):
@@ -20,18 +19,18 @@ class NotificationQuerySchema(PageArgs):
 
 class NotificationSchema(Schema):
     id = fields.Integer()
-    topic = fields.String()
+    topic = fields.String(metadata={"description": "case、delivery、licence、reminder 等"})
     title = fields.String()
     body = fields.String()
-    payload = fields.Dict()
+    payload = fields.Dict(metadata={"description": "相关对象，如 application_id、licence_id"})
     read = fields.Boolean()
-    read_at = fields.String(allow_none=True)
-    created_at = fields.String()
+    read_at = timestamp(allow_none=True)
+    created_at = timestamp()
 
 
 class NotificationPageSchema(PageSchema):
     items = fields.List(fields.Nested(NotificationSchema))
-    unread = fields.Integer()
+    unread = fields.Integer(metadata={"description": "未读消息数"})
 
 
 @blp.route("")
@@ -39,7 +38,8 @@ class Notifications(MethodView):
     @login_required
     @blp.arguments(NotificationQuerySchema, location="query")
     @blp.response(200, NotificationPageSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("listNotifications", "我的消息", "调用者的站内消息，按时间倒序，附未读数。")
+    @blp.problems(401, 422)
     def get(self, args: dict):
         """The caller's inbox, newest first, with how many are unread."""
         items, total, unread = service.list_notifications(
@@ -58,7 +58,8 @@ class Notifications(MethodView):
 class NotificationRead(MethodView):
     @login_required
     @blp.response(200, NotificationSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("markNotificationRead", "标记已读", "将调用者的一条消息标记为已读。")
+    @blp.problems(401, 404)
     def post(self, notification_id: int):
         """Mark one of the caller's notifications read."""
         return service.notification_view(service.mark_read(current_user(), notification_id))

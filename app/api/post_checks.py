@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, staff_required
 from app.errors import ValidationFailed
 from app.schemas.common import PageArgs, page_of
@@ -12,7 +12,6 @@ from app.schemas.modes import PostCheckPageSchema, PostCheckResultSchema, PostCh
 from app.services import post_checks as service
 
 blp = Blueprint("post_checks", __name__, url_prefix="", description="事后核查")
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/review/post-checks")
@@ -20,7 +19,10 @@ class PostCheckQueue(MethodView):
     @staff_required("reviewer")
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, PostCheckPageSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listPostChecks", "事后核查队列", "所辖区域待事后核查的许可证，按核查期限先后（审查人员）。"
+    )
+    @blp.problems(401, (403, "仅审查人员"), 422)
     def get(self, args: dict):
         """Licences of the caller's region waiting for their post-check, earliest due first."""
         items, total = service.pending(current_user(), args["page"], args["page_size"])
@@ -32,7 +34,10 @@ class RevocationQueue(MethodView):
     @staff_required("approver")
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, PostCheckPageSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "listRevocations", "待撤销许可证", "事后核查不通过且仍有效的许可证及核查理由（审批人员）。"
+    )
+    @blp.problems(401, (403, "仅审批人员"), 422)
     def get(self, args: dict):
         """Licences whose post-check failed and that still stand, with the reviewer's reason."""
         items, total = service.revocations(current_user(), args["page"], args["page_size"])
@@ -44,7 +49,12 @@ class PostCheckResult(MethodView):
     @staff_required("reviewer")
     @blp.arguments(PostCheckResultSchema)
     @blp.response(200, PostCheckSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "recordPostCheck",
+        "录入事后核查结果",
+        "审查人员录入核查结果 pass/fail；fail 须说明理由，许可证进入待撤销队列。",
+    )
+    @blp.problems(401, (403, "仅审查人员"), 404, 409, *JSON_BODY)
     def post(self, body: dict, licence_id: int):
         """Record the post-check; ``fail`` (with a reason) puts it on the revocation queue."""
         comment = body["comment"].strip()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
+from app.schemas.common import timestamp
 from app.services import ratings as service
 
 blp = Blueprint("ratings", __name__, url_prefix="/applications", description="好差评")
-SECURITY = [{"bearerAuth": []}]
 
 
 class RatingCreateSchema(Schema):
@@ -23,7 +23,7 @@ class RatingSchema(Schema):
     application_id = fields.Integer()
     score = fields.Integer()
     comment = fields.String()
-    created_at = fields.String()
+    created_at = timestamp()
 
 
 @blp.route("/<int:application_id>/rating")
@@ -31,7 +31,18 @@ class ApplicationRating(MethodView):
     @login_required
     @blp.arguments(RatingCreateSchema)
     @blp.response(201, RatingSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "rateApplication",
+        "评价办件服务（好差评）",
+        "申请人对办结的申请评价一次：1–5 分，1、2 分须说明理由。",
+    )
+    @blp.problems(
+        401,
+        (403, "RATING_APPLICANT_ONLY"),
+        404,
+        (409, "ALREADY_RATED、CASE_NOT_CLOSED"),
+        *JSON_BODY,
+    )
     def post(self, body: dict, application_id: int):
         """Rate a closed case once (1–5; a rating of 1 or 2 needs a reason)."""
         rating = service.rate_application(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from app.api.docs import Blueprint
 from app.auth import current_user, staff_required
 from app.schemas.application import ReviewPageSchema, ReviewQuerySchema
 from app.schemas.common import page_of
@@ -19,7 +19,12 @@ class ReviewQueue(MethodView):
     @staff_required()
     @blp.arguments(ReviewQuerySchema, location="query")
     @blp.response(200, ReviewPageSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.operation(
+        "getReviewQueue",
+        "审查工作台",
+        "调用者所辖区域内、其角色当前可办理的申请，按法定期限先后；超期的标记 overdue。",
+    )
+    @blp.problems(401, (403, "仅工作人员"), 422)
     def get(self, args: dict):
         """Cases in the caller's region they may act on now; overdue ones are flagged."""
         user = current_user()

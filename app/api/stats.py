@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from app.api.docs import Blueprint
 from app.auth import current_user, staff_required
 from app.services import stats as service
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="统计")
-SECURITY = [{"bearerAuth": []}]
 
 
 class StatsQuerySchema(Schema):
@@ -45,7 +44,13 @@ class Stats(MethodView):
     @staff_required()
     @blp.arguments(StatsQuerySchema, location="query")
     @blp.response(200, StatsSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "getStats",
+        "统计",
+        "调用者所辖区域在 from 至 to 期间（默认本年）的办件量、按时办结率、平均用时、"
+        "零跑腿率、满意率和许可证数量。",
+    )
+    @blp.problems(401, (403, "仅工作人员"), 422)
     def get(self, args: dict):
         """Figures for the caller's region from ``from`` to ``to`` (default: this year)."""
         user = current_user()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
 from app.services import subscriptions as service
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/me", description="订阅消息授权")
-SECURITY = [{"bearerAuth": []}]
 
 TemplateId = fields.String(validate=validate.Length(min=1, max=128))
 
@@ -39,7 +38,12 @@ class Subscriptions(MethodView):
     @login_required
     @blp.arguments(SubscriptionReportSchema)
     @blp.response(200, ConsentListSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation(
+        "reportSubscriptions",
+        "上报订阅消息授权",
+        "小程序 requestSubscribeMessage 之后上报用户同意与拒绝的模板，返回全部授权。",
+    )
+    @blp.problems(401, *JSON_BODY)
     def post(self, body: dict):
         """Record which templates the user accepted and rejected; returns every consent."""
         user = current_user()
@@ -48,7 +52,8 @@ class Subscriptions(MethodView):
 
     @login_required
     @blp.response(200, ConsentListSchema)
-    @blp.doc(security=SECURITY)
+    @blp.operation("listSubscriptions", "订阅消息授权", "调用者各模板的授权情况与剩余次数。")
+    @blp.problems(401)
     def get(self):
         """The caller's consents per template."""
         return {"items": [service.consent_view(row) for row in service.consents(current_user())]}

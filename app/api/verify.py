@@ -8,11 +8,11 @@ both forms, so the page cannot be used to probe which numbers exist.
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, after_this_request, current_app, render_template, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app.api.docs import Blueprint
 from app.extensions import db, limiter
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
@@ -84,7 +84,6 @@ def _page(result: dict) -> Response:
     )
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Vary"] = "Accept"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
     )
@@ -97,9 +96,23 @@ class Verify(MethodView):
 
     @blp.arguments(VerifyQuerySchema, location="query")
     @blp.response(200, VerificationSchema)
+    @blp.operation(
+        "verifyLicence",
+        "核验许可证（公开）",
+        "扫描许可证二维码打开：证书是否真实有效。不显示个人信息；核验码错误与证号不存在的回答相同。",
+        auth=False,
+    )
+    @blp.page("核验结果：API 客户端得到 JSON；浏览器（Accept 优先 text/html）得到中文核验页面")
+    @blp.problems((429, "请求过于频繁"))
     def get(self, args: dict, number: str):
         """公开核验证照：浏览器得到中文核验页面（text/html），其他客户端得到 JSON；不含个人信息。"""
         result = verification(number, args["code"] or "")
+
+        @after_this_request
+        def _vary(response: Response) -> Response:
+            response.headers.add("Vary", "Accept")  # one URL, two representations
+            return response
+
         if _wants_html():
             return _page(result)
         return result

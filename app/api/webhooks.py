@@ -6,19 +6,42 @@ import json
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
+from app.api.docs import Blueprint
 from app.errors import AppError, ValidationFailed, flatten_messages
-from app.schemas.licence import CourierReportSchema
+from app.schemas.licence import CourierReportSchema, CourierResultSchema
 from app.services import delivery
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="快递回调")
 
+# The body is read raw (the signature covers its bytes), then loaded with the schema.
+COURIER_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": CourierReportSchema}},
+}
+
 
 @blp.route("/courier/<string:carrier>")
 class CourierWebhook(MethodView):
-    @blp.response(200)
+    @blp.response(200, CourierResultSchema)
+    @blp.operation(
+        "courierWebhook",
+        "快递状态回调",
+        "快递公司推送物流状态（in_transit、delivered、failed）；以原始请求体的 HMAC-SHA256 "
+        "签名（X-Signature）认证。delivered 即确认送达；重复推送返回 duplicate 且不重复处理。",
+        auth=False,
+    )
+    @blp.doc(requestBody=COURIER_BODY)
+    @blp.headers("XSignature")
+    @blp.problems(
+        (400, "MALFORMED_JSON"),
+        (401, "SIGNATURE_INVALID：签名无效，不做任何处理"),
+        (404, "SHIPMENT_NOT_FOUND"),
+        (413, "PAYLOAD_TOO_LARGE"),
+        (415, "UNSUPPORTED_MEDIA_TYPE"),
+        (422, "VALIDATION_FAILED"),
+    )
     def post(self, carrier: str):
         """Apply a courier status report (``X-Signature: sha256=<hex HMAC>``)."""
         raw = request.get_data(cache=False)

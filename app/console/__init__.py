@@ -26,6 +26,7 @@ def register_console(app: Flask) -> None:
         views_cases,
         views_licences,
         views_office,
+        views_requests,
     )
     from app.console.session import init_session
 

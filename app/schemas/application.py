@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
-from app.schemas.common import PageArgs, PageSchema
+from app.schemas.common import PageArgs, PageSchema, day, timestamp
+from app.schemas.enterprise import EnterpriseRefSchema
 
 KINDS = ("new", "renewal", "change")
+MATERIAL_STATUSES = ("missing", "deferred", "committed", "uploaded", "verified", "rejected")
 
 
 class DeliverySchema(Schema):
-    recipient = fields.String()
-    phone = fields.String()
-    address = fields.String()
+    recipient = fields.String(metadata={"description": "收件人"})
+    phone = fields.String(metadata={"description": "收件电话（非送达人员看到的是脱敏号码）"})
+    address = fields.String(metadata={"description": "邮寄地址"})
 
 
 class ApplicationCreateSchema(Schema):
     enterprise_id = fields.Integer(required=True)
     permit_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    form = fields.Raw(load_default=dict, metadata={"description": "按事项 form_schema 填写"})
-    delivery = fields.Dict(required=True, keys=fields.String(), values=fields.Raw())
-    licence_id = fields.Integer(allow_none=True, load_default=None)
+    form = fields.Raw(
+        load_default=dict,
+        metadata={"type": "object", "description": "按事项 form_schema[kind] 填写的表单"},
+    )
+    delivery = fields.Dict(
+        required=True,
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"description": "邮寄信息：recipient、phone、address"},
+    )
+    licence_id = fields.Integer(
+        allow_none=True, load_default=None, metadata={"description": "延续、变更所针对的许可证"}
+    )
 
 
 class ApplicationPatchSchema(Schema):
-    form = fields.Raw()
+    form = fields.Raw(metadata={"type": "object", "description": "整张表单（替换原表单）"})
     delivery = fields.Dict(keys=fields.String(), values=fields.Raw())
-    version = fields.Integer()
+    version = fields.Integer(metadata={"description": "读取时的数据版本号（也可用 If-Match）"})
 
 
 class ApplicationQuerySchema(PageArgs):
@@ -35,25 +49,14 @@ class ApplicationQuerySchema(PageArgs):
     permit_type = fields.String()
 
 
-class ActionSchema(Schema):
-    """The action name, the version read, and the action's own fields (kept as given)."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    action = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    version = fields.Integer()
-    comment = fields.String(validate=validate.Length(max=2000))
-
-
 class DocumentSchema(Schema):
     id = fields.Integer()
-    material = fields.String()
+    material = fields.String(metadata={"description": "材料代码"})
     filename = fields.String()
-    size = fields.Integer()
+    size = fields.Integer(metadata={"description": "字节数"})
     sha256 = fields.String()
-    content_type = fields.String()
-    uploaded_at = fields.String()
+    content_type = fields.String(metadata={"description": "按内容判定的类型"})
+    uploaded_at = timestamp()
 
 
 class UploadedDocumentSchema(DocumentSchema):
@@ -61,10 +64,10 @@ class UploadedDocumentSchema(DocumentSchema):
 
 
 class DeadlineSchema(Schema):
-    kind = fields.String()
-    due = fields.String()
+    kind = fields.String(metadata={"description": "acceptance 受理、decision 审批、delivery 送达"})
+    due = day("法定期限届满日")
     working_days_left = fields.Integer()
-    paused = fields.Boolean()
+    paused = fields.Boolean(metadata={"description": "计时暂停（补正、专家评审等）"})
     overdue = fields.Boolean()
 
 
@@ -73,38 +76,59 @@ class MaterialStatusSchema(Schema):
     name = fields.String()
     required = fields.Boolean()
     deferrable = fields.Boolean()
-    status = fields.String(
-        metadata={"description": "missing|deferred|committed|uploaded|verified|rejected"}
-    )
+    status = fields.String(validate=validate.OneOf(MATERIAL_STATUSES))
     documents = fields.List(fields.Nested(DocumentSchema))
     pre_review_comment = fields.String(allow_none=True)
     commitment_allowed = fields.Boolean()
 
 
+class MissingMaterialSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    deferrable = fields.Boolean()
+    reason = fields.String(
+        validate=validate.OneOf(("missing", "supplement", "rejected")),
+        metadata={"description": "missing 未上传、supplement 需补正、rejected 核验未通过"},
+    )
+
+
+class SupplementRequestSchema(Schema):
+    materials = fields.List(fields.String(), metadata={"description": "需补正的材料代码"})
+    comment = fields.String(metadata={"description": "补正说明"})
+    after_document_id = fields.Integer(allow_none=True)
+    requested_at = fields.String(metadata={"format": "date-time"})
+
+
 class ApplicationSchema(Schema):
     id = fields.Integer()
-    number = fields.String()
-    state = fields.String()
-    state_label = fields.String()
-    kind = fields.String()
+    number = fields.String(metadata={"description": "申请编号"})
+    state = fields.String(metadata={"description": "状态代码，见工作流"})
+    state_label = fields.String(metadata={"description": "状态中文名"})
+    kind = fields.String(validate=validate.OneOf(KINDS))
     permit_type = fields.String()
-    enterprise = fields.Dict()
-    form = fields.Dict()
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    form = fields.Dict(metadata={"description": "表单（个人信息已脱敏）"})
     delivery = fields.Nested(DeliverySchema)
     materials = fields.List(fields.Nested(MaterialStatusSchema))
-    missing_materials = fields.List(fields.Dict())
-    form_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
-    supplement_request = fields.Dict(allow_none=True)
-    actions = fields.List(fields.String())
+    missing_materials = fields.List(fields.Nested(MissingMaterialSchema))
+    form_errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "表单尚缺或有误之处（字段路径 → 中文信息），完整时为空"},
+    )
+    supplement_request = fields.Nested(SupplementRequestSchema, allow_none=True)
+    actions = fields.List(
+        fields.String(), metadata={"description": "调用者当前可执行的动作（见 ActionRequest）"}
+    )
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
     licence_id = fields.Integer(allow_none=True)
     issued_licence_id = fields.Integer(allow_none=True)
-    version = fields.Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
-    submitted_at = fields.String(allow_none=True)
-    accepted_at = fields.String(allow_none=True)
-    decided_at = fields.String(allow_none=True)
+    version = fields.Integer(metadata={"description": "数据版本号，写操作时带上（或 If-Match）"})
+    created_at = timestamp()
+    updated_at = timestamp()
+    submitted_at = timestamp(allow_none=True)
+    accepted_at = timestamp(allow_none=True)
+    decided_at = timestamp(allow_none=True)
     # Service modes (contract v1.1): unmet instant-approval conditions at submit, the
     # pre-review round, the joint review, the commitments standing in for materials.
     instant_unmet = fields.List(fields.Dict(), allow_none=True)
@@ -127,8 +151,8 @@ class ReviewPageSchema(PageSchema):
 
 class TimelineEntrySchema(Schema):
     seq = fields.Integer()
-    at = fields.String()
-    actor = fields.String()
+    at = timestamp()
+    actor = fields.String(metadata={"description": "操作人（已脱敏）或 system"})
     role = fields.String()
     action = fields.String()
     from_state = fields.String(allow_none=True)
@@ -141,12 +165,22 @@ class TimelineSchema(Schema):
     items = fields.List(fields.Nested(TimelineEntrySchema))
 
 
-class UploadFormSchema(Schema):
-    material = fields.String(required=True)
+class FileUpload(Upload):
+    """An uploaded file (documented as binary); anything else reads as missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError(self.error_messages["required"])
+        return value
 
 
-class UploadFileSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+class UploadSchema(Schema):
+    material = fields.String(
+        required=True, metadata={"description": "材料代码，见事项的 materials"}
+    )
+    file = FileUpload(
+        required=True, metadata={"description": "PDF、JPEG、PNG 或 OFD 文件（按内容判定）"}
+    )
 
 
 class ReviewQuerySchema(PageArgs):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.enterprise import EnterpriseRefSchema
+
 
 class WechatLoginSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=256))
@@ -16,20 +18,27 @@ class StaffLoginSchema(Schema):
     )
 
 
-class LoginResponseSchema(Schema):
-    token = fields.String()
-    expires_in = fields.Integer()
-    user = fields.Dict()
+class LoginUserSchema(Schema):
+    """The user who logged in: an applicant's masked openid, or a staff member's roles."""
 
-
-class MeSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    openid_masked = fields.String()
+    openid_masked = fields.String(metadata={"description": "申请人：脱敏的微信 openid"})
+    username = fields.String(metadata={"description": "工作人员：用户名"})
+    roles = fields.List(fields.String(), metadata={"description": "工作人员：角色"})
+    region_code = fields.String(metadata={"description": "工作人员：所辖行政区划"})
+
+
+class LoginResponseSchema(Schema):
+    token = fields.String(metadata={"description": "Bearer 令牌"})
+    expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
+    user = fields.Nested(LoginUserSchema)
+
+
+class MeSchema(LoginUserSchema):
+    kind = fields.String(validate=validate.OneOf(("applicant", "staff")))
     phone_masked = fields.String(
         allow_none=True, metadata={"description": "微信验证的手机号（脱敏），可作为默认收件电话"}
     )
-    username = fields.String()
-    roles = fields.List(fields.String())
-    region_code = fields.String()
-    enterprises = fields.List(fields.Dict())
+    enterprises = fields.List(
+        fields.Nested(EnterpriseRefSchema), metadata={"description": "申请人：其管理的企业"}
+    )

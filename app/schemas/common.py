@@ -1,8 +1,29 @@
-"""Pieces every resource uses: pagination and the problem document."""
+"""Pieces every resource uses: times, pagination and the problem document."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
+
+from app.services.timekeeping import local_iso
+
+
+def timestamp(description: str = "", **kwargs: Any) -> fields.String:
+    """A moment as ISO 8601 with the office's offset (+08:00), already formatted."""
+    return fields.String(metadata={"format": "date-time", "description": description}, **kwargs)
+
+
+class LocalDateTime(fields.DateTime):
+    """A stored moment, dumped as ISO 8601 in the office's time zone (+08:00)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return local_iso(value)
+
+
+def day(description: str = "", **kwargs: Any) -> fields.String:
+    """A calendar date as ``YYYY-MM-DD``, already formatted."""
+    return fields.String(metadata={"format": "date", "description": description}, **kwargs)
 
 
 class PageArgs(Schema):
@@ -11,18 +32,33 @@ class PageArgs(Schema):
 
 
 class PageSchema(Schema):
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "符合条件的总数"})
 
 
 class ProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    """An RFC 9457 problem: every error the API answers has exactly this shape."""
+
+    type = fields.String(
+        required=True, metadata={"description": "问题类型的URI（由 code 派生）", "format": "uri"}
+    )
+    title = fields.String(required=True, metadata={"description": "错误标题（中文，可直接展示）"})
+    status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    detail = fields.String(required=True, metadata={"description": "错误详情（中文，可直接展示）"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "稳定的英文大写错误码，如 VALIDATION_FAILED、VERSION_CONFLICT",
+            "pattern": "^[A-Z][A-Z0-9_]*$",
+        },
+    )
+    errors = fields.Dict(
+        required=True,
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "逐字段的中文错误信息，键为字段路径，如 form.storage_capacity"},
+    )
 
 
 def page_of(items: list, page: int, page_size: int, total: int) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.common import LocalDateTime
+
 PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
 
@@ -21,6 +23,8 @@ class EnterpriseCreateSchema(Schema):
 
 
 class EnterpriseSchema(Schema):
+    """Dumps an ``Enterprise`` model as the API shows it."""
+
     id = fields.Integer()
     name = fields.String()
     credit_code = fields.String()
@@ -28,8 +32,16 @@ class EnterpriseSchema(Schema):
     address = fields.String()
     region_code = fields.String()
     contact_phone = fields.String()
-    created_at = fields.String()
+    created_at = LocalDateTime()
 
 
 class EnterpriseListSchema(Schema):
     items = fields.List(fields.Nested(EnterpriseSchema))
+
+
+class EnterpriseRefSchema(Schema):
+    """An enterprise as other resources name it."""
+
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String()

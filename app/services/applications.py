@@ -95,9 +95,9 @@ def check_form_complete(application: Application) -> None:
     """Refuse submission while the form has gaps or errors: 409 ``FORM_INCOMPLETE``."""
     errors = form_errors(application)
     if errors:
-        path, messages = next(iter(errors.items()))
+        first = next(iter(errors.values()))[0]
         raise Conflict(
-            f"表单尚未填写完整（共{len(errors)}项），请补全后再提交：{messages[0]}",
+            f"表单尚未填写完整（共{len(errors)}项），请补全后再提交：{first}",
             code="FORM_INCOMPLETE",
             title="表单尚未填写完整",
             errors=errors,

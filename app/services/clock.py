@@ -133,7 +133,7 @@ class Recomputed:
     new_due: date
 
 
-def install_schedule(path: Path) -> tuple[int, list[Recomputed]]:
+def install_schedule(path: Path, directory: Path | None = None) -> tuple[int, list[Recomputed]]:
     """Add the year's announced schedule and move running limits to what it gives.
 
     A limit keeps its number of working days (pauses already added in); only the days that
@@ -145,10 +145,11 @@ def install_schedule(path: Path) -> tuple[int, list[Recomputed]]:
         message = "；".join(problems)
         raise ValidationFailed(message, code="SCHEDULE_INVALID", errors={"file": problems})
     schedule = load_schedule(path)
-    before = calendar()
-    _write_atomically(schedule_dir() / f"{schedule.year}.yaml", path.read_bytes())
+    directory = directory or schedule_dir()
+    before = _calendar(directory)
+    _write_atomically(directory / f"{schedule.year}.yaml", path.read_bytes())
     _calendar.cache_clear()
-    after = calendar()
+    after = _calendar(directory)
     moved = [
         change
         for application in _running_cases()

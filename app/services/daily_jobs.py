@@ -53,3 +53,10 @@ def _cases_sweep(today: date) -> str:
         f"视为受理 {accepted} 件，视为准予延续 {approved} 件，"
         f"已被新证替代 {summary.superseded} 张，未处理 {len(summary.failed)} 件"
     )
+
+
+@daily_job("appointments remind")
+def _appointments_remind(today: date) -> str:
+    from app.services.appointments import send_reminders
+
+    return f"预约提醒：{send_reminders(today)} 条"

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import FileStorage, TooLarge
 from app.models import Application, Blob, Document, User
-from app.services import access, consents, materials
+from app.services import access, consents, materials, timekeeping
 from app.services.transaction import commit
 
 EDITABLE_STATES = ("draft", "supplement_required")
@@ -105,12 +105,16 @@ def upload_document(
         store.commit(tmp, spooled.sha256)
     finally:
         store.discard(tmp)
-    application.updated_at = document.created_at
-    # An upload changes the case (its materials): bump its version even when the office
-    # clock has not moved since the last change (two steps in one second, a frozen clock).
-    flag_modified(application, "updated_at")
+    _touch(application)
     commit()
     return document
+
+
+def _touch(application: Application) -> None:
+    """The case's materials changed: a new version even when the clock stands still (the
+    phone holds the version for its next PATCH or action, and ``application_version`` says it)."""
+    application.updated_at = timekeeping.now()
+    flag_modified(application, "updated_at")
 
 
 def get_document(user: User, application_id: int, document_id: int) -> Document:
@@ -136,4 +140,5 @@ def delete_document(user: User, application_id: int, document_id: int) -> None:
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")
     db.session.delete(document)
+    _touch(application)
     commit()

@@ -1,21 +1,21 @@
 """Loading a newly announced holiday schedule (节假日安排) into the statutory clock, checked
-exactly as ``flask calendar check`` checks a file."""
+exactly as ``flask calendar check`` checks a file and installed as ``flask calendar load``
+installs it: running deadlines are recomputed and each move recorded in the timeline."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 from app.services import clock
-from permits.working_days import DEFAULT_SCHEDULE_DIR, validate_schedule_file
+from permits.working_days import validate_schedule_file
 
 MAX_SCHEDULE_BYTES = 64 * 1024
 
 
 def schedule_dir() -> Path:
     """Where the clock reads schedule files from."""
-    return DEFAULT_SCHEDULE_DIR
+    return clock.schedule_dir()
 
 
 def installed_years() -> list[int]:
@@ -33,18 +33,7 @@ def install_schedule(year: int, content: bytes) -> list[str]:
         candidate = Path(scratch) / f"{year}.yaml"
         candidate.write_bytes(content)
         problems = validate_schedule_file(candidate)
-    if problems:
-        return problems
-    target = schedule_dir() / f"{year}.yaml"
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{year}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    clock.calendar.cache_clear()
+        if problems:
+            return problems
+        clock.install_schedule(candidate, schedule_dir())
     return []

@@ -28,15 +28,16 @@ from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
 from app.services import timekeeping
 from app.services.carriers import carrier_name
-from pdf_templates.render.fonts import Typeface, select_typeface
-from permits.catalogue import get_permit_type
-from permits.identifiers import mask_phone, verification_code
-from permits.licence_pdf import (
+from pdf_templates.render import (
     LabelDocument,
     LicenceDocument,
+    Typeface,
     render_label,
     render_licence,
+    select_typeface,
 )
+from permits.catalogue import get_permit_type
+from permits.identifiers import mask_phone, verification_code
 
 RENDER_BATCH = 50
 

@@ -208,3 +208,17 @@ def test_twenty_racers_for_five_places_never_overbook(app, client, office, make)
     assert statuses.count(409) == 15
     db.session.expire_all()
     assert db.session.get(AppointmentSlot, slot["id"]).booked == 5
+
+
+def test_the_worker_sends_tomorrows_reminders_to_the_inbox(client, office):
+    from app.services.daily_jobs import DAILY_JOBS
+    from app.worker import Worker
+
+    assert "appointments remind" in [job.name for job in DAILY_JOBS]
+    slot = publish(client, office, capacity=1)
+    book(client, office["alice"], slot)
+
+    Worker(interval=0).run(iterations=2)  # the job enqueues, the next tick delivers
+
+    inbox = client.get("/api/v1/notifications", headers=office["alice"]).get_json()["items"]
+    assert [n["title"] for n in inbox] == ["预约提醒：明天09:00视频咨询"]

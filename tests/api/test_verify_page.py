@@ -65,6 +65,7 @@ def test_api_clients_still_get_json(frozen_now, client, make):
         response = client.get(f"{parts.path}?{parts.query}", headers=headers)
         assert response.mimetype == "application/json"
         assert response.get_json()["status_label"] == "有效"
+        assert "Accept" in response.headers["Vary"]
 
 
 def test_a_wrong_code_looks_exactly_like_an_unknown_number(frozen_now, client, make):

@@ -14,6 +14,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from pdf_templates import UnknownLayoutError, layout_names, load_layout
+from pdf_templates.render import (
+    LabelDocument,
+    LayoutOverflowError,
+    LicenceDocument,
+    render_label,
+    render_licence,
+)
 from pdf_templates.render.fonts import (
     BUILTIN_CJK_FONT,
     Typeface,
@@ -22,13 +29,6 @@ from pdf_templates.render.fonts import (
 )
 from pdf_templates.render.text import wrap_text
 from pdf_templates.seal import star_points
-from permits.licence_pdf import (
-    LabelDocument,
-    LicenceDocument,
-    LicenceLayoutError,
-    render_label,
-    render_licence,
-)
 
 A4_POINTS = (595.28, 841.89)
 LABEL_POINTS = (100 * 72 / 25.4, 150 * 72 / 25.4)
@@ -258,7 +258,7 @@ def test_a_long_licensed_scope_is_set_smaller_but_kept_whole(typeface):
 
 def test_particulars_too_long_for_the_page_are_refused_with_a_chinese_message():
     scope = "甲" * 5000
-    with pytest.raises(LicenceLayoutError, match="证照内容过长"):
+    with pytest.raises(LayoutOverflowError, match="证照内容过长"):
         render_licence(licence(fields=[("许可范围", scope)]))
 
 
@@ -453,7 +453,7 @@ def test_the_label_barcode_scans_to_the_tracking_number(tracking_no, tmp_path):
 
 
 def test_an_address_too_long_for_the_label_is_refused_with_a_chinese_message():
-    with pytest.raises(LicenceLayoutError, match="地址过长"):
+    with pytest.raises(LayoutOverflowError, match="地址过长"):
         render_label(label(address="天津市滨海新区" * 80))
 
 

@@ -25,7 +25,7 @@ from app.integrations.signer import (
     ensure_dev_pki,
     validate_signature,
 )
-from permits.licence_pdf import LicenceDocument, render_licence
+from pdf_templates.render import LicenceDocument, render_licence
 
 AUTHORITY = "天津市应急管理局"
 

@@ -234,7 +234,15 @@ INTAKE = (SUBMIT, WITHDRAW, REQUEST_SUPPLEMENT, RESUBMIT, REJECT)
 # Before it is decided and while the office owes the next step (not while it waits for the
 # applicant's supplements), a case may be decided by operation of law.
 OFFICE_OWES = frozenset(
-    {"submitted", "accepted", "under_review", "expert_review", "inspection", "pending_decision"}
+    {
+        "submitted",
+        "accepted",
+        "under_review",
+        "expert_review",
+        "inspection",
+        "joint_review",
+        "pending_decision",
+    }
 )
 REVIEW = (START_REVIEW, VERIFY_MATERIAL, START_EXPERT_REVIEW, FINISH_EXPERT_REVIEW)
 INSPECTION = (SCHEDULE_INSPECTION, RECORD_INSPECTION)
