@@ -7,11 +7,25 @@ from pathlib import Path
 
 from flask import Flask
 
+from app import observability
 from app.config import load_config
 from app.errors import register_error_handlers
 from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
 from app.request_guards import register_request_guards
+
+STALE_TEMP_SECONDS = 3600  # far longer than any upload or licence render takes
+
+
+def _sweep_stale_uploads(app: Flask) -> None:
+    """Remove temp files a worker killed mid-write left behind (each start, every worker)."""
+    from app.integrations.storage import FileStorage
+
+    data_dir = Path(app.config["DATA_DIR"])
+    for area in ("documents", "licences"):
+        removed = FileStorage(data_dir / area).sweep_temp(STALE_TEMP_SECONDS)
+        if removed:
+            logging.getLogger(__name__).warning("removed %d stale temp files in %s", removed, area)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     openapi.init_app(app)
     limiter.init_app(app)
     register_error_handlers(app)
+    observability.init_app(app)
     register_request_guards(app)
 
     from app.api import register_blueprints
@@ -43,4 +58,5 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app, openapi)
     register_console(app)
     register_cli(app)
+    _sweep_stale_uploads(app)
     return app

@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.models import User
+from app.observability import USER_ID_KEY
 
 _SALT = "zerovisit-bearer"
 
@@ -59,7 +60,9 @@ def current_user() -> User:
     one request, e.g. in tests or CLI code that serves several requests.
     """
     if _USER_KEY not in request.environ:
-        request.environ[_USER_KEY] = _user_from_request()
+        user = _user_from_request()
+        request.environ[_USER_KEY] = user
+        request.environ[USER_ID_KEY] = user.id  # for the access log, read after the session
     return request.environ[_USER_KEY]
 
 

@@ -21,12 +21,14 @@ from flask.cli import AppGroup
 
 from app.services import (
     access,
+    enterprises,
     licence_documents,
     outbox_delivery,
     register_import,
     reminders,
     stats,
 )
+from app.spreadsheet import write_csv
 from permits.identifiers import is_region_code
 from permits.numbering import region_name
 
@@ -105,6 +107,21 @@ def licences_render_pdfs() -> None:
     """Render and sign the PDF of every licence that has none (after an interrupted import)."""
     rendered = _run_with_progress(licence_documents.render_missing_pdfs)
     click.echo(f"已生成电子证照{rendered}份。")
+
+
+@licences_cli.command("claim-codes")
+@click.option("--region", default="", help="行政区划代码，如 120000；默认全部地区")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def licences_claim_codes(region: str, out: Path) -> None:
+    """List the check codes that let unclaimed imported enterprises claim themselves (CSV)."""
+    if region and not is_region_code(region):
+        click.echo(f"行政区划代码“{region}”不正确", err=True)
+        sys.exit(1)
+    prefix = access.region_prefix(region) if region else ""
+    rows = enterprises.claim_codes(prefix)
+    header = ("许可证编号", "企业名称", "统一社会信用代码", "行政区划", "核验码")
+    count = write_csv(out, header, rows)
+    click.echo(f"已生成 {out}：尚未认领企业的许可证 {count} 张。核验码须当面或邮寄交给企业本人。")
 
 
 def _threshold_label(days: int) -> str:

@@ -14,6 +14,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+APP_ENVS = ("development", "testing", "production")
+MIN_SECRET_LENGTH = 32
+SECRET_SETTINGS = ("SECRET_KEY", "COURIER_WEBHOOK_SECRET", "LICENCE_CHECK_SECRET")
+SIGNING_FILES = ("SIGNING_KEY_PATH", "SIGNING_CERT_PATH", "SIGNING_CA_PATH")
+
+
 class ConfigError(RuntimeError):
     """The environment does not describe a configuration the app may start with."""
 
@@ -54,6 +60,9 @@ def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment and optional overrides."""
     env = {**os.environ, **{k: str(v) for k, v in (overrides or {}).get("ENV", {}).items()}}
     app_env = env.get("APP_ENV", "development")
+    if app_env not in APP_ENVS:
+        # "Production" or "prod" must not silently run as development with fake WeChat.
+        raise ConfigError(f"APP_ENV must be one of {', '.join(APP_ENVS)}, not {app_env!r}")
     production = app_env == "production"
     instance_dir = Path(env.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
     port = int(env.get("PORT", "8000"))
@@ -74,7 +83,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "PORT": port,
         "DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed statement is logged without its values (phones, IDs).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SECRET_KEY": secret("SECRET_KEY", "secret_key"),
         "COURIER_WEBHOOK_SECRET": secret("COURIER_WEBHOOK_SECRET", "courier_webhook_secret"),
         # Keys the check codes printed on licences; rotating it voids every printed code.
@@ -90,7 +100,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower() == "true",
+        # How long a retry waits for a simultaneous first request with the same key.
+        "IDEMPOTENCY_WAIT_SECONDS": float(env.get("IDEMPOTENCY_WAIT_SECONDS", "5")),
+        # Wrong licence check codes when claiming an imported enterprise, per user and address.
+        "ENTERPRISE_CLAIM_LIMIT": env.get("ENTERPRISE_CLAIM_LIMIT", "5 per hour"),
+        # Staff login attempts per (username, address), and per address over all usernames.
         "STAFF_LOGIN_LIMIT": env.get("STAFF_LOGIN_LIMIT", "5 per 15 minutes"),
+        "STAFF_LOGIN_ADDRESS_LIMIT": env.get("STAFF_LOGIN_ADDRESS_LIMIT", "30 per 15 minutes"),
         "VERIFY_LIMIT": env.get("VERIFY_LIMIT", "60 per minute"),
         "PDF_FONT_PATH": env.get("PDF_FONT_PATH", ""),
         "SIGNING_KEY_PATH": env.get("SIGNING_KEY_PATH", ""),
@@ -123,14 +139,25 @@ def load_config(overrides: dict | None = None) -> dict:
 
 def check_production(config: dict) -> None:
     """Refuse settings that are only acceptable on a developer's machine."""
-    problems = []
+    problems = [
+        f"{name} must be at least {MIN_SECRET_LENGTH} characters in production"
+        for name in SECRET_SETTINGS
+        if len(config.get(name) or "") < MIN_SECRET_LENGTH
+    ]
     if config["WECHAT_MODE"] != "real":
         problems.append("WECHAT_MODE must be 'real' in production")
     if not (config["WECHAT_APPID"] and config["WECHAT_SECRET"]):
         problems.append("WECHAT_APPID and WECHAT_SECRET are required in production")
-    if not all(config[k] for k in ("SIGNING_KEY_PATH", "SIGNING_CERT_PATH", "SIGNING_CA_PATH")):
-        problems.append("SIGNING_KEY_PATH, SIGNING_CERT_PATH and SIGNING_CA_PATH are required")
+    for name in SIGNING_FILES:
+        if not config.get(name):
+            problems.append(f"{name} is required in production")
+        elif not Path(config[name]).is_file():
+            problems.append(f"{name} points at {config[name]}, which is not a readable file")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("DATABASE_URL must point at PostgreSQL in production")
+    storage = config.get("RATELIMIT_STORAGE_URI", "")
+    if not config.get("RATELIMIT_ENABLED", True) or storage.startswith("memory://"):
+        # Each worker would count on its own: throttles would multiply by the worker count.
+        problems.append("RATELIMIT_STORAGE_URI must be a shared store (redis://…) in production")
     if problems:
         raise ConfigError("; ".join(problems))

@@ -1,32 +1,42 @@
 """``Idempotency-Key`` for writes a phone may retry.
 
-The first response to (user, key) is stored in the same transaction as the work, so a
-retry replays it and does nothing twice; the same key with another body is refused (422).
-Two racing requests with one key both run up to the commit; the unique index lets only
-one commit, and the loser replays the winner's stored response.
+A request with a key first *claims* it: it inserts an in-progress record for (user, key)
+and commits, so the unique constraint lets exactly one of several simultaneous retries
+through. The claimant runs the view and stores its response in the same transaction as
+the work (a crash cannot leave the work done and the key unrecorded); if the view fails,
+the claim is released so a corrected retry may run. A retry that finds a finished record
+replays it; one that finds the claim still running waits briefly for the first response,
+then answers 409 ``IDEMPOTENCY_IN_PROGRESS`` with ``Retry-After``. The same key with
+another body is refused (422). A claim left behind by a killed worker is taken over once
+it is older than ``STALE_CLAIM``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import Response, g, request
-from sqlalchemy import select
+from flask import Response, current_app, g, request
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import current_user
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import IdempotencyRecord
 from app.services import timekeeping
 
 KEY_HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
+# A claim this old without a response belongs to a worker that died mid-request.
+STALE_CLAIM = timedelta(minutes=2)
+IN_PROGRESS = 0  # status_code of a claimed key whose first request is still running
+POLL_SECONDS = 0.05
 
 
 def _request_fingerprint() -> str:
@@ -48,22 +58,28 @@ def _request_fingerprint() -> str:
 
 
 def _find(user_id: int, key: str) -> IdempotencyRecord | None:
+    """The live (unexpired) record of (user, key), read afresh from the database."""
     cutoff = timekeeping.now() - RETENTION
     return db.session.scalars(
-        select(IdempotencyRecord).where(
+        select(IdempotencyRecord)
+        .where(
             IdempotencyRecord.user_id == user_id,
             IdempotencyRecord.key == key,
             IdempotencyRecord.created_at >= cutoff,
         )
+        .execution_options(populate_existing=True)
     ).first()
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+def _check_same_request(record: IdempotencyRecord, fingerprint: str) -> None:
     if record.request_hash != fingerprint:
         message = "同一幂等键已用于内容不同的请求"
         raise ValidationFailed(
             message, code="IDEMPOTENCY_KEY_REUSED", errors={KEY_HEADER: [message]}
         )
+
+
+def _replay(record: IdempotencyRecord) -> Response:
     response = Response(
         json.dumps(record.body, ensure_ascii=False),
         status=record.status_code,
@@ -73,56 +89,122 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     return response
 
 
+def _in_progress() -> Conflict:
+    wait = current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", 5)
+    return Conflict(
+        "相同的请求正在处理中，请稍后重试",
+        code="IDEMPOTENCY_IN_PROGRESS",
+        headers={"Retry-After": str(max(1, round(wait)))},
+    )
+
+
+def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Insert our in-progress record; None when another request holds the key."""
+    # An expired record frees its key; only an expired one may be removed here.
+    db.session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id,
+            IdempotencyRecord.key == key,
+            IdempotencyRecord.created_at < timekeeping.now() - RETENTION,
+        )
+    )
+    claim = IdempotencyRecord(
+        user_id=user_id,
+        key=key,
+        endpoint=request.path[:200],
+        request_hash=fingerprint,
+        status_code=IN_PROGRESS,
+        body={},
+        created_at=timekeeping.now(),
+    )
+    db.session.add(claim)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return claim
+
+
+def _take_over_stale(record: IdempotencyRecord) -> bool:
+    """Adopt a claim abandoned by a dead worker; only one taker wins."""
+    taken = db.session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == record.id,
+            IdempotencyRecord.status_code == IN_PROGRESS,
+            IdempotencyRecord.created_at == record.created_at,
+        )
+        .values(created_at=timekeeping.now())
+    ).rowcount
+    db.session.commit()
+    return taken == 1
+
+
+def _claim_or_replay(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Response:
+    """Our own claim on the key, or the first request's response to replay."""
+    deadline = time.monotonic() + current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", 5)
+    while True:
+        existing = _find(user_id, key)
+        if existing is None:
+            claim = _try_insert_claim(user_id, key, fingerprint)
+            if claim is not None:
+                return claim
+            continue
+        _check_same_request(existing, fingerprint)
+        if existing.status_code != IN_PROGRESS:
+            return _replay(existing)
+        if existing.created_at < timekeeping.now() - STALE_CLAIM and _take_over_stale(existing):
+            return _find(user_id, key)
+        db.session.rollback()  # end the read transaction so the next poll sees new commits
+        if time.monotonic() >= deadline:
+            raise _in_progress()
+        time.sleep(POLL_SECONDS)
+
+
+def _release(claim_id: int) -> None:
+    db.session.rollback()
+    db.session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code == IN_PROGRESS
+        )
+    )
+    db.session.commit()
+
+
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(KEY_HEADER, "").strip()
         if not key:
             return view(*args, **kwargs)
-        if len(key) > 128:
-            message = "幂等键长度不得超过128个字符"
+        if len(key) > 128 or not key.isprintable():
+            message = "幂等键须为不超过128个可打印字符"
             raise ValidationFailed(
                 message, code="IDEMPOTENCY_KEY_INVALID", errors={KEY_HEADER: [message]}
             )
-        user = current_user()
+        user_id = current_user().id
         fingerprint = _request_fingerprint()
-        existing = _find(user.id, key)
-        if existing is not None:
-            return _replay(existing, fingerprint)
+        outcome = _claim_or_replay(user_id, key, fingerprint)
+        if isinstance(outcome, Response):
+            return outcome
+        claim_id = outcome.id
         g.defer_commit = True
         try:
             response = view(*args, **kwargs)
-        finally:
+        except BaseException:
             g.defer_commit = False
+            _release(claim_id)
+            raise
+        g.defer_commit = False
         if not isinstance(response, Response) or not 200 <= response.status_code < 300:
             db.session.commit()
+            _release(claim_id)
             return response
-        stale = db.session.scalars(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
-            )
-        ).first()
-        if stale is not None:  # an expired record of the same key: the key is free again
-            db.session.delete(stale)
-            db.session.flush()
-        db.session.add(
-            IdempotencyRecord(
-                user_id=user.id,
-                key=key,
-                endpoint=request.path,
-                request_hash=fingerprint,
-                status_code=response.status_code,
-                body=response.get_json(),
-            )
-        )
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            winner = _find(user.id, key)
-            if winner is None:
-                raise
-            return _replay(winner, fingerprint)
+        record = db.session.get(IdempotencyRecord, claim_id)
+        record.status_code = response.status_code
+        record.body = response.get_json()
+        db.session.commit()
         return response
 
     return wrapper

@@ -3,6 +3,9 @@ schedules."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from flask import abort, redirect, render_template, request, url_for
 
 from app.console import bp
@@ -10,8 +13,10 @@ from app.console.session import current_staff, staff_page
 from app.errors import AppError
 from app.extensions import db
 from app.models import STAFF_ROLES
-from app.services import access, holiday_schedules, identity, staff_accounts
+from app.services import access, clock, identity, staff_accounts
 from permits.catalogue import get_catalogue, get_permit_type
+
+MAX_SCHEDULE_BYTES = 64 * 1024
 
 
 def _render_staff(error: str | None = None, done: str | None = None, status: int = 200):
@@ -109,32 +114,40 @@ def admin_permit_type(code: str):
     return render_template("console/permit_type.html", p=permit_type)
 
 
+def _installed_years() -> list[int]:
+    return sorted(int(p.stem) for p in clock.schedule_dir().glob("*.yaml") if p.stem.isdigit())
+
+
+def _install(year_text: str, upload) -> tuple[list[str], str | None]:
+    """Check and load the uploaded file as ``{year}.yaml`` through the clock's service (the
+    same check as ``flask calendar check``; running limits are recounted)."""
+    if not year_text.isdigit() or len(year_text) != 4 or upload is None or not upload.filename:
+        return ["请填写四位年份并选择文件"], None
+    content = upload.read(MAX_SCHEDULE_BYTES + 1)
+    if len(content) > MAX_SCHEDULE_BYTES:
+        return ["文件过大"], None
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / f"{year_text}.yaml"
+        path.write_bytes(content)
+        try:
+            year, moved = clock.install_schedule(path)
+        except AppError as exc:
+            db.session.rollback()
+            return exc.errors.get("file", [exc.detail]), None
+    return [], f"{year} 年节假日安排已载入；重新计算期限的申请 {len(moved)} 件。"
+
+
 @bp.route("/admin/holidays", methods=["GET", "POST"])
 @staff_page("admin")
 def admin_holidays():
     """Upload a newly announced year's holiday schedule, checked like ``calendar check``."""
     problems: list[str] = []
     done = None
-    status = 200
     if request.method == "POST":
-        year_text = request.form.get("year", "")
-        upload = request.files.get("file")
-        if not year_text.isdigit() or upload is None or not upload.filename:
-            problems = ["请填写年份并选择文件"]
-        else:
-            problems = holiday_schedules.install_schedule(
-                int(year_text), upload.read(holiday_schedules.MAX_SCHEDULE_BYTES + 1)
-            )
-        if problems:
-            status = 422
-        else:
-            done = f"{year_text} 年节假日安排已载入，法定时限即日起按其计算。"
+        problems, done = _install(request.form.get("year", ""), request.files.get("file"))
     return (
         render_template(
-            "console/holidays.html",
-            problems=problems,
-            done=done,
-            years=holiday_schedules.installed_years(),
+            "console/holidays.html", problems=problems, done=done, years=_installed_years()
         ),
-        status,
+        422 if problems else 200,
     )

@@ -21,6 +21,7 @@ from app.services import (
     delivery,
     documents,
     materials,
+    notices,
     review,
     timeline,
 )
@@ -184,6 +185,7 @@ def _render_case(application_id: int, *, error: str | None = None, pending: dict
             details=_timeline_details(application, names_of(application)),
             forms=action_forms(application_service.available_transitions(user, application)),
             shipment=_shipment(user, application_id),
+            notices=[notices.notice_view(n) for n in notices.list_notices(user, application_id)],
             error=error,
             pending=pending or {},
             inline_types=INLINE_TYPES,
@@ -263,6 +265,18 @@ def document(application_id: int, document_id: int):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/cases/<int:application_id>/notices/<int:notice_id>.pdf")
+@staff_page()
+def notice(application_id: int, notice_id: int):
+    """A written notice or decision of the case, the signed PDF."""
+    application, item = notices.get_notice(current_staff(), application_id, notice_id)
+    return send_file(
+        io.BytesIO(notices.notice_pdf(application, item)),
+        mimetype="application/pdf",
+        download_name=f"notice-{item.id}.pdf",
+    )
 
 
 @bp.route("/cases/<int:application_id>/label.pdf")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -52,7 +54,7 @@ class FileStorage:
         digest = hashlib.sha256()
         size = 0
         head = b""
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="upload-")
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix=_owner_prefix("upload"))
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -85,19 +87,70 @@ class FileStorage:
     def discard(self, tmp: Path) -> None:
         tmp.unlink(missing_ok=True)
 
+    def remove(self, sha256: str) -> None:
+        """Delete the bytes of a blob no row refers to any more."""
+        self.path_for(sha256).unlink(missing_ok=True)
+
+    def sweep_temp(self, older_than_seconds: float) -> int:
+        """Remove temp files a killed worker left half-written; return how many.
+
+        A file is removed when the process that wrote it (named in the file, with its
+        host, as several servers may share the volume) no longer runs on this host, or
+        when it is older than any upload could take.
+        """
+        if not self.tmp_dir.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for entry in self.tmp_dir.iterdir():
+            try:
+                if entry.is_file() and (
+                    _writer_is_dead(entry.name) or entry.stat().st_mtime < cutoff
+                ):
+                    entry.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another worker swept it first
+        return removed
+
     def put_bytes(self, data: bytes) -> str:
         """Store ``data`` atomically under its hash and return the hash."""
         sha256 = hashlib.sha256(data).hexdigest()
         if self.exists(sha256):
             return sha256
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="put-")
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix=_owner_prefix("put"))
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         self.commit(Path(tmp_name), sha256)
         return sha256
+
+
+def _owner_prefix(kind: str) -> str:
+    """``kind-host-pid-``: lets a later start tell a dead writer's leftovers from live work."""
+    host = socket.gethostname().replace("-", "_")[:40]
+    return f"{kind}-{host}-{os.getpid()}-"
+
+
+def _writer_is_dead(name: str) -> bool:
+    parts = name.split("-")
+    if len(parts) < 4 or parts[1] != socket.gethostname().replace("-", "_")[:40]:
+        return False  # another host's file, or an old name: left to the age rule
+    try:
+        pid = int(parts[2])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _fsync_dir(directory: Path) -> None:

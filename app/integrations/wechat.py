@@ -15,6 +15,8 @@ import requests
 
 log = logging.getLogger(__name__)
 
+MAX_IDENTIFIER_LENGTH = 64
+
 
 @dataclass(frozen=True)
 class WechatSession:
@@ -67,8 +69,11 @@ class WechatClient:
             raise WechatError(None, type(exc).__name__) from exc
         if not isinstance(data, dict):
             raise WechatError(None, "unexpected response")
-        if data.get("errcode"):
-            raise WechatError(int(data["errcode"]), str(data.get("errmsg", "")))
+        errcode = data.get("errcode")
+        if errcode:
+            if isinstance(errcode, bool) or not isinstance(errcode, int):
+                raise WechatError(None, "malformed errcode")
+            raise WechatError(errcode, str(data.get("errmsg", ""))[:200])
         return data
 
     def code_to_session(self, code: str) -> WechatSession:
@@ -82,9 +87,22 @@ class WechatClient:
             },
         )
         openid = data.get("openid")
-        if not openid:
-            raise WechatError(None, "no openid in response")
-        return WechatSession(openid=str(openid), unionid=data.get("unionid"))
+        unionid = data.get("unionid")
+        if not _is_identifier(openid):
+            raise WechatError(None, "no valid openid in response")
+        if unionid is not None and not _is_identifier(unionid):
+            raise WechatError(None, "malformed unionid in response")
+        return WechatSession(openid=openid, unionid=unionid)
+
+
+def _is_identifier(value: object) -> bool:
+    """An openid/unionid as WeChat issues them: short printable ASCII (ours store 64)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_IDENTIFIER_LENGTH
+        and value.isascii()
+        and value.isprintable()
+    )
 
 
 class FakeWechat:

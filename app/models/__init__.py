@@ -14,7 +14,7 @@ from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
-from app.models.user import STAFF_ROLES, LoginThrottle, User
+from app.models.user import STAFF_ROLES, User
 
 __all__ = [
     "STAFF_ROLES",
@@ -33,7 +33,6 @@ __all__ = [
     "IdempotencyRecord",
     "Licence",
     "LicenceSequence",
-    "LoginThrottle",
     "MaterialVerdict",
     "Notice",
     "Notification",

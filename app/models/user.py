@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -32,15 +32,3 @@ class User(db.Model):
     @property
     def is_staff(self) -> bool:
         return self.kind == "staff"
-
-
-class LoginThrottle(db.Model):
-    """Failed staff logins per username, shared by every app server."""
-
-    __tablename__ = "login_throttles"
-    __table_args__ = (UniqueConstraint("username"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

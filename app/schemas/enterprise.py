@@ -9,6 +9,13 @@ from app.schemas.common import LocalDateTime
 PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
 
+class EnterpriseClaimSchema(Schema):
+    """Proof of holding an imported enterprise: one of its licences and that licence's code."""
+
+    licence_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
 class EnterpriseCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     credit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -20,6 +27,7 @@ class EnterpriseCreateSchema(Schema):
     contact_phone = fields.String(
         required=True, validate=validate.Regexp(PHONE, error="联系电话格式不正确")
     )
+    claim = fields.Nested(EnterpriseClaimSchema, required=False)
 
 
 class EnterpriseSchema(Schema):

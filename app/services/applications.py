@@ -104,6 +104,16 @@ def check_form_complete(application: Application) -> None:
         )
 
 
+def _normalise_ids(form: Any) -> Any:
+    """ID numbers stored as the standard writes them: no blanks, check character ``X``."""
+    if not isinstance(form, dict):
+        return form
+    return {
+        key: value.strip().upper() if key in ID_NUMBER_FIELDS and isinstance(value, str) else value
+        for key, value in form.items()
+    }
+
+
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         path, messages = next(iter(errors.items()))
@@ -182,6 +192,7 @@ def create_application(user: User, data: dict) -> Application:
 
         recorded = prefill_form(licence, permit_type, kind)
         form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
+    form = _normalise_ids(form)
     _raise_if(
         {**_draft_form_problems(permit_type, kind, form), **_validate_delivery(data["delivery"])}
     )
@@ -242,6 +253,7 @@ def update_application(
             if application.licence_id is not None:
                 schema = permit_type.form_schema[application.kind]
                 form = _keep_read_only(schema, form, application.form)
+        form = _normalise_ids(form)
         errors.update(_draft_form_problems(permit_type, application.kind, form))
     if "delivery" in data:
         delivery = dict(data["delivery"])

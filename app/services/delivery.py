@@ -81,7 +81,8 @@ def record_courier_event(carrier: str, tracking_no: str, status: str, at: dateti
         shipment.status = status
     if status == "delivered" and application.state == "dispatched":
         cases.take_system_action(application, "confirm_delivery", "dispatcher", {})
-    elif status == "failed":
+    elif status == "failed" and shipment.status == "failed":
+        # A late "failed" report about a parcel already delivered tells no one anything.
         body = (
             f"申请{application.number}的证书寄递失败（{carrier_name(carrier)} {tracking_no}），"
             "请联系收件人后重新寄出。"

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
@@ -139,6 +140,40 @@ def delete_document(user: User, application_id: int, document_id: int) -> None:
     document = get_document(user, application_id, document_id)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")
+    sha256 = document.sha256
     db.session.delete(document)
     _touch(application)
+    db.session.flush()
+    _forget_unreferenced_blob(sha256)
     commit()
+
+
+def _blob_referenced(sha256: str) -> bool:
+    """Whether any row of any table (documents, request attachments, …) points at the blob."""
+    for table in db.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table.name == Blob.__tablename__:
+                found = db.session.execute(
+                    select(key.parent).where(key.parent == sha256).limit(1)
+                ).first()
+                if found is not None:
+                    return True
+    return False
+
+
+def _forget_unreferenced_blob(sha256: str) -> None:
+    """Drop the blob row and its bytes when no document refers to them any more.
+
+    The row is deleted first, which locks it: an upload of the same bytes racing us waits
+    on that lock at its own insert and then fails, so removing the file before our commit
+    can never strand a document without its bytes.
+    """
+    if _blob_referenced(sha256):
+        return
+    try:
+        with db.session.begin_nested():
+            deleted = db.session.execute(delete(Blob).where(Blob.sha256 == sha256)).rowcount
+    except IntegrityError:
+        return  # a document committed meanwhile refers to it: keep it
+    if deleted:
+        storage().remove(sha256)

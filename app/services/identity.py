@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import throttle
 from app.errors import AppError, UpstreamError, ValidationFailed
 from app.extensions import db
 from app.integrations.wechat import FakeWechat, LoginGateway, WechatClient, WechatError
-from app.models import STAFF_ROLES, LoginThrottle, User
-from app.services import timekeeping
+from app.models import STAFF_ROLES, User
 from app.services.transaction import commit
 from permits.identifiers import is_region_code
 
@@ -22,8 +21,6 @@ log = logging.getLogger(__name__)
 
 # An unknown user costs as much as a wrong password, so timing does not reveal usernames.
 _DUMMY_HASH = generate_password_hash("zerovisit-timing-equaliser")
-THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_MAX_FAILURES = 5
 
 
 def login_gateway() -> LoginGateway:
@@ -87,56 +84,48 @@ def login_with_wechat(code: str) -> User:
     return user
 
 
-def _throttle_row(username: str) -> LoginThrottle | None:
-    return db.session.scalars(
-        select(LoginThrottle).where(LoginThrottle.username == username)
-    ).first()
+def _login_keys(username: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(limit setting, label, key) of the counters one staff login attempt spends."""
+    address = (request.remote_addr or "unknown") if has_request_context() else "cli"
+    return [
+        # Guessing one account's password from one address.
+        ("STAFF_LOGIN_LIMIT", "user", ("staff-login", username.casefold(), address)),
+        # Spraying passwords over many usernames from one address.
+        ("STAFF_LOGIN_ADDRESS_LIMIT", "address", ("staff-login-address", address)),
+    ]
 
 
-def _is_throttled(row: LoginThrottle | None) -> bool:
-    if row is None:
-        return False
-    in_window = timekeeping.now() - row.window_started_at < THROTTLE_WINDOW
-    return in_window and row.failures >= THROTTLE_MAX_FAILURES
+def _spend_attempt(username: str) -> None:
+    """Count this attempt before checking the password; refuse it when over a limit.
 
-
-def _record_failure(username: str) -> None:
-    row = _throttle_row(username)
-    now = timekeeping.now()
-    if row is None:
-        db.session.add(LoginThrottle(username=username, failures=1, window_started_at=now))
-    elif now - row.window_started_at >= THROTTLE_WINDOW:
-        row.failures, row.window_started_at = 1, now
-    else:
-        row.failures += 1
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    Counting first, atomically in the shared limiter storage, means a burst of
+    simultaneous guesses cannot slip past the limit, on one server or several. Counters
+    are per client address, so strangers elsewhere cannot lock a real user out.
+    """
+    config = current_app.config
+    for setting, _label, key in _login_keys(username):
+        if not throttle.hit(config[setting], *key):
+            raise AppError(
+                "登录尝试次数过多，请稍后再试",
+                status=429,
+                code="LOGIN_THROTTLED",
+                title="请求过于频繁",
+                headers={"Retry-After": str(throttle.retry_after(config[setting], *key))},
+            )
 
 
 def login_staff(username: str, password: str) -> User:
     """Check staff credentials; unknown user and wrong password answer alike."""
     username = username.strip()
-    if _is_throttled(_throttle_row(username)):
-        raise AppError(
-            "登录失败次数过多，请15分钟后再试",
-            status=429,
-            code="LOGIN_THROTTLED",
-            title="请求过于频繁",
-            headers={"Retry-After": str(int(THROTTLE_WINDOW.total_seconds()))},
-        )
+    _spend_attempt(username)
     user = db.session.scalars(
         select(User).where(User.username == username, User.kind == "staff")
     ).first()
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and ok and user.active):
-        _record_failure(username)
         raise AppError("用户名或密码错误", status=401, code="INVALID_CREDENTIALS", title="登录失败")
-    row = _throttle_row(username)
-    if row is not None:
-        db.session.delete(row)
-        db.session.commit()
+    setting, _, key = _login_keys(username)[0]
+    throttle.clear(current_app.config[setting], *key)
     return user
 
 

@@ -23,7 +23,7 @@ from app.services import timekeeping
 from app.services.licence_documents import store_licence_pdf, verification_url
 from permits.catalogue import PermitType, get_permit_type
 from permits.identifiers import elicence_identifier
-from permits.numbering import format_licence_number, issuer_name
+from permits.numbering import NumberingError, format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
 
 # A case still being decided: a licence with one open may not be renewed or changed again.
@@ -230,9 +230,15 @@ def issue_licence(application: Application, user: User | None) -> Licence:
     issued_on = timekeeping.today()
     region = issuer_region(permit_type, application.region_code)
     serial = allocate_serial(permit_type.code, region, issued_on.year)
-    number = format_licence_number(
-        permit_type.number_template, region_code=region, year=issued_on.year, seq=serial
-    )
+    try:
+        number = format_licence_number(
+            permit_type.number_template, region_code=region, year=issued_on.year, seq=serial
+        )
+        issuer = issuer_name(region)
+    except NumberingError as exc:
+        # Raised inside the approval's transaction: nothing of it is kept, the case stays
+        # decidable, and the office learns what to add to permits/regions.yaml.
+        raise Conflict(f"无法生成许可证编号：{exc}", code="LICENCE_NUMBERING_UNAVAILABLE") from exc
     valid_from, valid_until = _validity(application, permit_type, issued_on, previous)
     licence = Licence(
         number=number,
@@ -246,7 +252,7 @@ def issue_licence(application: Application, user: User | None) -> Licence:
         enterprise_id=application.enterprise_id,
         region_code=application.region_code,
         holder=holder,
-        issuer_name=issuer_name(region),
+        issuer_name=issuer,
         issued_on=issued_on,
         valid_from=valid_from,
         valid_until=valid_until,

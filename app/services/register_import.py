@@ -53,6 +53,7 @@ from app.extensions import db
 from app.models import Enterprise, Licence
 from app.services import timekeeping
 from app.services.licences import issuer_region
+from app.spreadsheet import looks_like_formula
 from permits.catalogue import PermitType, get_catalogue, get_permit_type
 from permits.identifiers import (
     credit_code_problem,
@@ -298,6 +299,12 @@ def _check_cells(
         f"{LABELS[name]}：不能超过{limit}个字符"
         for name, limit in MAX_LENGTH.items()
         if len(values[name]) > limit
+    ]
+    problems += [
+        # A spreadsheet would run it when an export of the register is opened (CSV injection).
+        f"{LABELS[name]}：不能以 = + - @ 开头（电子表格会当作公式执行）"
+        for name in COLUMNS
+        if looks_like_formula(values[name])
     ]
     if problems:
         return LineProblem(line, tuple(problems))

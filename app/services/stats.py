@@ -69,6 +69,10 @@ class Period:
         return and_(column >= self.starts, column < self.ends)
 
 
+# Statistics cover the office's own records; outside these bounds date arithmetic overflows.
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
 def period_of(first: date | None, last: date | None) -> Period:
     """The requested period; by default from 1 January to today."""
     last = last or timekeeping.today()
@@ -76,6 +80,10 @@ def period_of(first: date | None, last: date | None) -> Period:
     if first > last:
         message = "开始日期不能晚于结束日期"
         raise ValidationFailed(message, code="PERIOD_INVALID", errors={"from": [message]})
+    for field, value in (("from", first), ("to", last)):
+        if not EARLIEST <= value <= LATEST:
+            message = f"日期须在{EARLIEST.year}年至{LATEST.year}年之间"
+            raise ValidationFailed(message, code="PERIOD_INVALID", errors={field: [message]})
     return Period(first, last)
 
 

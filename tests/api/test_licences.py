@@ -217,3 +217,30 @@ def test_verification_is_rate_limited(app, client):
     statuses = [client.get("/api/v1/verify/%E6%B4%A5X?code=A").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/api/v1/verify/%E6%B4%A5X?code=A").get_json()["code"] == "TOO_MANY_REQUESTS"
+
+
+def test_a_failure_reported_after_delivery_sends_no_notice(app, client, office, drive, approved):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import OutboxMessage
+
+    view = drive(approved, ("dispatcher", "dispatch", {"carrier": "sf", "tracking_no": "SF2000"}))
+    for status, at in (
+        ("delivered", "2026-11-25T10:00:00+08:00"),
+        ("failed", "2026-11-25T09:00:00+08:00"),
+    ):
+        body = json.dumps({"tracking_no": "SF2000", "status": status, "at": at}).encode()
+        response = client.post(
+            "/api/v1/webhooks/courier/sf",
+            data=body,
+            content_type="application/json",
+            headers={"X-Signature": sign(app, body)},
+        )
+        assert response.status_code == 200
+    notices = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.topic == "delivery")
+    )
+    assert notices == 0
+    final = client.get(f"/api/v1/applications/{view['id']}", headers=office.applicant).get_json()
+    assert final["state"] == "delivered"

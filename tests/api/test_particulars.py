@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Enterprise, Licence
+from app.services.licence_documents import check_code
 from app.services.register_import import COLUMNS
 from permits.catalogue import get_catalogue
 
@@ -43,6 +44,7 @@ def import_one(runner, tmp_path, credit_code: str, particulars: dict[str, str]) 
 def claim(client, make, credit_code: str) -> tuple[dict, Enterprise, Licence]:
     manager = make.applicant()
     auth = make.headers(manager)
+    imported = db.session.query(Licence).filter_by(number="津安经〔2024〕000042").one()
     response = client.post(
         "/api/v1/enterprises",
         headers=auth,
@@ -53,6 +55,8 @@ def claim(client, make, credit_code: str) -> tuple[dict, Enterprise, Licence]:
             "address": "天津市和平区南京路1号",
             "region_code": "120101",
             "contact_phone": "13800138000",
+            # An imported enterprise is claimed with a licence's check code (contract v1.1).
+            "claim": {"licence_number": imported.number, "code": check_code(imported)},
         },
     )
     assert response.status_code == 201, response.get_json()

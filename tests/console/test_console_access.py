@@ -30,12 +30,16 @@ def delivered_case(client, make, office, drive, submitted):
     return view
 
 
-def _case_urls(app, view: dict) -> list[tuple[str, str]]:
+def _case_urls(app, client, office, view: dict) -> list[tuple[str, str]]:
     """Every console URL that names the case (walked from the URL map), with its method."""
+    notices = client.get(
+        f"/api/v1/applications/{view['id']}/notices", headers=office.applicant
+    ).get_json()["items"]
     values = {
         "application_id": view["id"],
         "document_id": view["materials"][0]["documents"][0]["id"],
         "licence_id": view["issued_licence_id"],
+        "notice_id": notices[0]["id"],
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -50,11 +54,11 @@ def _case_urls(app, view: dict) -> list[tuple[str, str]]:
 
 
 def test_staff_of_another_region_get_404_on_every_console_url_of_the_case(
-    app, make, login, delivered_case, frozen_now
+    app, client, office, make, login, delivered_case, frozen_now
 ):
     every_role = ["clerk", "reviewer", "inspector", "approver", "dispatcher", "admin"]
     shanghai = login(make.staff(every_role, "310000"))
-    urls = _case_urls(app, delivered_case)
+    urls = _case_urls(app, client, office, delivered_case)
     assert len(urls) >= 6, urls
     token = csrf_of(shanghai, "/console/queue")
     for method, path in urls:

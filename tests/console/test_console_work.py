@@ -185,10 +185,8 @@ def test_an_admin_creates_and_deactivates_staff_in_the_console(client, make, log
     assert login_page.status_code == 401
 
 
-def test_a_holiday_schedule_is_checked_before_it_is_loaded(make, login, monkeypatch, tmp_path):
-    from app.services import holiday_schedules
-
-    monkeypatch.setattr(holiday_schedules, "schedule_dir", lambda: tmp_path)
+def test_a_holiday_schedule_is_checked_before_it_is_loaded(app, make, login, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "HOLIDAY_SCHEDULE_DIR", str(tmp_path))
     admin = login(make.staff("admin", "120000"))
     page = "/console/admin/holidays"
     bad = admin.post(
@@ -217,6 +215,7 @@ def test_a_holiday_schedule_is_checked_before_it_is_loaded(make, login, monkeypa
         content_type="multipart/form-data",
     )
     assert good.status_code == 200, good.get_data(as_text=True)
+    assert "2027 年节假日安排已载入" in good.get_data(as_text=True)
     assert (tmp_path / "2027.yaml").exists()
 
 

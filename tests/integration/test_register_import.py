@@ -95,6 +95,7 @@ def test_an_imported_licence_is_listed_and_verified_once_its_enterprise_is_claim
 
     applicant = make.applicant()
     auth = make.headers(applicant)
+    licence = db.session.scalars(select(Licence)).one()
     claim = client.post(
         "/api/v1/enterprises",
         json={
@@ -104,6 +105,7 @@ def test_an_imported_licence_is_listed_and_verified_once_its_enterprise_is_claim
             "address": "天津市和平区南京路1号",
             "region_code": "120101",
             "contact_phone": "13800138000",
+            "claim": {"licence_number": number, "code": check_code(licence)},
         },
         headers=auth,
     )
@@ -112,7 +114,6 @@ def test_an_imported_licence_is_listed_and_verified_once_its_enterprise_is_claim
     assert [item["number"] for item in listed["items"]] == [number]
     assert listed["items"][0]["status"] in ("active", "expiring")
 
-    licence = db.session.scalars(select(Licence)).one()
     verified = client.get(f"/api/v1/verify/{quote(number)}?code={check_code(licence)}")
     assert verified.get_json()["valid"] is True
     assert verified.get_json()["enterprise_name"] == "天津滨海化工有限公司"
@@ -247,6 +248,7 @@ def test_several_thousand_rows_load_in_one_run_with_progress(tmp_path, make):
 
 def claim(client, make, credit_code: str) -> dict:
     manager = make.applicant()
+    imported = db.session.scalars(select(Licence)).one()
     claimed = client.post(
         "/api/v1/enterprises",
         headers=make.headers(manager),
@@ -257,6 +259,7 @@ def claim(client, make, credit_code: str) -> dict:
             "address": "天津市和平区南京路1号",
             "region_code": "120101",
             "contact_phone": "13800138000",
+            "claim": {"licence_number": imported.number, "code": check_code(imported)},
         },
     )
     assert claimed.status_code == 201, claimed.get_json()
@@ -299,3 +302,33 @@ def test_licences_left_without_a_pdf_by_a_crash_are_rendered_by_the_repair_comma
     assert client.get(f"/api/v1/licences/{licence_id}/pdf", headers=headers).status_code == 200
     again = runner.invoke(args=["licences", "render-pdfs"])
     assert "已生成电子证照0份" in again.output
+
+
+def test_formula_text_is_refused_and_nothing_loads(runner, tmp_path, codes):
+    path = register(
+        tmp_path,
+        row("津安经〔2024〕000101", codes[0]),
+        row(
+            "津安经〔2024〕000102",
+            codes[1],
+            name='"=HYPERLINK(""http://evil.example"",""点击"")"',
+            address="@SUM(1+1)",
+        ),
+    )
+    result = runner.invoke(args=["licences", "import", str(path)])
+    assert result.exit_code == 1
+    assert "企业名称：不能以 = + - @ 开头" in result.output
+    assert "不能以 = + - @ 开头" in result.output.split("企业名称")[-1]
+    assert count(Licence) == 0
+
+
+def test_claim_codes_export_neutralises_formula_text(runner, make, tmp_path):
+    import csv
+
+    firm = make.enterprise(None, name="=CMD|' /C calc'!A0")
+    make.licence(firm)
+    out = tmp_path / "codes.csv"
+    assert runner.invoke(args=["licences", "claim-codes", "--out", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][1] == "'=CMD|' /C calc'!A0"

@@ -1,0 +1,180 @@
+"""Two app servers on one PostgreSQL, one DATA_DIR and one Redis behave as one office.
+
+Runs only with TEST_DATABASE_URL on PostgreSQL and Redis on 127.0.0.1:6379 (CI has both).
+Each server is a real gunicorn subprocess; the test drives them over HTTP with requests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Notification, OutboxMessage
+from app.services.outbox import enqueue
+
+DATABASE = os.environ.get("TEST_DATABASE_URL") or ""
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    "postgresql" not in DATABASE or not _redis_up(),
+    reason="needs TEST_DATABASE_URL on PostgreSQL and Redis on 127.0.0.1:6379",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def shared_env(app, tmp_path) -> dict[str, str]:
+    """What both servers share: database, documents, secrets, the limiter's Redis."""
+    return {
+        **os.environ,
+        "APP_ENV": "development",
+        "WECHAT_MODE": "fake",
+        "DATABASE_URL": DATABASE,
+        "DATA_DIR": app.config["DATA_DIR"],
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "LICENCE_CHECK_SECRET": app.config["LICENCE_CHECK_SECRET"],
+        "COURIER_WEBHOOK_SECRET": app.config["COURIER_WEBHOOK_SECRET"],
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"zv-test-{uuid.uuid4().hex}",
+        "STAFF_LOGIN_LIMIT": "3 per 15 minutes",
+    }
+
+
+@pytest.fixture
+def servers(shared_env) -> Iterator[list[str]]:
+    procs, bases = [], []
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    for _ in range(2):
+        port = _free_port()
+        procs.append(
+            subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+                [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "app:create_app()"],
+                env=shared_env,
+                cwd=Path(__file__).resolve().parents[2],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
+    try:
+        for base in bases:
+            _wait_until_up(base)
+        yield bases
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=20)
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/api/v1/health", timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{base} did not start")
+
+
+def test_a_document_uploaded_through_one_is_served_by_the_other(servers, make):
+    first, second = servers
+    user = make.applicant()
+    auth = make.headers(user)
+    created = requests.post(
+        f"{first}/api/v1/applications",
+        json=make.application_body(make.enterprise(user).id),
+        headers=auth,
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    view = created.json()
+    content = make.pdf_bytes("two servers")
+    uploaded = requests.post(
+        f"{first}/api/v1/applications/{view['id']}/documents",
+        data={"material": view["materials"][0]["code"]},
+        files={"file": ("scan.pdf", content, "application/pdf")},
+        headers=auth,
+        timeout=30,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    served = requests.get(
+        f"{second}/api/v1/applications/{view['id']}/documents/{uploaded.json()['id']}/content",
+        headers=auth,
+        timeout=30,
+    )
+    assert served.status_code == 200
+    assert served.content == content
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_login_throttling_holds_across_both_servers(servers, make):
+    make.staff("clerk", username="two-server-clerk")
+    statuses = [
+        requests.post(
+            f"{servers[n % 2]}/api/v1/auth/staff",
+            json={"username": "two-server-clerk", "password": "wrong-password"},
+            timeout=30,
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_two_outbox_drains_never_deliver_one_message_twice(app, shared_env, make):
+    user = make.applicant()
+    for n in range(60):
+        enqueue(user.id, "case", "测试通知", f"第{n}条", {}, dedupe_key=f"two-drains:{n}")
+    db.session.commit()
+    flask = str(Path(sys.executable).with_name("flask"))
+
+    def drain(_):
+        return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+            [flask, "--app", "app", "outbox", "drain"],
+            env=shared_env,
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            timeout=120,
+        ).returncode
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(drain, range(2))) == [0, 0]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 60
+    per_message = db.session.execute(
+        select(Notification.outbox_id, func.count()).group_by(Notification.outbox_id)
+    ).all()
+    assert all(count == 1 for _, count in per_message)
+    pending = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+    )
+    assert pending == 0
