@@ -1,7 +1,7 @@
 """query indexes: renewal lookups, licence lists, successors, region prefix on any collation
 
 Revision ID: c4d2a7e9f813
-Revises: b7e3c1a9d2f4
+Revises: b7d31c0e9a12
 Create Date: 2026-11-23 21:30:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4d2a7e9f813'
-down_revision = 'b7e3c1a9d2f4'
+down_revision = 'b7d31c0e9a12'
 branch_labels = None
 depends_on = None
 
