@@ -37,6 +37,8 @@ class CatalogueMaterialSchema(Schema):
     when = fields.Nested(
         ConditionSchema, allow_none=True, metadata={"description": "仅当表单满足此条件时需要"}
     )
+    commitment_allowed = fields.Boolean(metadata={"description": "可用告知承诺代替"})
+    commitment_text = fields.String(allow_none=True, metadata={"description": "承诺书内容"})
 
 
 class DirectExtensionSchema(Schema):
@@ -73,3 +75,15 @@ class PermitTypeSchema(PermitTypeSummarySchema):
         },
     )
     guide = fields.String(metadata={"description": "办事指南"})
+    extension_days = fields.Integer(
+        allow_none=True, metadata={"description": "可延长的审批期限（工作日）"}
+    )
+    clock_pauses = fields.List(
+        fields.Dict(), metadata={"description": "暂停计时的环节及法律依据：{stage, basis}"}
+    )
+    inspection_exemptions = fields.List(fields.Raw(), metadata={"description": "免现场核查的情形"})
+    instant = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={"description": "即时办理：按申请类型列出条件 {conditions: [{code, label}]}"},
+    )
