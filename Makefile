@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reminder_scan
 	$(BIN)/python -m bench.licence_pdf
 	$(BIN)/python -m bench.instant_approval
+	$(BIN)/python -m bench.read_paths
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ the applicant's rating of a closed case."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,10 +13,24 @@ from app.extensions import db
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
 
+if TYPE_CHECKING:
+    from app.models.licence import Licence
+    from app.models.modes import Commitment
+
 
 class Application(db.Model):
     __tablename__ = "applications"
-    __table_args__ = (Index("ix_applications_region_state", "region_code", "state"),)
+    __table_args__ = (
+        Index("ix_applications_region_state", "region_code", "state"),
+        # The queue's ``region_code LIKE '12%'``: under a non-C collation PostgreSQL can serve
+        # a prefix match only from a pattern-ops index.
+        Index(
+            "ix_applications_region_pattern",
+            "region_code",
+            "state",
+            postgresql_ops={"region_code": "varchar_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -26,7 +41,7 @@ class Application(db.Model):
     region_code: Mapped[str] = mapped_column(String(6))
     form: Mapped[dict] = mapped_column(JSONType, default=dict)
     delivery: Mapped[dict] = mapped_column(JSONType, default=dict)
-    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"), index=True)
     issued_licence_id: Mapped[int | None] = mapped_column(
         ForeignKey("licences.id", use_alter=True, name="fk_applications_issued_licence_id")
     )
@@ -69,6 +84,11 @@ class Application(db.Model):
     verdicts: Mapped[list[MaterialVerdict]] = relationship(
         order_by="MaterialVerdict.id", cascade="all, delete-orphan"
     )
+    # Read-only: commitments are added as rows of their own (services.commitments.sign);
+    # the collection lets a status read or the queue load them with the case.
+    commitments: Mapped[list[Commitment]] = relationship(order_by="Commitment.id", viewonly=True)
+    # The licence a renewal or change starts from (read-only: set through ``licence_id``).
+    licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id], viewonly=True)
 
 
 class Blob(db.Model):

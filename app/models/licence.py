@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,6 +14,10 @@ from app.models.enterprise import Enterprise
 
 class Licence(db.Model):
     __tablename__ = "licences"
+    # A holder's licences soonest expiry first, paged (the licence list).
+    __table_args__ = (
+        Index("ix_licences_enterprise_valid_until", "enterprise_id", "valid_until", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -31,7 +35,7 @@ class Licence(db.Model):
     terminal_status: Mapped[str | None] = mapped_column(String(16))  # superseded | revoked
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(Text)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(
         ForeignKey("applications.id", use_alter=True, name="fk_licences_application_id")
     )

@@ -7,11 +7,24 @@ scope is reported exactly like a missing one (404).
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Enterprise, User
 from app.services import consents
+
+
+def with_case_details(query: Select) -> Select:
+    """Load what a case's view reads (enterprise, source licence, documents, verdicts,
+    commitments) with the cases: a fixed number of statements however many cases there are."""
+    return query.options(
+        joinedload(Application.enterprise),
+        joinedload(Application.licence),
+        selectinload(Application.documents),
+        selectinload(Application.verdicts),
+        selectinload(Application.commitments),
+    )
 
 
 def region_prefix(region_code: str) -> str:
@@ -48,9 +61,9 @@ def can_see_application(user: User, application: Application) -> bool:
 
 
 def get_application(user: User, application_id: int, *, lock: bool = False) -> Application:
-    query = select(Application).where(Application.id == application_id)
-    if lock:
-        query = query.with_for_update()
+    query = with_case_details(select(Application).where(Application.id == application_id))
+    if lock:  # the case's row only, not the joined enterprise and licence
+        query = query.with_for_update(of=Application)
     application = db.session.scalars(query).first()
     if application is None or not can_see_application(user, application):
         raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")

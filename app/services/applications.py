@@ -80,7 +80,7 @@ def form_errors(application: Application) -> dict[str, list[str]]:
     permit_type = materials.permit_type_of(application)
     form = application.form or {}
     invalid, incomplete = _form_check(permit_type, application.kind, form)
-    licence = db.session.get(Licence, application.licence_id) if application.licence_id else None
+    licence = application.licence if application.licence_id else None
     incomplete = {
         **incomplete,
         **_particulars_missing(licence, permit_type, application.kind, form),

@@ -9,8 +9,6 @@ queue, where a failed check leads to revocation.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, Commitment, Licence, User
@@ -52,6 +50,7 @@ def sign(user: User, application_id: int, material_code: str, signer_name: str) 
         signed_at=timekeeping.now(),
     )
     db.session.add(item)
+    db.session.expire(application, ["commitments"])  # read-only collection: reload it
     from app.services.consents import timeline_role
 
     timeline.append(
@@ -70,13 +69,7 @@ def sign(user: User, application_id: int, material_code: str, signer_name: str) 
 
 
 def of(application: Application) -> list[Commitment]:
-    return list(
-        db.session.scalars(
-            select(Commitment)
-            .where(Commitment.application_id == application.id)
-            .order_by(Commitment.id)
-        )
-    )
+    return list(application.commitments)
 
 
 def after_approval(application: Application) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -95,7 +96,8 @@ def list_licences(
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
-        query.order_by(Licence.valid_until, Licence.id)
+        query.options(joinedload(Licence.enterprise))
+        .order_by(Licence.valid_until, Licence.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
     )

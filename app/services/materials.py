@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import Application, Commitment, Document, MaterialVerdict
+from app.models import Application, Document, MaterialVerdict
 from permits.catalogue import Material, PermitType, get_permit_type
 
 
@@ -56,11 +53,7 @@ def committed_materials(application: Application) -> set[str]:
     """Codes of the materials a signed commitment stands in for (告知承诺制)."""
     if application.id is None:
         return set()
-    return set(
-        db.session.scalars(
-            select(Commitment.material_code).where(Commitment.application_id == application.id)
-        )
-    )
+    return {commitment.material_code for commitment in application.commitments}
 
 
 def supplement_outstanding(application: Application) -> list[str]:

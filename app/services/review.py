@@ -32,7 +32,7 @@ def _actionable(
     if not states:
         return []
     query = access.scope_applications(
-        select(Application).where(Application.state.in_(states)), user
+        access.with_case_details(select(Application).where(Application.state.in_(states))), user
     )
     if permit_type:
         query = query.where(Application.permit_type == permit_type)

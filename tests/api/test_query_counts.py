@@ -1,0 +1,119 @@
+"""No request issues more SQL statements as the office grows (issue 13).
+
+Each test counts the statements one request sends to the database, with a small and a larger
+data set, and asserts the count is the same and stays under a fixed bound. The session is
+emptied before each counted request so nothing is served from the test's identity map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import User
+
+# Bounds per request as measured (user, then the cases with their details), plus one spare.
+STATUS_BOUND = 6
+QUEUE_BOUND = 6
+LICENCES_BOUND = 4
+STATS_BOUND = 9
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    """Collect every statement sent to the database while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    db.session.remove()
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def statements_for(request: Callable[[], object]) -> list[str]:
+    with counting() as statements:
+        response = request()
+    assert response.status_code == 200, response.get_json()
+    return statements
+
+
+def test_status_read_is_a_fixed_number_of_statements(client, make):
+    clerk = make.staff("clerk")
+    user = make.applicant()
+    firm = make.enterprise(user)
+    url = f"/api/v1/applications/{make.case_in_state(firm, 'submitted', clerk).id}"
+    auth, staff_auth = make.headers(user), make.headers(clerk)
+
+    for_applicant = statements_for(lambda: client.get(url, headers=auth))
+    for_clerk = statements_for(lambda: client.get(url, headers=staff_auth))
+    assert len(for_applicant) <= STATUS_BOUND, for_applicant
+    assert len(for_clerk) <= STATUS_BOUND, for_clerk
+
+
+def _queue_statements(client, make, clerk_id: int, auth, cases: int) -> list[str]:
+    clerk = db.session.get(User, clerk_id)
+    for index in range(cases):
+        firm = make.enterprise(make.applicant())
+        case = make.case_in_state(firm, "submitted", clerk)
+        if index % 2:  # a renewal reads the licence it renews
+            case.licence_id = make.licence(firm).id
+            db.session.commit()
+    return statements_for(lambda: client.get("/api/v1/review/queue", headers=auth))
+
+
+def test_review_queue_does_not_grow_with_the_number_of_cases(client, make):
+    clerk = make.staff("clerk")
+    clerk_id, auth = clerk.id, make.headers(clerk)
+    few = _queue_statements(client, make, clerk_id, auth, 5)
+    many = _queue_statements(client, make, clerk_id, auth, 25)
+    page = client.get("/api/v1/review/queue", headers=auth).get_json()
+    assert page["total"] == 30 and len(page["items"]) == 20
+    assert len(few) == len(many), (len(few), len(many))
+    assert len(many) <= QUEUE_BOUND, many
+
+
+def test_licence_list_does_not_grow_with_the_number_of_licences(client, make):
+    user = make.applicant()
+    user_id, auth = user.id, make.headers(user)
+    make.licence(make.enterprise(user))
+
+    def listing():
+        return client.get("/api/v1/licences", headers=auth)
+
+    one = statements_for(listing)
+    user = db.session.get(User, user_id)
+    firm = make.enterprise(user)
+    for index in range(29):
+        holder = firm if index % 2 else make.enterprise(user)
+        make.licence(holder, valid_until=f"2027-{index % 12 + 1:02d}-15")
+    many = statements_for(listing)
+    assert listing().get_json()["total"] == 30
+    assert len(one) == len(many), (len(one), len(many))
+    assert len(many) <= LICENCES_BOUND, many
+
+
+def test_stats_do_not_grow_with_the_number_of_cases(client, make):
+    clerk = make.staff("clerk")
+    clerk_id, auth = clerk.id, make.headers(clerk)
+    make.case_in_state(make.enterprise(make.applicant()), "submitted", clerk)
+
+    def figures():
+        return client.get("/api/v1/stats?from=2026-01-01&to=2026-11-30", headers=auth)
+
+    small = statements_for(figures)
+    clerk = db.session.get(User, clerk_id)
+    firm = make.enterprise(make.applicant())
+    for state in ("submitted", "under_review", "approved", "denied") * 5:
+        make.case_in_state(firm, state, clerk)
+        make.licence(firm)
+    larger = statements_for(figures)
+    assert len(small) == len(larger), (len(small), len(larger))
+    assert len(larger) <= STATS_BOUND, larger
