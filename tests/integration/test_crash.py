@@ -1,18 +1,21 @@
 """A server killed with SIGKILL mid-work leaves the office consistent once it restarts.
 
 Runs against a real gunicorn subprocess on PostgreSQL (TEST_DATABASE_URL): the kill lands
-while approvals are being issued. After a restart: no case half-approved, no licence without
-its signed PDF, licence numbers without gap or duplicate, the timeline's hash chains intact,
-and the interrupted approvals can simply be retried.
+while approvals are being issued, and while an upload is streaming in. After a restart: no
+case half-approved, no licence without its signed PDF, licence numbers without gap or
+duplicate, no document row and no temp file from the cut upload, the timeline's hash chains
+intact, and the interrupted work can simply be retried.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +25,7 @@ import requests
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Application, Licence
+from app.models import Application, Document, Licence
 from tests.integration.test_two_servers import _free_port, _wait_until_up
 
 DATABASE = os.environ.get("TEST_DATABASE_URL") or ""
@@ -160,3 +163,56 @@ def test_a_kill_during_approvals_leaves_each_case_approved_whole_or_not_at_all(
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Licence)) == 40
     _audit_verify(runner)
+
+
+def _temp_files(data_dir: str) -> list[Path]:
+    return [p for p in Path(data_dir).rglob("*") if p.is_file() and p.parent.name == "tmp"]
+
+
+def test_a_kill_during_an_upload_leaves_no_row_and_no_stray_file(app, make, server):
+    user = make.applicant()
+    auth = make.headers(user)
+    base = server.start()
+    created = requests.post(
+        f"{base}/api/v1/applications",
+        json=make.application_body(make.enterprise(user).id),
+        headers=auth,
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    view = created.json()
+    boundary = "zerovisit-crash"
+    material = view["materials"][0]["code"]
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="material"\r\n\r\n{material}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="scan.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    content = make.pdf_bytes("crash") + b"%" * (4 * 1024 * 1024)
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    host, port = base.removeprefix("http://").split(":")
+    request_head = (
+        f"POST /api/v1/applications/{view['id']}/documents HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\nAuthorization: {auth['Authorization']}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + len(content) + len(tail)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request_head + head + content[: len(content) // 2])
+        time.sleep(1)  # the worker is inside the request, reading the body
+        server.kill()
+
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 0
+    base = server.start()  # a restart sweeps whatever a killed writer left
+    assert _temp_files(app.config["DATA_DIR"]) == []
+    retried = requests.post(
+        f"{base}/api/v1/applications/{view['id']}/documents",
+        data={"material": material},
+        files={"file": ("scan.pdf", content, "application/pdf")},
+        headers=auth,
+        timeout=60,
+    )
+    assert retried.status_code == 201, retried.text
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 1
+    assert _temp_files(app.config["DATA_DIR"]) == []
