@@ -100,6 +100,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower() == "true",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "zerovisit"),
         # How long a retry waits for a simultaneous first request with the same key.
         "IDEMPOTENCY_WAIT_SECONDS": float(env.get("IDEMPOTENCY_WAIT_SECONDS", "5")),
         # Wrong licence check codes when claiming an imported enterprise, per user and address.

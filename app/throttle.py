@@ -25,24 +25,30 @@ def _enabled() -> bool:
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
 
+def _key(*key: str) -> tuple[str, ...]:
+    """The counter's identifiers, under the office's prefix (RATELIMIT_KEY_PREFIX), so offices
+    or test runs sharing one Redis never count each other's attempts."""
+    return (current_app.config.get("RATELIMIT_KEY_PREFIX", ""), "throttle", *key)
+
+
 def hit(limit: str, *key: str) -> bool:
     """Count one attempt; False when it is over the limit (and must be refused)."""
-    return not _enabled() or limiter.limiter.hit(_item(limit), "throttle", *key)
+    return not _enabled() or limiter.limiter.hit(_item(limit), *_key(*key))
 
 
 def allowed(limit: str, *key: str) -> bool:
     """Whether one more attempt would still be within the limit (counts nothing)."""
-    return not _enabled() or limiter.limiter.test(_item(limit), "throttle", *key)
+    return not _enabled() or limiter.limiter.test(_item(limit), *_key(*key))
 
 
 def clear(limit: str, *key: str) -> None:
     if _enabled():
-        limiter.limiter.clear(_item(limit), "throttle", *key)
+        limiter.limiter.clear(_item(limit), *_key(*key))
 
 
 def retry_after(limit: str, *key: str) -> int:
     """Seconds until the oldest counted attempt leaves the window (at least 1)."""
     if not _enabled():
         return 1
-    stats = limiter.limiter.get_window_stats(_item(limit), "throttle", *key)
+    stats = limiter.limiter.get_window_stats(_item(limit), *_key(*key))
     return max(1, int(stats.reset_time - time.time()) + 1)
