@@ -19,13 +19,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.domain import access
 from app.jobs import outbox_delivery, stats
 from app.licences import documents as licence_documents
 from app.licences import register_import, reminders
 from app.services import enterprises
 from app.spreadsheet import write_csv
-from permits.identifiers import is_region_code
+from permits.identifiers import is_region_code, region_prefix
 from permits.numbering import region_name
 
 licences_cli = AppGroup("licences", help="许可证登记")
@@ -113,7 +112,7 @@ def licences_claim_codes(region: str, out: Path) -> None:
     if region and not is_region_code(region):
         click.echo(f"行政区划代码“{region}”不正确", err=True)
         sys.exit(1)
-    prefix = access.region_prefix(region) if region else ""
+    prefix = region_prefix(region) if region else ""
     rows = enterprises.claim_codes(prefix)
     header = ("许可证编号", "企业名称", "统一社会信用代码", "行政区划", "核验码")
     count = write_csv(out, header, rows)
@@ -174,7 +173,7 @@ def stats_report(out: Path, region: str, months: int) -> None:
     if region and not is_region_code(region):
         click.echo(f"行政区划代码“{region}”不正确", err=True)
         sys.exit(1)
-    prefix = access.region_prefix(region) if region else ""
+    prefix = region_prefix(region) if region else ""
     rows = stats.monthly_figures(prefix, months)
     place = (region_name(region) or region) if region else "全部地区"
     title = f"{place}行政许可办理情况（近{months}个月）"

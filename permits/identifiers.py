@@ -226,6 +226,21 @@ def city_of(code: str) -> str | None:
     return code[:4] + "00"
 
 
+def region_at_level(code: str, level: str) -> str:
+    """The region at ``level`` (``province``, ``city``, else ``code`` itself) over ``code``:
+    where a bureau or unit of that level for ``code`` sits."""
+    if level == "province":
+        return province_of(code)
+    if level == "city":
+        return city_of(code) or code
+    return code
+
+
+def region_prefix(scope: str) -> str:
+    """The code prefix a jurisdiction covers: ``120000`` → ``12``, ``120100`` → ``1201``."""
+    return scope[: {"province": 2, "city": 4, "district": 6}[region_level(scope)]]
+
+
 def region_covers(scope: str, code: str) -> bool:
     """Whether an office with jurisdiction ``scope`` covers region ``code``.
 
@@ -234,8 +249,7 @@ def region_covers(scope: str, code: str) -> bool:
     """
     if not (is_region_code(scope) and is_region_code(code)):
         return False
-    shared_prefix = {"province": 2, "city": 4, "district": 6}[region_level(scope)]
-    return code[:shared_prefix] == scope[:shared_prefix]
+    return code.startswith(region_prefix(scope))
 
 
 # --- Electronic-licence identifier (电子证照标识, GB/T 36904) -----------------------------

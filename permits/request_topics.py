@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from permits.identifiers import city_of, province_of
+from permits.identifiers import region_at_level
 from permits.numbering import region_name
 
 TOPICS_FILE = Path(__file__).with_name("request_topics.yaml")
@@ -30,11 +30,7 @@ class RequestTopic:
 
     def handling_region(self, region_code: str) -> str:
         """The region whose unit answers an enterprise registered in ``region_code``."""
-        if self.level == "province":
-            return province_of(region_code) or region_code
-        if self.level == "city":
-            return city_of(region_code) or region_code
-        return region_code
+        return region_at_level(region_code, self.level)
 
     def handling_unit(self, region_code: str) -> str:
         region = self.handling_region(region_code)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.domain import agency
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Enterprise, User
-from app.services import consents
+from permits.identifiers import region_covers, region_prefix
 
 
 def with_case_details(query: Select) -> Select:
@@ -27,25 +28,17 @@ def with_case_details(query: Select) -> Select:
     )
 
 
-def region_prefix(region_code: str) -> str:
-    """The code prefix a jurisdiction covers: ``120000`` → ``12``, ``120100`` → ``1201``."""
-    if region_code.endswith("0000"):
-        return region_code[:2]
-    if region_code.endswith("00"):
-        return region_code[:4]
-    return region_code
-
-
 def in_region(user: User, region_code: str) -> bool:
-    return bool(user.region_code) and region_code.startswith(region_prefix(user.region_code))
+    """Whether ``region_code`` lies in the staff member's jurisdiction."""
+    return region_covers(user.region_code or "", region_code)
 
 
 def scope_applications(query: Select, user: User) -> Select:
     """Restrict a query over Application to what ``user`` may see."""
     if user.is_staff:
         query = query.where(Application.region_code.startswith(region_prefix(user.region_code)))
-        if consents.agent_only(user):  # 帮办代办: consenting enterprises only
-            query = query.where(Application.enterprise_id.in_(consents.consented_enterprises()))
+        if agency.agent_only(user):  # 帮办代办: consenting enterprises only
+            query = query.where(Application.enterprise_id.in_(agency.consented_enterprises()))
         return query
     return query.join(Enterprise, Application.enterprise_id == Enterprise.id).where(
         Enterprise.manager_id == user.id
@@ -54,8 +47,8 @@ def scope_applications(query: Select, user: User) -> Select:
 
 def can_see_application(user: User, application: Application) -> bool:
     if user.is_staff:
-        if consents.agent_only(user):
-            return consents.agent_consent(user, application.enterprise) is not None
+        if agency.agent_only(user):
+            return agency.agent_consent(user, application.enterprise) is not None
         return in_region(user, application.region_code)
     return application.enterprise.manager_id == user.id
 
@@ -74,8 +67,8 @@ def get_enterprise(user: User, enterprise_id: int) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFound("企业不存在", code="ENTERPRISE_NOT_FOUND")
-    if user.is_staff and consents.agent_only(user):
-        allowed = consents.agent_consent(user, enterprise) is not None
+    if user.is_staff and agency.agent_only(user):
+        allowed = agency.agent_consent(user, enterprise) is not None
     elif user.is_staff:
         allowed = in_region(user, enterprise.region_code)
     else:

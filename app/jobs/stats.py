@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
-from app.domain import access, clock, timekeeping
+from app.domain import clock, timekeeping
 from app.domain.timekeeping import OFFICE_TZ
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -43,6 +43,7 @@ from app.models import Application, Licence, Rating, Shipment
 from app.services.enterprise_requests import request_figures
 from pdf_templates.render.fonts import find_cjk_font
 from permits.catalogue import get_catalogue
+from permits.identifiers import region_prefix
 from workflows.definitions.common import STATES as WORKFLOW_STATES
 
 STATES = tuple(state.name for state in WORKFLOW_STATES if state.name != "draft")
@@ -211,7 +212,7 @@ def office_figures(prefix: str, period: Period) -> dict:
 
 def region_figures(region_code: str, first: date | None, last: date | None) -> dict:
     """Statistics for a staff member's jurisdiction."""
-    return office_figures(access.region_prefix(region_code), period_of(first, last))
+    return office_figures(region_prefix(region_code), period_of(first, last))
 
 
 def months_until(last: date, count: int) -> list[Period]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.domain import access, timekeeping, timeline
+from app.domain import timekeeping, timeline
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
 from app.errors import Conflict, NotFound
@@ -15,11 +15,12 @@ from app.extensions import db
 from app.licences.lifecycle import licence_status, successor_exists
 from app.models import Application, Enterprise, Licence, User
 from permits.catalogue import get_catalogue
+from permits.identifiers import region_prefix
 
 
 def _scoped(query: Select, user: User) -> Select:
     if user.is_staff:
-        return query.where(Licence.region_code.startswith(access.region_prefix(user.region_code)))
+        return query.where(Licence.region_code.startswith(region_prefix(user.region_code)))
     return query.join(Enterprise, Licence.enterprise_id == Enterprise.id).where(
         Enterprise.manager_id == user.id
     )

@@ -68,11 +68,11 @@ def pki_paths() -> PkiPaths:
     return ensure_dev_pki(Path(config["DATA_DIR"]) / "pki")
 
 
-def _typeface() -> Typeface:
+def typeface() -> Typeface:
     return select_typeface(current_app.config["PDF_FONT_PATH"])
 
 
-def _signer() -> LicenceSigner:
+def signer() -> LicenceSigner:
     """The process's signer for the configured key (reloaded only if a file changes)."""
     paths = pki_paths()
     files = (paths.signing_key, paths.signing_cert, paths.root_cert)
@@ -135,8 +135,8 @@ def licence_document(licence: Licence) -> LicenceDocument:
 
 def store_licence_pdf(licence: Licence, signing_time: datetime) -> str:
     """Render, sign and store ``licence``'s PDF; record its hash in the caller's transaction."""
-    unsigned = render_licence(licence_document(licence), typeface=_typeface())
-    signed = _signer().sign(
+    unsigned = render_licence(licence_document(licence), typeface=typeface())
+    signed = signer().sign(
         unsigned,
         reason=f"{licence.issuer_name}签发电子证照",
         location=licence.issuer_name,
@@ -196,7 +196,7 @@ def label_pdf(application: Application, shipment: Shipment) -> bytes:
             tracking_no=shipment.tracking_no,
             reference=application.number,
         ),
-        typeface=_typeface(),
+        typeface=typeface(),
     )
 
 

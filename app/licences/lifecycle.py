@@ -22,7 +22,7 @@ from app.extensions import db
 from app.licences.documents import store_licence_pdf, verification_url
 from app.models import Application, Licence, LicenceSequence, User
 from permits.catalogue import PermitType, get_permit_type
-from permits.identifiers import elicence_identifier
+from permits.identifiers import elicence_identifier, region_at_level
 from permits.numbering import NumberingError, format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
 
@@ -101,11 +101,7 @@ def days_to_expiry(licence: Licence, today: date | None = None) -> int:
 
 def issuer_region(permit_type: PermitType, region_code: str) -> str:
     """The region of the issuing bureau for a case filed in ``region_code``."""
-    if permit_type.authority_level == "province":
-        return region_code[:2] + "0000"
-    if permit_type.authority_level == "city":
-        return region_code[:4] + "00"
-    return region_code
+    return region_at_level(region_code, permit_type.authority_level)
 
 
 def check_can_amend(licence: Licence, permit_type_code: str, kind: str) -> None:

@@ -10,21 +10,33 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.domain import access, clock, materials, timekeeping, timeline
+from app.domain import access, agency, clock, materials, timekeeping, timeline
+from app.domain.case_facts import (
+    EDITABLE_STATES,
+    SUBMIT_ACTIONS,
+    actor_for,
+    case_facts,
+    check_version,
+)
 from app.domain.timekeeping import local_iso
 from app.domain.transaction import commit
-from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.licences.lifecycle import (
+    check_can_amend,
+    direct_extension_eligible,
+    particulars_to_supply,
+    prefill_form,
+)
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import consents, phone
+from app.services import phone
+from app.services.modes import decorate_view, filter_actions
 from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
-from workflows.engine import Actor, Transition
+from workflows.engine import Transition
 
-EDITABLE_STATES = ("draft", "supplement_required")
-SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
 # A person's data on a form, and how it is shown wherever the full value is not needed.
@@ -147,8 +159,6 @@ def _particulars_missing(
     renewed licence has to print it."""
     if licence is None or not isinstance(form, dict):
         return {}
-    from app.licences.lifecycle import particulars_to_supply
-
     return {
         f"form.{name}": [f"原许可证未记载{permit_type.licence_fields[name]}，请填写"]
         for name in particulars_to_supply(licence, permit_type, kind)
@@ -170,8 +180,6 @@ def _source_licence(
     licence = db.session.get(Licence, licence_id)
     if licence is None or licence.enterprise_id != enterprise.id:
         raise NotFound("许可证不存在", code="LICENCE_NOT_FOUND")
-    from app.licences.lifecycle import check_can_amend
-
     check_can_amend(licence, permit_type, kind)
     return licence
 
@@ -179,7 +187,7 @@ def _source_licence(
 def create_application(user: User, data: dict) -> Application:
     """A new draft for one of the caller's enterprises, its form checked against the catalogue."""
     enterprise = access.get_enterprise(user, data["enterprise_id"])
-    consents.check_may_prepare(user, enterprise)  # staff only as an agent under consent
+    agency.check_may_prepare(user, enterprise)  # staff only as an agent under consent
     data = {**data, "delivery": phone.prefill_delivery(user, data["delivery"])}
     permit_type = _permit_type_or_422(data["permit_type"])
     kind = data["kind"]
@@ -189,8 +197,6 @@ def create_application(user: User, data: dict) -> Application:
     licence = _source_licence(user, enterprise, permit_type.code, kind, data.get("licence_id"))
     form = data.get("form") or {}
     if licence is not None:
-        from app.licences.lifecycle import prefill_form
-
         recorded = prefill_form(licence, permit_type, kind)
         form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
     form = _normalise_ids(form)
@@ -210,8 +216,6 @@ def create_application(user: User, data: dict) -> Application:
         created_by=user.id,
     )
     if licence is not None and kind == "renewal":
-        from app.licences.lifecycle import direct_extension_eligible
-
         application.direct_extension = direct_extension_eligible(licence, permit_type, form)
     db.session.add(application)
     db.session.flush()
@@ -219,7 +223,7 @@ def create_application(user: User, data: dict) -> Application:
     timeline.append(
         application,
         user=user,
-        role=consents.timeline_role(user),
+        role=agency.timeline_role(user),
         action="create",
         from_state=None,
         to_state="draft",
@@ -228,20 +232,12 @@ def create_application(user: User, data: dict) -> Application:
     return application
 
 
-def check_version(application: Application, version: int | None) -> None:
-    if version is None:
-        message = "请提供数据版本号（version）"
-        raise ValidationFailed(message, code="VERSION_REQUIRED", errors={"version": [message]})
-    if version != application.version:
-        raise VersionConflict(f"申请已被更新（当前版本 {application.version}），请刷新后重试")
-
-
 def update_application(
     user: User, application_id: int, data: dict, version: int | None
 ) -> Application:
     """Edit a draft (or a case returned for supplement): form and delivery address."""
     application = access.get_application(user, application_id, lock=True)
-    consents.check_may_prepare(user, application)
+    agency.check_may_prepare(user, application)
     check_version(application, version)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以修改", code="APPLICATION_NOT_EDITABLE")
@@ -285,29 +281,17 @@ def list_applications(
     return list(items), int(total or 0)
 
 
-def actor_for(user: User, application: Application) -> Actor:
-    if user.is_staff:
-        return consents.agent_actor(user, application) or Actor(roles=frozenset(user.roles))
-    return Actor(roles=frozenset({"applicant"}))
-
-
 def available_actions(user: User, application: Application) -> list[str]:
-    from app.services.cases import case_facts
-
     workflow = get_workflow(application.kind)
     actions = workflow.available(case_facts(application), actor_for(user, application))
     if SUBMIT_ACTIONS & set(actions) and form_errors(application):
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
-    from app.services.modes import filter_actions
-
     return filter_actions(user, application, actions)
 
 
 def available_transitions(user: User, application: Application) -> list[Transition]:
     """The transitions behind ``available_actions``: label and fields of each action."""
-    from app.services.cases import case_facts
-
     workflow = get_workflow(application.kind)
     facts = case_facts(application)
     actor = actor_for(user, application)
@@ -414,8 +398,6 @@ def application_view(user: User, application: Application) -> dict:
         "accepted_at": local_iso(application.accepted_at),
         "decided_at": local_iso(application.decided_at),
     }
-    from app.services.modes import decorate_view
-
     return decorate_view(user, application, view)
 
 

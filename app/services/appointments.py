@@ -21,6 +21,7 @@ from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentSlot, User
+from permits.identifiers import region_prefix
 
 PURPOSES = {
     "video_consultation": "视频咨询",
@@ -88,7 +89,7 @@ def list_slots(user: User, filters: SlotFilter) -> list[AppointmentSlot]:
     if filters.purpose:
         query = query.where(AppointmentSlot.purpose == filters.purpose)
     if user.is_staff:
-        prefix = access.region_prefix(user.region_code or "")
+        prefix = region_prefix(user.region_code or "")
         query = query.where(AppointmentSlot.region_code.startswith(prefix))
     elif filters.region_code:
         query = query.where(AppointmentSlot.region_code == filters.region_code)
@@ -180,7 +181,7 @@ def list_appointments(user: User, include_cancelled: bool) -> list[Appointment]:
     """Applicants: their own bookings; staff: bookings of their region's slots."""
     query = select(Appointment).join(AppointmentSlot, Appointment.slot_id == AppointmentSlot.id)
     if user.is_staff:
-        prefix = access.region_prefix(user.region_code or "")
+        prefix = region_prefix(user.region_code or "")
         query = query.where(AppointmentSlot.region_code.startswith(prefix))
     else:
         query = query.where(Appointment.user_id == user.id)

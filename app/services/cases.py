@@ -11,20 +11,24 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from app.domain import access, clock, materials, timekeeping, timeline
-from app.domain.outbox import enqueue
-from app.domain.transaction import commit
-from app.errors import Conflict, ValidationFailed
-from app.extensions import db
-from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
-from app.services import consents, modes, notices
-from app.services.applications import (
+from app.domain import access, agency, clock, materials, timekeeping, timeline
+from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
     actor_for,
-    check_form_complete,
+    case_facts,
     check_version,
+    material_names,
 )
+from app.domain.outbox import enqueue
+from app.domain.shipments import create_shipment
+from app.domain.transaction import commit
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.licences.lifecycle import issue_licence
+from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
+from app.services import modes, notices
+from app.services.applications import check_form_complete
 from workflows.definitions import get_workflow
 from workflows.engine import Actor, CaseFacts, Effect, Outcome
 
@@ -65,55 +69,6 @@ NOTICES = {
     "dispatch": ("证书已寄出", "您的许可证已寄出，快递单号：{tracking_no}。"),
     "confirm_delivery": ("证书已送达", "您的许可证已送达，欢迎对本次服务进行评价。"),
 }
-
-
-def case_facts(application: Application) -> CaseFacts:
-    """What the workflow guards may look at, derived from the stored case."""
-    statuses = materials.material_statuses(application)
-    permit_type = materials.permit_type_of(application)
-    missing = [s.material.code for s in materials.missing_required(statuses)]
-    missing += [c for c in materials.supplement_outstanding(application) if c not in missing]
-    return CaseFacts(
-        state=application.state,
-        missing_materials=tuple(missing),
-        deferred_materials=tuple(
-            s.material.code for s in statuses if _deferred_outstanding(application, s)
-        ),
-        rejected_materials=tuple(s.material.code for s in statuses if s.status == "rejected"),
-        unverified_materials=tuple(s.material.code for s in statuses if s.status == "uploaded"),
-        inspection_required=permit_type.inspection_required
-        and application.kind != "change"
-        and permit_type.inspection_exemption(
-            application.kind, application.form or {}, application.region_code
-        )
-        is None,
-        inspection_result=application.inspection_result,
-        direct_extension=application.direct_extension,
-        recommendation=application.recommendation,
-        supplement_requested=application.supplement_request is not None,
-        deadline_extended=application.deadline_extended_days is not None,
-        today=timekeeping.today(),
-        material_names={s.material.code: s.material.name for s in statuses},
-    )
-
-
-def material_names(application: Application, codes: list[str]) -> str:
-    """``codes`` as the applicant reads them: the materials' Chinese names, joined by 、."""
-    names = {s.material.code: s.material.name for s in materials.material_statuses(application)}
-    return "、".join(names.get(code, code) for code in codes)
-
-
-def _deferred_outstanding(application: Application, status: materials.MaterialStatus) -> bool:
-    """容缺: a deferrable material missing at acceptance stays outstanding until it is
-    uploaded and (where the case is reviewed) verified."""
-    if not (status.material.required and status.deferrable):
-        return False
-    if status.status == "deferred":
-        return True
-    if application.accepted_at is None or application.direct_extension:
-        return False
-    first_upload = status.documents[0].created_at
-    return first_upload > application.accepted_at and status.status != "verified"
 
 
 def _role_used(workflow, outcome: Outcome, user: User) -> str:
@@ -190,9 +145,6 @@ def _pause_where_the_type_says(application: Application, data: dict, user: User)
 
 
 def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
-    from app.licences.lifecycle import issue_licence
-    from app.services.delivery import create_shipment
-
     return {
         Effect.START_ACCEPTANCE_CLOCK: lambda a, d, u: clock.start(
             a, "acceptance", _limits(a).acceptance_limit_days
@@ -244,7 +196,11 @@ def _stamp_milestones(application: Application, outcome: Outcome) -> None:
 
 
 def _notify(
-    application: Application, outcome: Outcome, seq: int, notice: Notice | None = None
+    application: Application,
+    facts: CaseFacts,
+    outcome: Outcome,
+    seq: int,
+    notice: Notice | None = None,
 ) -> None:
     template = NOTICES.get(outcome.action)
     if template is None:
@@ -256,7 +212,7 @@ def _notify(
         "tracking_no": outcome.data.get("tracking_no", ""),
         "extension_days": application.deadline_extended_days or "",
         "due": f"{application.clock_due:%Y年%m月%d日}" if application.clock_due else "",
-        "materials": material_names(application, outcome.data.get("missing_materials") or []),
+        "materials": material_names(facts, outcome.data.get("missing_materials") or []),
     }
     enqueue(
         application.enterprise.manager_id,
@@ -277,7 +233,8 @@ def _transition(
     application: Application, user: User | None, actor: Actor, action: str, data: dict
 ) -> Application:
     workflow = get_workflow(application.kind)
-    outcome = workflow.apply(case_facts(application), action, actor, data)
+    facts = case_facts(application)
+    outcome = workflow.apply(facts, action, actor, data)
     handlers = _effect_handlers()
     application.state = outcome.to_state
     for effect in outcome.effects:
@@ -304,7 +261,7 @@ def _transition(
     if notice is not None:
         notice.timeline_seq = entry.seq
     if Effect.NOTIFY_APPLICANT in outcome.effects:
-        _notify(application, outcome, entry.seq, notice)
+        _notify(application, facts, outcome, entry.seq, notice)
     application.updated_at = timekeeping.now()
     return application
 
@@ -342,12 +299,12 @@ def take_action(
     if version is not None and version != application.version:
         _refuse_if_already_taken(application, user, action, data)
     check_version(application, version)
-    consents.check_agent_action(user, application, action)
+    agency.check_agent_action(user, application, action)
     if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
         check_form_complete(application)
     try:
         _transition(application, user, actor_for(user, application), action, data)
-        modes.after_action(application, action)
+        modes.after_action(application, action, take_system_action)
     except Exception:
         # An effect may refuse after the state was changed in memory (an unknown carrier):
         # nothing of the half-done transition may stay in the session.

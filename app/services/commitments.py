@@ -9,23 +9,21 @@ queue, where a failed check leads to revocation.
 
 from __future__ import annotations
 
-from app.domain import access, materials, timekeeping, timeline
+from app.domain import access, agency, materials, timekeeping, timeline
+from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, Commitment, Licence, User
 from app.services import post_checks
-from app.services.applications import EDITABLE_STATES
 
 ISSUED_ON_COMMITMENT = "依告知承诺制审批发证"
 
 
 def sign(user: User, application_id: int, material_code: str, signer_name: str) -> Commitment:
     """The applicant signs the catalogue's commitment for one material of a draft."""
-    from app.services.consents import check_may_prepare
-
     application = access.get_application(user, application_id, lock=True)
-    check_may_prepare(user, application)
+    agency.check_may_prepare(user, application)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以作出承诺", code="APPLICATION_NOT_EDITABLE")
     status = next(
@@ -52,12 +50,10 @@ def sign(user: User, application_id: int, material_code: str, signer_name: str) 
     )
     db.session.add(item)
     db.session.expire(application, ["commitments"])  # read-only collection: reload it
-    from app.services.consents import timeline_role
-
     timeline.append(
         application,
         user=user,
-        role=timeline_role(user),
+        role=agency.timeline_role(user),
         action="sign_commitment",
         from_state=application.state,
         to_state=application.state,

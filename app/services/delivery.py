@@ -10,30 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import access
-from app.domain.carriers import CARRIERS, carrier_code, carrier_name
+from app.domain.carriers import CARRIERS, carrier_name
 from app.domain.outbox import enqueue
 from app.domain.timekeeping import local_iso
 from app.domain.transaction import commit
-from app.errors import Conflict, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Shipment, ShipmentEvent, User
 from app.services import cases
-
-
-def create_shipment(application: Application, data: dict) -> Shipment:
-    """Record the carrier (a code from ``CARRIERS``) and tracking number the dispatcher entered."""
-    carrier = carrier_code(data["carrier"])
-    tracking_no = data["tracking_no"].strip()
-    taken = db.session.scalars(
-        select(Shipment).where(Shipment.carrier == carrier, Shipment.tracking_no == tracking_no)
-    ).first()
-    if taken is not None:
-        raise Conflict("该快递单号已用于其他申请", code="TRACKING_NO_IN_USE")
-    shipment = Shipment(
-        application_id=application.id, carrier=carrier, tracking_no=tracking_no, status="created"
-    )
-    db.session.add(shipment)
-    return shipment
 
 
 def signature_valid(secret: str, raw_body: bytes, header: str | None) -> bool:

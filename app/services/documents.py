@@ -17,16 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
-from app.domain import access, materials, timekeeping
+from app.domain import access, agency, materials, timekeeping
+from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import FileStorage, TooLarge
 from app.models import Application, Blob, Document, User
-from app.services import consents
 
-EDITABLE_STATES = ("draft", "supplement_required")
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
 LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
 
@@ -59,7 +58,7 @@ def upload_document(
 ) -> Document:
     """Store one file for one material of the caller's own case."""
     application = access.get_application(user, application_id, lock=True)
-    consents.check_may_prepare(user, application)
+    agency.check_may_prepare(user, application)
     errors = {}
     if not material_code:
         errors["material"] = ["请选择材料"]
@@ -137,7 +136,7 @@ def open_document(document: Document) -> BinaryIO:
 
 def delete_document(user: User, application_id: int, document_id: int) -> None:
     application = access.get_application(user, application_id, lock=True)
-    consents.check_may_prepare(user, application)
+    agency.check_may_prepare(user, application)
     document = get_document(user, application_id, document_id)
     if application.state not in EDITABLE_STATES:
         raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")

@@ -42,6 +42,7 @@ from app.models import (
     User,
 )
 from app.services.documents import _safe_filename, storage
+from permits.identifiers import region_prefix
 from permits.request_topics import RequestTopic, get_request_topic, request_topics
 
 HANDLER_ROLES = ("clerk", "admin")
@@ -76,7 +77,7 @@ def _is_handler(user: User) -> bool:
 
 def _scope(query: Select, user: User) -> Select:
     if user.is_staff:
-        prefix = access.region_prefix(user.region_code or "")
+        prefix = region_prefix(user.region_code or "")
         return query.where(EnterpriseRequest.region_code.startswith(prefix))
     return query.join(Enterprise, EnterpriseRequest.enterprise_id == Enterprise.id).where(
         Enterprise.manager_id == user.id

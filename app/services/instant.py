@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 
 from app.domain import materials, timekeeping
+from app.domain.case_facts import SystemAction
 from app.extensions import db
+from app.licences.lifecycle import direct_extension_eligible
 from app.models import Application, Licence
 from app.services import commitments, post_checks
 from permits.instant import InstantCondition
@@ -37,8 +39,6 @@ def _holds(application: Application, condition: InstantCondition) -> bool:
 
 def _direct_extension(application: Application) -> bool:
     """Judged afresh at submit: the form may have changed since the draft was created."""
-    from app.licences.lifecycle import direct_extension_eligible
-
     if application.kind != "renewal" or application.licence_id is None:
         return False
     licence = db.session.get(Licence, application.licence_id)
@@ -63,10 +63,8 @@ def sampled_for_post_check(number: str, rate: float) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < rate
 
 
-def after_submit(application: Application) -> None:
+def after_submit(application: Application, take_system_action: SystemAction) -> None:
     """Approve at once when every condition holds, else record the unmet ones; no commit."""
-    from app.services.cases import take_system_action
-
     held, unmet = evaluate(application)
     modes = dict(application.modes or {})
     modes.pop(UNMET_KEY, None)

@@ -8,10 +8,10 @@ The units and opinions are kept on the case, in its timeline and shown with the 
 
 from __future__ import annotations
 
-from app.domain import access, timekeeping
+from app.domain import timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.models import Application, User
-from permits.identifiers import is_region_code, region_record
+from permits.identifiers import is_region_code, region_prefix, region_record
 
 KEY = "joint_review"
 OPINION_LABELS = {"agree": "同意", "disagree": "不同意"}
@@ -24,7 +24,7 @@ def open_review(application: Application, data: dict, user: User) -> None:
         u
         for u in units
         if not (is_region_code(u) and region_record(u))
-        or not application.region_code.startswith(access.region_prefix(u))
+        or not application.region_code.startswith(region_prefix(u))
     ]
     if bad:
         message = f"联合审查单位须为本案所在地或其上级行政区划：{'、'.join(bad)}"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.domain import materials
+from app.domain import agency, materials
+from app.domain.case_facts import SystemAction
 from app.models import Application, User
-from app.services import commitments, consents, instant, joint_review, pre_review
+from app.services import commitments, instant, joint_review, pre_review
 from workflows.engine import Effect
 
 
@@ -19,12 +20,13 @@ def effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]
     }
 
 
-def after_action(application: Application, action: str) -> None:
-    """What the system does in the same transaction after a user's action; no commit."""
-    from app.services.cases import take_system_action
+def after_action(application: Application, action: str, take_system_action: SystemAction) -> None:
+    """What the system does in the same transaction after a user's action; no commit.
 
+    ``take_system_action`` is the case service's own, passed down so the modes never import
+    the service that calls them."""
     if action == "submit":
-        instant.after_submit(application)
+        instant.after_submit(application, take_system_action)
     elif action == "approve":
         commitments.after_approval(application)
     elif action == "give_opinion" and joint_review.all_answered(application):
@@ -35,7 +37,7 @@ def after_action(application: Application, action: str) -> None:
 
 def filter_actions(user: User, application: Application, actions: list[str]) -> list[str]:
     """Narrow the workflow's answer: an agent's consent, a joint review's pending units."""
-    allowed = consents.allowed_actions(user, application)
+    allowed = agency.allowed_actions(user, application)
     if allowed is not None:
         actions = [a for a in actions if a in allowed]
     if "give_opinion" in actions and not joint_review.awaits(application, user):

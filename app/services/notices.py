@@ -21,12 +21,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.domain import access, timekeeping
+from app.domain import access, materials, timekeeping
 from app.errors import NotFound
 from app.extensions import db
 from app.integrations.storage import FileStorage
+from app.licences.documents import signer, typeface
 from app.licences.lifecycle import allocate_serial, issuer_region
-from app.models import Application, Licence, Notice, User
+from app.models import Application, Licence, Notice, Shipment, User
 from pdf_templates.notices import NoticeDocument, render_notice
 from pdf_templates.render.text import format_cn_date
 from permits.catalogue import PermitType, get_permit_type
@@ -130,8 +131,6 @@ def get_notice(user: User, application_id: int, notice_id: int) -> tuple[Applica
 
 def notice_pdf(application: Application, notice: Notice) -> bytes:
     """The signed PDF of ``notice``, rendered and stored on first use."""
-    from app.licences.documents import _signer, _typeface
-
     store = FileStorage(Path(current_app.config["DATA_DIR"]) / "notices")
     if notice.pdf_sha256 and store.exists(notice.pdf_sha256):
         return store.read_bytes(notice.pdf_sha256)
@@ -145,9 +144,9 @@ def notice_pdf(application: Application, notice: Notice) -> bytes:
         issued_on=date.fromisoformat(content["issued_on"]),
         case_number=application.number,
     )
-    unsigned = render_notice(document, typeface=_typeface())
+    unsigned = render_notice(document, typeface=typeface())
     authority = content["issuer_name"]
-    signed = _signer().sign(
+    signed = signer().sign(
         unsigned,
         reason=f"{authority}{notice.title}",
         location=authority,
@@ -223,8 +222,6 @@ def _deemed_acceptance(application, permit_type, data, region) -> list[str]:
 
 
 def _supplement(application, permit_type, data, region) -> list[str]:
-    from app.domain import materials
-
     names = {m.code: m.name for m in permit_type.materials}
     statuses = {s.material.code: s for s in materials.material_statuses(application)}
     rejected = {v.material_code: v.comment for v in application.verdicts if v.verdict == "rejected"}
@@ -327,8 +324,6 @@ def _delivery_receipt(application, permit_type, data, region) -> list[str]:
 
 
 def application_shipment(application: Application):
-    from app.models import Shipment
-
     return db.session.scalars(
         select(Shipment)
         .where(Shipment.application_id == application.id)

@@ -12,6 +12,7 @@ from app.domain.transaction import commit
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, Licence, PostCheck, User
+from permits.identifiers import region_prefix
 
 # unconfirmed: no national text sets the period; offices commonly check within 30 days.
 POST_CHECK_DAYS = 30
@@ -41,7 +42,7 @@ def schedule(application: Application, reason: str) -> PostCheck:
 def _queue(user: User, status: str, page: int, page_size: int) -> tuple[list[PostCheck], int]:
     query = select(PostCheck).where(
         PostCheck.status == status,
-        PostCheck.region_code.startswith(access.region_prefix(user.region_code)),
+        PostCheck.region_code.startswith(region_prefix(user.region_code)),
     )
     if status == "failed":  # revoked licences leave the revocation queue
         query = query.join(Licence, Licence.id == PostCheck.licence_id).where(

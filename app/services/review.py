@@ -10,6 +10,7 @@ from app.domain import access, clock
 from app.extensions import db
 from app.models import Application, User
 from app.services.applications import available_actions
+from permits.identifiers import region_prefix
 from workflows.definitions import WORKFLOWS
 
 
@@ -37,7 +38,7 @@ def _actionable(
     if permit_type:
         query = query.where(Application.permit_type == permit_type)
     if region:
-        query = query.where(Application.region_code.startswith(access.region_prefix(region)))
+        query = query.where(Application.region_code.startswith(region_prefix(region)))
     return [
         (application, clock.deadline(application))
         for application in db.session.scalars(query)

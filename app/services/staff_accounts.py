@@ -11,7 +11,7 @@ from app.domain.transaction import commit
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import STAFF_ROLES, User
-from permits.identifiers import is_region_code
+from permits.identifiers import is_region_code, region_prefix
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -22,7 +22,7 @@ def list_staff(region_code: str | None = None) -> list[User]:
     staff = db.session.scalars(query)
     if region_code is None:
         return list(staff)
-    prefix = access.region_prefix(region_code)
+    prefix = region_prefix(region_code)
     return [u for u in staff if (u.region_code or "").startswith(prefix)]
 
 
