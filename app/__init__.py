@@ -7,11 +7,18 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import observability
+from app import (
+    models,  # noqa: F401  (registers the tables)
+    observability,
+)
+from app.api import register_blueprints
+from app.cli import register_cli
 from app.config import load_config
+from app.console import register_console
 from app.errors import register_error_handlers
 from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
+from app.integrations.storage import FileStorage
 from app.request_guards import register_request_guards
 
 STALE_TEMP_SECONDS = 3600  # far longer than any upload or licence render takes
@@ -19,8 +26,6 @@ STALE_TEMP_SECONDS = 3600  # far longer than any upload or licence render takes
 
 def _sweep_stale_uploads(app: Flask) -> None:
     """Remove temp files a worker killed mid-write left behind (each start, every worker)."""
-    from app.integrations.storage import FileStorage
-
     data_dir = Path(app.config["DATA_DIR"])
     for area in ("documents", "licences"):
         removed = FileStorage(data_dir / area).sweep_temp(STALE_TEMP_SECONDS)
@@ -35,8 +40,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO)
 
-    from app import models  # noqa: F401  (registers the tables)
-
     db.init_app(app)
     migrate.init_app(
         app,
@@ -47,13 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     openapi.init_app(app)
     limiter.init_app(app)
-    register_error_handlers(app)
+    register_error_handlers(app, rollback=db.session.rollback)
     observability.init_app(app)
     register_request_guards(app)
-
-    from app.api import register_blueprints
-    from app.cli import register_cli
-    from app.console import register_console
 
     register_blueprints(app, openapi)
     register_console(app)

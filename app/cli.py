@@ -12,9 +12,12 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.cli_operations import register_operations_cli
 from app.cli_services import register_services_cli
+from app.demo import DEMO_PASSWORD, STAFF, demo_accounts_present, load_demo_data
 from app.domain import clock, timeline
 from app.errors import AppError
-from app.services import identity
+from app.jobs.sweep import sweep
+from app.services import identity, staff_accounts
+from app.worker import Worker
 from permits.working_days import load_schedule, statutory_days_missing, validate_schedule_file
 from workflows.definitions import WORKFLOWS
 from workflows.diagram import render_markdown
@@ -49,8 +52,6 @@ def staff_create(username: str, password: str, roles: tuple[str, ...], region: s
 
 
 def _staff_or_exit(username: str):
-    from app.services import staff_accounts
-
     try:
         return staff_accounts.find_staff(username)
     except AppError as exc:
@@ -62,8 +63,6 @@ def _staff_or_exit(username: str):
 @click.option("--username", required=True)
 def staff_deactivate(username: str) -> None:
     """Deactivate an account: no more logins; its tokens and sessions stop working."""
-    from app.services import staff_accounts
-
     user = staff_accounts.set_active(_staff_or_exit(username), False)
     click.echo(f"已停用工作人员 {user.username}")
 
@@ -73,8 +72,6 @@ def staff_deactivate(username: str) -> None:
 @click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
 def staff_reset_password(username: str, password: str) -> None:
     """Set a new password (console sessions opened with the old one end)."""
-    from app.services import staff_accounts
-
     try:
         user = staff_accounts.reset_password(_staff_or_exit(username), password)
     except AppError as exc:
@@ -86,8 +83,6 @@ def staff_reset_password(username: str, password: str) -> None:
 @staff_cli.command("list")
 def staff_list() -> None:
     """List staff accounts with roles, region and whether they are active."""
-    from app.services import staff_accounts
-
     for user in staff_accounts.list_staff():
         state = "在用" if user.active else "已停用"
         click.echo(f"{user.username:<16} {','.join(user.roles):<28} {user.region_code}  {state}")
@@ -99,8 +94,6 @@ def staff_list() -> None:
 @demo_cli.command("load-if-empty")
 def demo_load_if_empty() -> None:
     """Load demo enterprises, cases and staff when the database has no users; show the accounts."""
-    from app.demo import DEMO_PASSWORD, STAFF, demo_accounts_present, load_demo_data
-
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         click.echo("生产环境不加载演示数据", err=True)
         sys.exit(1)
@@ -204,8 +197,6 @@ def calendar_load(file: Path) -> None:
 )
 def cases_sweep(as_of) -> None:
     """Deemed acceptance (Art. 32) and deemed renewal (Art. 50); safe to run again."""
-    from app.jobs.sweep import sweep
-
     summary = sweep(as_of.date() if as_of else None)
     accepted, approved = len(summary.deemed_accepted), len(summary.deemed_approved)
     click.echo(
@@ -225,8 +216,6 @@ def cases_sweep(as_of) -> None:
 @with_appcontext
 def worker_command(interval: float, iterations: int | None) -> None:
     """Deliver the outbox every INTERVAL seconds and run the daily jobs once per office day."""
-    from app.worker import Worker
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     worker = Worker(interval=interval)
     worker.stop_on_signals()

@@ -177,7 +177,11 @@ def stats_report(out: Path, region: str, months: int) -> None:
     rows = stats.monthly_figures(prefix, months)
     place = (region_name(region) or region) if region else "全部地区"
     title = f"{place}行政许可办理情况（近{months}个月）"
-    stats.draw_monthly_chart(rows, title, out, current_app.config.get("PDF_FONT_PATH", ""))
+    # The one import inside a function in app/: matplotlib costs seconds, paid by this
+    # command only (tests/unit/test_layers.py lists it as the allowed exception).
+    from app.jobs.stats_chart import draw_monthly_chart
+
+    draw_monthly_chart(rows, title, out, current_app.config.get("PDF_FONT_PATH", ""))
     click.echo(f"已生成 {out}（{rows[0].label} 至 {rows[-1].label}）")
 
 

@@ -16,13 +16,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
 from flask import current_app
+from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage as Upload
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.licences.lifecycle import add_years
 from app.models import Application, Enterprise, Licence, User
 from app.services import cases, documents, identity, ratings
+from app.services.applications import create_application
 from permits.catalogue import get_permit_type
 from permits.identifiers import credit_code_check_char
 from permits.numbering import issuer_name
@@ -59,8 +62,6 @@ class _Steps:
         self.firms = firms
 
     def new_case(self, firm: Enterprise, permit_type: str = "hazchem-trading", form=None):
-        from app.services.applications import create_application
-
         if form is None:
             form = dict(get_permit_type(permit_type).example_forms["new"])
         return create_application(
@@ -75,9 +76,6 @@ class _Steps:
         )
 
     def upload_all(self, application: Application) -> None:
-        from reportlab.pdfgen import canvas
-        from werkzeug.datastructures import FileStorage as Upload
-
         for material in get_permit_type(application.permit_type).materials_for(
             application.kind, application.form
         ):

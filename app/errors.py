@@ -298,7 +298,9 @@ def problem_doc(status: int, description: str | None = None) -> dict[str, Any]:
     }
 
 
-def _rolling_back(handler: Callable[[Any], Response]) -> Callable[[Any], Response]:
+def _rolling_back(
+    handler: Callable[[Any], Response], rollback: Callable[[], None]
+) -> Callable[[Any], Response]:
     """Discard the failed request's unflushed and uncommitted changes before answering.
 
     A refusal raised half-way through a use case (e.g. an approval whose licence cannot be
@@ -306,18 +308,22 @@ def _rolling_back(handler: Callable[[Any], Response]) -> Callable[[Any], Respons
     """
 
     def handle(error: Any) -> Response:
-        from app.extensions import db
-
-        db.session.rollback()
+        rollback()
         return handler(error)
 
     return handle
 
 
-def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(AppError, _rolling_back(_handle_app_error))
-    app.register_error_handler(HTTPException, _rolling_back(_handle_http_exception))
-    app.register_error_handler(wf_errors.WorkflowError, _rolling_back(_handle_workflow_error))
-    app.register_error_handler(StaleDataError, _rolling_back(_handle_stale))
-    app.register_error_handler(NumberingError, _rolling_back(_handle_numbering))
-    app.register_error_handler(Exception, _rolling_back(_handle_unexpected))
+def register_error_handlers(app: Flask, rollback: Callable[[], None]) -> None:
+    """Answer every error as a problem, after ``rollback`` (the database session's; passed in
+    because ``app.extensions`` builds its ``Api`` from this module)."""
+    handlers: list[tuple[type[BaseException], Callable[[Any], Response]]] = [
+        (AppError, _handle_app_error),
+        (HTTPException, _handle_http_exception),
+        (wf_errors.WorkflowError, _handle_workflow_error),
+        (StaleDataError, _handle_stale),
+        (NumberingError, _handle_numbering),
+        (Exception, _handle_unexpected),
+    ]
+    for error, handler in handlers:
+        app.register_error_handler(error, _rolling_back(handler, rollback))

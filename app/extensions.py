@@ -25,11 +25,12 @@ class Base(DeclarativeBase):
     )
 
 
-def _client_address() -> str:
+def client_address() -> str:
+    """The client's address, which the rate limiter and the login throttles count by."""
     return request.remote_addr or "unknown"
 
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = ProblemApi()
-limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)

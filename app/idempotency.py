@@ -25,8 +25,8 @@ from flask import Response, current_app, g, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import timekeeping
 from app.auth import current_user
-from app.domain import timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import IdempotencyRecord

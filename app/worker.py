@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.jobs import outbox_delivery
 from app.jobs.daily_jobs import DAILY_JOBS, DailyJob

@@ -24,8 +24,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
-from app.domain import timekeeping
+from app import create_app, timekeeping
 from app.extensions import db
 from tests import factories
 

@@ -17,8 +17,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
-from app.domain import timekeeping
+from app import create_app, timekeeping
 from app.extensions import db, limiter
 from tests import factories
 

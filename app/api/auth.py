@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, issue_token, login_required
+from app.extensions import client_address
 from app.schemas.auth import LoginResponseSchema, MeSchema, StaffLoginSchema, WechatLoginSchema
 from app.services import enterprises as enterprise_service
 from app.services import identity, phone
@@ -58,7 +59,7 @@ class StaffLogin(MethodView):
     )
     def post(self, body: dict):
         """Log a staff member in with username and password."""
-        user = identity.login_staff(body["username"], body["password"])
+        user = identity.login_staff(body["username"], body["password"], client_address())
         token, ttl = issue_token(user)
         return {
             "token": token,

@@ -8,6 +8,7 @@ from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
 from app.domain import access
 from app.errors import NotFound
+from app.extensions import client_address
 from app.schemas.enterprise import EnterpriseCreateSchema, EnterpriseListSchema, EnterpriseSchema
 from app.services import enterprises as service
 
@@ -44,7 +45,7 @@ class Enterprises(MethodView):
         user = current_user()
         if user.is_staff:
             raise NotFound("资源不存在")
-        return service.register_enterprise(user, body)
+        return service.register_enterprise(user, body, client_address())
 
 
 @blp.route("/<int:enterprise_id>")

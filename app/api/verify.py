@@ -12,8 +12,8 @@ from flask import Response, after_this_request, current_app, render_template, re
 from flask.views import MethodView
 from sqlalchemy import select
 
+from app import timekeeping
 from app.api.docs import Blueprint
-from app.domain import timekeeping
 from app.extensions import db, limiter
 from app.licences.lifecycle import STATUS_LABELS, licence_status
 from app.models import Licence

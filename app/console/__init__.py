@@ -6,29 +6,21 @@ restates a rule; this package only parses forms, calls one service and renders a
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint(
-    "console",
-    __name__,
-    url_prefix="/console",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
+from app.console import (  # noqa: F401  (the modules attach their routes to ``bp``)
+    views_admin,
+    views_auth,
+    views_cases,
+    views_licences,
+    views_office,
+    views_requests,
 )
+from app.console.blueprint import bp
+from app.console.session import init_session
 
 
 def register_console(app: Flask) -> None:
     """Mount the console and configure its session cookie."""
-    from app.console import (  # noqa: F401  (the modules attach their routes to ``bp``)
-        views_admin,
-        views_auth,
-        views_cases,
-        views_licences,
-        views_office,
-        views_requests,
-    )
-    from app.console.session import init_session
-
     init_session(app, bp)
     app.register_blueprint(bp)

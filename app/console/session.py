@@ -29,7 +29,7 @@ from flask import (
     url_for,
 )
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.models import User
 

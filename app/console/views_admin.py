@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import abort, redirect, render_template, request, url_for
 
-from app.console import bp
+from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.domain import access, clock
 from app.errors import AppError

@@ -6,11 +6,11 @@ from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app.console import bp
 from app.console import session as console_session
+from app.console.blueprint import bp
 from app.console.labels import register_filters
 from app.errors import AppError
-from app.extensions import db
+from app.extensions import client_address, db
 from app.services import identity
 from workflows.errors import WorkflowError
 
@@ -39,7 +39,9 @@ def login():
     username = request.form.get("username", "")
     if request.method == "POST":
         try:
-            user = identity.login_staff(username, request.form.get("password", ""))
+            user = identity.login_staff(
+                username, request.form.get("password", ""), client_address()
+            )
         except AppError as exc:
             db.session.rollback()
             error, status = exc.detail, exc.status

@@ -7,8 +7,8 @@ import io
 from flask import redirect, render_template, request, send_file, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.console import bp
 from app.console.action_forms import action_data, action_forms
+from app.console.blueprint import bp
 from app.console.labels import CHOICE_LABELS, describe
 from app.console.session import current_staff, staff_page
 from app.domain import access, carriers, materials, timeline

@@ -8,7 +8,7 @@ import io
 
 from flask import Response, redirect, render_template, request, url_for
 
-from app.console import bp
+from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.errors import AppError
 from app.extensions import db

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import render_template, request
 
-from app.console import bp
+from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.domain import access
 from app.jobs import stats

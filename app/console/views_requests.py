@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, send_file, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.console import bp
+from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.errors import AppError, VersionConflict
 from app.extensions import db

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models import Application, Consent, Enterprise, User

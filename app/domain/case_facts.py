@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.domain import agency, materials, timekeeping
+from app import timekeeping
+from app.domain import agency, materials
 from app.errors import ValidationFailed, VersionConflict
 from app.models import Application, User
 from workflows.engine import Actor, CaseFacts

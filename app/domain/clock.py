@@ -22,7 +22,8 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
-from app.domain import timekeeping, timeline
+from app import timekeeping
+from app.domain import timeline
 from app.domain.transaction import commit
 from app.errors import ValidationFailed
 from app.extensions import db

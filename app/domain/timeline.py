@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.models import Application, TimelineEntry, User
 

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.jobs.sweep import sweep
 from app.licences import reminders
+from app.services.appointments import send_reminders
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,6 @@ def _reminders_scan(today: date) -> str:
 
 @daily_job("cases sweep")
 def _cases_sweep(today: date) -> str:
-    from app.jobs.sweep import sweep
-
     summary = sweep(today)
     accepted, approved = len(summary.deemed_accepted), len(summary.deemed_approved)
     return (
@@ -57,6 +57,4 @@ def _cases_sweep(today: date) -> str:
 
 @daily_job("appointments remind")
 def _appointments_remind(today: date) -> str:
-    from app.services.appointments import send_reminders
-
     return f"预约提醒：{send_reminders(today)} 条"

@@ -25,30 +25,25 @@ A rate whose denominator is zero is ``None``: "no data" is not "0 %".
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
-from app.domain import clock, timekeeping
-from app.domain.timekeeping import OFFICE_TZ
+from app import timekeeping
+from app.domain import clock
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Application, Licence, Rating, Shipment
 from app.services.enterprise_requests import request_figures
-from pdf_templates.render.fonts import find_cjk_font
+from app.timekeeping import OFFICE_TZ
 from permits.catalogue import get_catalogue
 from permits.identifiers import region_prefix
 from workflows.definitions.common import STATES as WORKFLOW_STATES
 
 STATES = tuple(state.name for state in WORKFLOW_STATES if state.name != "draft")
 SATISFIED_SCORE = 4
-logger = logging.getLogger(__name__)
 DEFAULT_RENEWAL_WINDOW = 90
 
 
@@ -250,76 +245,3 @@ def monthly_figures(prefix: str, months: int, last: date | None = None) -> list[
             )
         )
     return rows
-
-
-def _chinese_font(font_path: str) -> str | None:
-    """Family name of the TrueType font the licences draw Chinese with, if there is one."""
-    from matplotlib import font_manager
-
-    path = find_cjk_font(font_path or None)
-    if path is None:
-        return None
-    font_manager.fontManager.addfont(path)
-    return font_manager.FontProperties(fname=path).get_name()
-
-
-def draw_monthly_chart(
-    rows: list[MonthFigures], title: str, out: Path, font_path: str = ""
-) -> None:
-    """A PNG: cases received and decided per month (bars), on-time and satisfaction (lines)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-    from matplotlib.ticker import PercentFormatter
-
-    font = _chinese_font(font_path)
-    # Latin letters and digits from matplotlib's own font, Chinese from the fallback.
-    families = ["DejaVu Sans", font] if font else ["DejaVu Sans"]
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(
-            matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False})
-        )
-        if font is None:
-            # The figures and dates still show; say once why the labels do not.
-            logger.warning("no font with Chinese glyphs: the chart's Chinese labels are blank")
-            stack.enter_context(warnings.catch_warnings())
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        figure, counts = pyplot.subplots(figsize=(10, 5.5), dpi=120)
-        try:
-            positions = range(len(rows))
-            counts.bar([p - 0.2 for p in positions], [r.received for r in rows], 0.4, label="收件")
-            counts.bar([p + 0.2 for p in positions], [r.decided for r in rows], 0.4, label="办结")
-            counts.set_ylabel("件数")
-            counts.set_xticks(list(positions), [r.label for r in rows], rotation=45)
-            rates = counts.twinx()
-            rates.set_ylim(0, 1.05)
-            rates.yaxis.set_major_formatter(PercentFormatter(1.0))
-            for attribute, label, style, colour in (
-                ("on_time_rate", "按时办结率", "o-", "tab:green"),
-                ("satisfaction_rate", "满意率", "s--", "tab:red"),
-            ):
-                values = [getattr(r, attribute) for r in rows]
-                rates.plot(
-                    list(positions),
-                    [v if v is not None else float("nan") for v in values],
-                    style,
-                    color=colour,
-                    label=label,
-                )
-            handles, labels = counts.get_legend_handles_labels()
-            more_handles, more_labels = rates.get_legend_handles_labels()
-            counts.legend(
-                handles + more_handles,
-                labels + more_labels,
-                loc="lower center",
-                bbox_to_anchor=(0.5, 1.0),
-                ncol=4,
-                frameon=False,
-            )
-            counts.set_title(title, pad=30)
-            figure.tight_layout()
-            out.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(out, format="png")
-        finally:
-            pyplot.close(figure)

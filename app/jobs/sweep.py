@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.errors import AppError
 from app.extensions import db
 from app.licences.lifecycle import supersede_ended_licences

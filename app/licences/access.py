@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.domain import timekeeping, timeline
+from app import timekeeping
+from app.domain import timeline
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, VersionConflict
 from app.extensions import db
 from app.licences.lifecycle import licence_status, successor_exists
 from app.models import Application, Enterprise, Licence, User
@@ -109,8 +110,6 @@ def revoke_licence(user: User, licence_id: int, reason: str, version: int | None
     """Revoke (撤销) a licence; verification answers "revoked" from now on."""
     licence = get_licence(user, licence_id, lock=True)
     if version is not None and version != licence.version:
-        from app.errors import VersionConflict
-
         raise VersionConflict("许可证已被更新，请刷新后重试")
     if licence_status(licence) in ("revoked", "superseded"):
         raise Conflict("该许可证已失效，不能撤销", code="LICENCE_NOT_ACTIVE")

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.domain.carriers import carrier_name
 from app.errors import Conflict
 from app.extensions import db

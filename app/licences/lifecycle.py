@@ -12,15 +12,14 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.licences.documents import store_licence_pdf, verification_url
 from app.models import Application, Licence, LicenceSequence, User
+from app.sql import insert_ignore
 from permits.catalogue import PermitType, get_permit_type
 from permits.identifiers import elicence_identifier, region_at_level
 from permits.numbering import NumberingError, format_licence_number, issuer_name
@@ -148,16 +147,10 @@ def particulars_to_supply(licence: Licence, permit_type: PermitType, kind: str) 
     return [name for name in missing if name in properties]
 
 
-def _insert_ignore(table, values: dict):
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).values(**values).on_conflict_do_nothing()
-
-
 def allocate_serial(permit_type: str, region: str, year: int) -> int:
     """The next serial of this issuer's sequence for ``year``, held until commit."""
     key = {"permit_type": permit_type, "issuer_region": region, "year": year}
-    db.session.execute(_insert_ignore(LicenceSequence.__table__, {**key, "last_seq": 0}))
+    db.session.execute(insert_ignore(LicenceSequence.__table__, {**key, "last_seq": 0}))
     return db.session.execute(
         update(LicenceSequence)
         .where(

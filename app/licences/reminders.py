@@ -43,12 +43,11 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.models import Application, Enterprise, Licence, OutboxMessage, Reminder
+from app.sql import dialect_insert
 from permits.catalogue import PermitType, get_catalogue
 from workflows.definitions.common import BEFORE_APPROVAL
 
@@ -132,11 +131,6 @@ def batches(band: Window, per_day: dict[date, int]) -> Iterator[tuple[Window, in
         day += ONE_DAY
     if size:
         yield replace(band, first=first, last=band.last), size
-
-
-def _insert(table: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def _text(value: str) -> Any:
@@ -248,7 +242,7 @@ def _enqueue_nearest(window: Window, today: date, now: datetime) -> None:
         "next_attempt_at",
         "created_at",
     ]
-    statement = _insert(OutboxMessage.__table__).from_select(columns, rows)
+    statement = dialect_insert(OutboxMessage.__table__).from_select(columns, rows)
     db.session.execute(statement.on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
 
@@ -273,7 +267,7 @@ def _record(window: Window, now: datetime) -> list[tuple[int, str]]:
         .where(_candidates(window))
         .order_by(Licence.id, thresholds.c.threshold)
     )
-    statement = _insert(Reminder.__table__).from_select(
+    statement = dialect_insert(Reminder.__table__).from_select(
         ["licence_id", "threshold_days", "status", "created_at"], rows
     )
     inserted = db.session.execute(

@@ -10,7 +10,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.domain import access, agency, clock, materials, timekeeping, timeline
+from app import timekeeping
+from app.domain import access, agency, clock, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -18,7 +19,6 @@ from app.domain.case_facts import (
     case_facts,
     check_version,
 )
-from app.domain.timekeeping import local_iso
 from app.domain.transaction import commit
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -31,6 +31,7 @@ from app.licences.lifecycle import (
 from app.models import Application, Document, Enterprise, Licence, User
 from app.services import phone
 from app.services.modes import decorate_view, filter_actions
+from app.timekeeping import local_iso
 from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone

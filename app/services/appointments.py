@@ -14,13 +14,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
-from app.domain import access, timekeeping
+from app import timekeeping
+from app.domain import access
 from app.domain.outbox import enqueue
-from app.domain.timekeeping import OFFICE_TZ
 from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentSlot, User
+from app.timekeeping import OFFICE_TZ
 from permits.identifiers import region_prefix
 
 PURPOSES = {

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from app.domain import access, agency, clock, materials, timekeeping, timeline
+from app import timekeeping
+from app.domain import access, agency, clock, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,

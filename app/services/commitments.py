@@ -9,7 +9,8 @@ queue, where a failed check leads to revocation.
 
 from __future__ import annotations
 
-from app.domain import access, agency, materials, timekeeping, timeline
+from app import timekeeping
+from app.domain import access, agency, materials, timeline
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
 from app.errors import Conflict, ValidationFailed

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.domain.transaction import commit
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db

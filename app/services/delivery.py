@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from app.domain import access
 from app.domain.carriers import CARRIERS, carrier_name
 from app.domain.outbox import enqueue
-from app.domain.timekeeping import local_iso
 from app.domain.transaction import commit
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Shipment, ShipmentEvent, User
 from app.services import cases
+from app.timekeeping import local_iso
 
 
 def signature_valid(secret: str, raw_body: bytes, header: str | None) -> bool:

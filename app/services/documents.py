@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
-from app.domain import access, agency, materials, timekeeping
+from app import timekeeping
+from app.domain import access, agency, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed

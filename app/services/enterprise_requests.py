@@ -18,7 +18,8 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import FileStorage as Upload
 
-from app.domain import access, clock, timekeeping
+from app import timekeeping
+from app.domain import access, clock
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
 from app.errors import (

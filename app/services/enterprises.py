@@ -9,7 +9,7 @@ so of several racing claimants exactly one becomes manager.
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,8 @@ from app import throttle
 from app.domain.transaction import commit
 from app.errors import AppError, Conflict, ValidationFailed
 from app.extensions import db
+from app.licences.documents import check_code
+from app.licences.lifecycle import issuer_region
 from app.models import Enterprise, Licence, User
 from permits.catalogue import get_catalogue
 from permits.identifiers import (
@@ -57,8 +59,6 @@ def region_is_served(region_code: str) -> bool:
     An enterprise the office cannot number would register fine and then fail at approval,
     so only regions with a complete entry in ``permits/regions.yaml`` are accepted.
     """
-    from app.licences.lifecycle import issuer_region
-
     for permit_type in get_catalogue().values():
         region = issuer_region(permit_type, region_code)
         try:
@@ -79,17 +79,16 @@ def _proof_required(message: str) -> Conflict:
     return Conflict(message, code="ENTERPRISE_CLAIM_PROOF_REQUIRED", errors={"claim": [message]})
 
 
-def _claim_keys(user: User) -> list[tuple[str, ...]]:
-    address = (request.remote_addr or "unknown") if has_request_context() else "cli"
+def _claim_keys(user: User, address: str) -> list[tuple[str, ...]]:
     return [("claim-user", str(user.id)), ("claim-addr", address)]
 
 
-def _check_proof(enterprise: Enterprise, user: User, claim: dict | None) -> None:
+def _check_proof(enterprise: Enterprise, user: User, claim: dict | None, address: str) -> None:
     """Refuse unless ``claim`` names one of the enterprise's licences with its check code."""
     if not claim:
         raise _proof_required("该企业已在许可证登记册中，认领须提供其一份许可证的编号和核验码")
     limit = current_app.config["ENTERPRISE_CLAIM_LIMIT"]
-    keys = _claim_keys(user)
+    keys = _claim_keys(user, address)
     if not all(throttle.allowed(limit, *key) for key in keys):
         raise AppError(
             "核验码错误次数过多，请稍后再试",
@@ -111,8 +110,8 @@ def _check_proof(enterprise: Enterprise, user: User, claim: dict | None) -> None
         raise _proof_required("许可证编号或核验码不正确")
 
 
-def _claim(enterprise: Enterprise, user: User, data: dict) -> Enterprise:
-    _check_proof(enterprise, user, data.get("claim"))
+def _claim(enterprise: Enterprise, user: User, data: dict, address: str) -> Enterprise:
+    _check_proof(enterprise, user, data.get("claim"), address)
     claimed = db.session.execute(
         update(Enterprise)
         .where(Enterprise.id == enterprise.id, Enterprise.manager_id.is_(None))
@@ -126,7 +125,7 @@ def _claim(enterprise: Enterprise, user: User, data: dict) -> Enterprise:
     return enterprise
 
 
-def register_enterprise(user: User, data: dict) -> Enterprise:
+def register_enterprise(user: User, data: dict, address: str) -> Enterprise:
     """Register an enterprise with the caller as its manager; never take over a claimed one."""
     credit_code = normalize_credit_code(data["credit_code"])
     _check_identity(credit_code, data["region_code"])
@@ -138,7 +137,7 @@ def register_enterprise(user: User, data: dict) -> Enterprise:
             return existing
         if existing.manager_id is not None:
             raise _already_claimed()
-        return _claim(existing, user, data)
+        return _claim(existing, user, data, address)
     enterprise = Enterprise(
         name=data["name"].strip(),
         credit_code=credit_code,
@@ -162,8 +161,6 @@ def claim_codes(region_prefix: str = "") -> list[tuple[str, str, str, str, str]]
 
     The office hands these out so an imported enterprise's real holder can claim it.
     """
-    from app.licences.documents import check_code
-
     rows = db.session.execute(
         select(Licence, Enterprise)
         .join(Enterprise, Licence.enterprise_id == Enterprise.id)

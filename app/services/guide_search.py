@@ -23,17 +23,17 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+import jieba
 import yaml
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import permits
-from app.domain import timekeeping
+from app import timekeeping
 from app.domain.transaction import commit
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import FaqEntry, GuideIndexState, GuidePassage, User
+from app.sql import insert_ignore
 from permits.catalogue import PermitType, get_catalogue, get_permit_type
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,6 @@ PG_WEIGHTS = "{0.1, 0.2, 1.0, 0.4}"
 
 @cache
 def _segmenter():
-    import jieba
-
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()  # the dictionary ships inside the package: no download
     return jieba
@@ -165,11 +163,10 @@ def _dialect() -> str:
 
 def _lock_state() -> GuideIndexState:
     """The index's state row, locked on PostgreSQL so that two rebuilds run one after another."""
-    insert = pg_insert if _dialect() == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(GuideIndexState)
-        .values(id=INDEX_LOCK_ID, fingerprint="", built_at=timekeeping.now())
-        .on_conflict_do_nothing()
+        insert_ignore(
+            GuideIndexState, {"id": INDEX_LOCK_ID, "fingerprint": "", "built_at": timekeeping.now()}
+        )
     )
     return db.session.scalars(
         select(GuideIndexState)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -84,9 +84,8 @@ def login_with_wechat(code: str) -> User:
     return user
 
 
-def _login_keys(username: str) -> list[tuple[str, str, tuple[str, ...]]]:
+def _login_keys(username: str, address: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(limit setting, label, key) of the counters one staff login attempt spends."""
-    address = (request.remote_addr or "unknown") if has_request_context() else "cli"
     return [
         # Guessing one account's password from one address.
         ("STAFF_LOGIN_LIMIT", "user", ("staff-login", username.casefold(), address)),
@@ -95,7 +94,7 @@ def _login_keys(username: str) -> list[tuple[str, str, tuple[str, ...]]]:
     ]
 
 
-def _spend_attempt(username: str) -> None:
+def _spend_attempt(username: str, address: str) -> None:
     """Count this attempt before checking the password; refuse it when over a limit.
 
     Counting first, atomically in the shared limiter storage, means a burst of
@@ -103,7 +102,7 @@ def _spend_attempt(username: str) -> None:
     are per client address, so strangers elsewhere cannot lock a real user out.
     """
     config = current_app.config
-    for setting, _label, key in _login_keys(username):
+    for setting, _label, key in _login_keys(username, address):
         if not throttle.hit(config[setting], *key):
             raise AppError(
                 "登录尝试次数过多，请稍后再试",
@@ -114,17 +113,19 @@ def _spend_attempt(username: str) -> None:
             )
 
 
-def login_staff(username: str, password: str) -> User:
-    """Check staff credentials; unknown user and wrong password answer alike."""
+def login_staff(username: str, password: str, address: str) -> User:
+    """Check staff credentials; unknown user and wrong password answer alike.
+
+    ``address`` is the client's (the login throttle counts per address)."""
     username = username.strip()
-    _spend_attempt(username)
+    _spend_attempt(username, address)
     user = db.session.scalars(
         select(User).where(User.username == username, User.kind == "staff")
     ).first()
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and ok and user.active):
         raise AppError("用户名或密码错误", status=401, code="INVALID_CREDENTIALS", title="登录失败")
-    setting, _, key = _login_keys(username)[0]
+    setting, _, key = _login_keys(username, address)[0]
     throttle.clear(current_app.config[setting], *key)
     return user
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 
-from app.domain import materials, timekeeping
+from app import timekeeping
+from app.domain import materials
 from app.domain.case_facts import SystemAction
 from app.extensions import db
 from app.licences.lifecycle import direct_extension_eligible

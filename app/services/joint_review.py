@@ -8,7 +8,7 @@ The units and opinions are kept on the case, in its timeline and shown with the 
 
 from __future__ import annotations
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.models import Application, User
 from permits.identifiers import is_region_code, region_prefix, region_record

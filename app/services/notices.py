@@ -21,7 +21,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.domain import access, materials, timekeeping
+from app import timekeeping
+from app.domain import access, materials
 from app.errors import NotFound
 from app.extensions import db
 from app.integrations.storage import FileStorage

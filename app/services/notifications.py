@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.domain.transaction import commit
 from app.errors import NotFound
 from app.extensions import db

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app.domain import access, timekeeping, timeline
+from app import timekeeping
+from app.domain import access, timeline
 from app.domain.transaction import commit
 from app.errors import Conflict, NotFound
 from app.extensions import db

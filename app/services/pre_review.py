@@ -8,7 +8,8 @@ shown next to each material until the applicant submits.
 
 from __future__ import annotations
 
-from app.domain import materials, timekeeping
+from app import timekeeping
+from app.domain import materials
 from app.errors import ValidationFailed
 from app.models import Application, User
 

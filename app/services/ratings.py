@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import access, timekeeping
+from app import timekeeping
+from app.domain import access
 from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, field_error
 from app.extensions import db

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.domain.transaction import commit
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app import idempotency
-from app.domain import timekeeping
+from app import idempotency, timekeeping
 from app.extensions import db
 from app.models import IdempotencyRecord
 

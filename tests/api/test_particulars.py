@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.licences.documents import check_code
-from app.licences.register_import import COLUMNS
+from app.licences.register_rows import COLUMNS
 from app.models import Enterprise, Licence
 from permits.catalogue import get_catalogue
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain import timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.jobs import stats
 from app.licences import reminders

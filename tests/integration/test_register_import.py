@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.integrations.signer import validate_signature
 from app.licences.documents import check_code
-from app.licences.register_import import COLUMNS, import_register
+from app.licences.register_import import import_register
+from app.licences.register_rows import COLUMNS
 from app.models import Enterprise, Licence
 from permits.identifiers import elicence_identifier_problem
 

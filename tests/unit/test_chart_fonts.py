@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.jobs.stats import MonthFigures, draw_monthly_chart
+from app.jobs.stats import MonthFigures
+from app.jobs.stats_chart import draw_monthly_chart
 
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 DROID = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"

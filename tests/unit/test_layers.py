@@ -1,0 +1,288 @@
+"""The shape of ``app/``: one-way layers, no import cycle, no import hidden in a function.
+
+An AST scan of every module under ``app/``, no import executed. Each failure names the
+module, the line and the rule, so the fix is where the message points.
+
+The layers, from the top; a module imports its own layer and the ones below, never above:
+
+- edge: the factory (``app``), ``api/``, ``console/``, the CLI, the worker, the demo;
+- web: what only requests need (``auth``, ``idempotency``, ``request_guards``,
+  ``observability``);
+- jobs: batch work (``jobs/``);
+- services: the use cases (``services/``);
+- licences: everything about licences (``licences/``);
+- domain: helpers the use cases share (``domain/``);
+- integrations: storage, WeChat, the signer (``integrations/``);
+- base: models, schemas, extensions, errors, config, the office clock, small utilities.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app"
+MAX_LINES = 500
+
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "edge",
+        ("app", "app.api", "app.console", "app.cli", "app.cli_operations", "app.cli_services")
+        + ("app.worker", "app.demo"),
+    ),
+    ("web", ("app.auth", "app.idempotency", "app.request_guards", "app.observability")),
+    ("jobs", ("app.jobs",)),
+    ("services", ("app.services",)),
+    ("licences", ("app.licences",)),
+    ("domain", ("app.domain",)),
+    ("integrations", ("app.integrations",)),
+    (
+        "base",
+        ("app.models", "app.schemas", "app.extensions", "app.errors", "app.config")
+        + ("app.timekeeping", "app.throttle", "app.spreadsheet", "app.file_types", "app.sql"),
+    ),
+)
+# The one import inside a function: matplotlib takes seconds to load, so only the command
+# that draws the chart imports it (the API, the console and the worker never do).
+FUNCTION_LEVEL_ALLOWED = {("app.cli_operations", "app.jobs.stats_chart")}
+# Flask's per-request objects belong to the edge; below it a use case gets plain arguments.
+REQUEST_OBJECTS = {"request", "session", "g"}
+# ``transaction.commit`` reads the flag ``idempotency`` sets on ``g`` (a retried request's
+# response is stored in the use case's own transaction); the rate limiter keys its counters
+# by the client address it reads from ``request``.
+REQUEST_OBJECTS_ALLOWED = {("app.domain.transaction", "g"), ("app.extensions", "request")}
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module
+    line: int
+    target: str  # the imported module (an app module, or the external name as written)
+    names: tuple[str, ...]
+    in_function: bool
+    type_checking: bool
+
+    @property
+    def where(self) -> str:
+        return f"{module_path(self.module)}:{self.line}"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(APP.rglob("*.py"))}
+
+
+def module_path(module: str) -> str:
+    return str(modules()[module].relative_to(ROOT))
+
+
+def _targets(module: str, node: ast.Import | ast.ImportFrom) -> list[tuple[str, tuple[str, ...]]]:
+    known = modules()
+    if isinstance(node, ast.Import):
+        return [(alias.name, ()) for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        package = module.split(".")
+        if modules()[module].name != "__init__.py":
+            package = package[:-1]
+        package = package[: len(package) - node.level + 1]
+        base = ".".join(package + ([base] if base else []))
+    found = []
+    for alias in node.names:
+        submodule = f"{base}.{alias.name}"
+        found.append((submodule, ()) if submodule in known else (base, (alias.name,)))
+    return found
+
+
+def _app_module(name: str) -> str | None:
+    """The app module ``name`` lives in (``app.services.cases.take_action`` → its module)."""
+    while name:
+        if name in modules():
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _scan(
+    module: str, node: ast.AST, in_function: bool, type_checking: bool, found: list[Import]
+) -> None:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            if not (isinstance(child, ast.ImportFrom) and child.module == "__future__"):
+                found.extend(
+                    Import(module, child.lineno, target, names, in_function, type_checking)
+                    for target, names in _targets(module, child)
+                )
+            continue
+        nested = in_function or isinstance(
+            child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+        )
+        checking = type_checking or (isinstance(child, ast.If) and _is_type_checking(child))
+        _scan(module, child, nested, checking, found)
+
+
+@cache
+def imports() -> tuple[Import, ...]:
+    found: list[Import] = []
+    for module, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        _scan(module, tree, False, False, found)
+    return tuple(found)
+
+
+def layer_of(module: str) -> int:
+    """The layer's rank, 0 at the top."""
+    best: tuple[int, int] | None = None  # (length of the matching prefix, rank)
+    for rank, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            matches = module == prefix or (prefix != "app" and module.startswith(prefix + "."))
+            if matches and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), rank)
+    assert best is not None, f"{module_path(module)}: {module} is in no layer of LAYERS"
+    return best[1]
+
+
+def _edges() -> dict[str, dict[str, Import]]:
+    """module → imported app module → the first import of it (runtime imports only)."""
+    graph: dict[str, dict[str, Import]] = {module: {} for module in modules()}
+    for item in imports():
+        target = _app_module(item.target)
+        if target is None or target == item.module or item.type_checking:
+            continue
+        graph[item.module].setdefault(target, item)
+    return graph
+
+
+def _cycles(graph: dict[str, dict[str, Import]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+    return components
+
+
+def test_the_scan_sees_the_app():
+    """The checks below are only as good as the scan: it finds the modules and their imports."""
+    assert {"app", "app.services.cases", "app.domain.case_facts", "app.api"} <= set(modules())
+    cases = {i.target for i in imports() if i.module == "app.services.cases"}
+    assert {"app.domain.case_facts", "app.services.applications", "workflows.engine"} <= cases
+    assert all(layer_of(module) is not None for module in modules())
+
+
+def test_no_import_cycle_between_modules():
+    graph = _edges()
+    problems = []
+    for component in _cycles(graph):
+        members = set(component)
+        hops = [
+            f"    {edge.where} imports {target}"
+            for module in component
+            for target, edge in sorted(graph[module].items())
+            if target in members
+        ]
+        problems.append("cycle between " + ", ".join(component) + ":\n" + "\n".join(hops))
+    assert not problems, "\n".join(problems)
+
+
+def test_no_import_inside_a_function():
+    """Imports at the top of the module, where a reader (and a cycle check) sees them."""
+    problems = [
+        f"{item.where}: {item.module} imports {item.target} inside a function"
+        for item in imports()
+        if item.in_function
+        and (item.module, _app_module(item.target) or item.target) not in FUNCTION_LEVEL_ALLOWED
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_imports_point_down_the_layers():
+    problems = set()
+    for item in imports():
+        target = _app_module(item.target)
+        if target is None:
+            continue
+        source_rank, target_rank = layer_of(item.module), layer_of(target)
+        if target_rank < source_rank:
+            problems.add(
+                f"{item.where}: {item.module} ({LAYERS[source_rank][0]}) imports "
+                f"{target} ({LAYERS[target_rank][0]}), a layer above it"
+            )
+    assert not problems, "\n".join(sorted(problems))
+
+
+def test_below_the_edge_no_module_reads_the_request():
+    edge_layers = {rank for rank, (name, _) in enumerate(LAYERS) if name in ("edge", "web")}
+    problems = [
+        f"{item.where}: {item.module} imports flask.{name}; pass what it needs as an argument"
+        for item in imports()
+        if item.target == "flask" and layer_of(item.module) not in edge_layers
+        for name in item.names
+        if name in REQUEST_OBJECTS and (item.module, name) not in REQUEST_OBJECTS_ALLOWED
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_module_over_the_size_limit():
+    problems = []
+    for module, path in modules().items():
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_LINES:
+            problems.append(f"{module_path(module)}: {lines} lines (limit {MAX_LINES})")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checks_catch_what_they_forbid():
+    """A cycle, an upward import and a layer-less module are each reported."""
+    assert _cycles({"a": {"b": None}, "b": {"a": None}, "c": {}}) == [["a", "b"]]  # type: ignore[dict-item]
+    assert layer_of("app.services.cases") < layer_of("app.domain.case_facts")
+    assert layer_of("app.api.licences") < layer_of("app.licences.documents")
+    assert layer_of("app.timekeeping") == len(LAYERS) - 1
