@@ -112,6 +112,11 @@ def field_error(path: str, message: str, code: str = "VALIDATION_FAILED") -> Val
     return ValidationFailed(message, code=code, errors={path: [message]})
 
 
+def fields_error(errors: dict[str, list[str]]) -> ValidationFailed:
+    """A 422 naming every field of ``errors``; its detail is the first message."""
+    return ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+
+
 # marshmallow/webargs speak English; the phone shows what we send, so translate.
 _EXACT_MESSAGES = {
     "Missing data for required field.": "此项为必填项",

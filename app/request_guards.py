@@ -21,7 +21,14 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from app.errors import AppError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from app.errors import (
+    AppError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_error,
+)
 
 JSON = "application/json"
 MAX_INT32 = 2**31 - 1
@@ -134,7 +141,7 @@ def _check_json_body() -> None:
 
 def _too_deep() -> AppError:
     message = f"JSON嵌套层数不得超过{MAX_JSON_DEPTH}层"
-    return ValidationFailed(message, code="JSON_TOO_DEEP", errors={"body": [message]})
+    return field_error("body", message, "JSON_TOO_DEEP")
 
 
 def _walk(data: Any) -> Iterator[tuple[str, object, object, int]]:

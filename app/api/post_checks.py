@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, staff_required
-from app.errors import ValidationFailed
+from app.errors import field_error
 from app.schemas.common import PageArgs, page_of
 from app.schemas.modes import PostCheckPageSchema, PostCheckResultSchema, PostCheckSchema
 from app.services import post_checks as service
@@ -60,5 +60,5 @@ class PostCheckResult(MethodView):
         comment = body["comment"].strip()
         if body["result"] == "fail" and not comment:
             message = "核查不通过须说明理由"
-            raise ValidationFailed(message, errors={"comment": [message]})
+            raise field_error("comment", message)
         return service.view(service.record(current_user(), licence_id, body["result"], comment))

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app import timekeeping
 from app.api.docs import Blueprint
+from app.domain.permit_types import require_permit_type
 from app.extensions import db, limiter
 from app.licences.lifecycle import STATUS_LABELS, licence_status
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
-from permits.catalogue import get_permit_type
 from permits.identifiers import verification_code_matches
 
 blp = Blueprint("verify", __name__, url_prefix="/verify", description="证照核验（公开）")
@@ -60,7 +60,7 @@ def verification(number: str, code: str) -> dict:
             "number": number,
         }
     status = licence_status(licence)
-    permit_type = get_permit_type(licence.permit_type)
+    permit_type = require_permit_type(licence.permit_type)
     holder = licence.holder
     name = holder.get("name") if permit_type.holder == "enterprise" else _masked_person(holder)
     return {

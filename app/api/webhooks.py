@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import ValidationError
 
 from app.api.docs import Blueprint
-from app.errors import AppError, ValidationFailed, flatten_messages
+from app.errors import AppError, fields_error, flatten_messages
 from app.schemas.licence import CourierReportSchema, CourierResultSchema
 from app.services import delivery
 
@@ -62,7 +62,7 @@ class CourierWebhook(MethodView):
             report = CourierReportSchema().load(payload)
         except ValidationError as exc:
             errors = flatten_messages(exc.messages)
-            raise ValidationFailed(next(iter(errors.values()))[0], errors=errors) from exc
+            raise fields_error(errors) from exc
         result = delivery.record_courier_event(
             carrier, report["tracking_no"], report["status"], report["at"]
         )

@@ -6,7 +6,7 @@ The dispatcher sends the code with ``dispatch``, the courier posts to
 
 from __future__ import annotations
 
-from app.errors import ValidationFailed
+from app.errors import field_error
 
 # The couriers the office mails with: code (in the dispatch body and the webhook path) → name.
 CARRIERS: dict[str, str] = {
@@ -37,5 +37,5 @@ def carrier_code(value: str) -> str:
     if code not in CARRIERS:
         choices = "、".join(f"{name}（{code}）" for code, name in CARRIERS.items())
         message = f"快递公司须为以下代码之一：{choices}"
-        raise ValidationFailed(message, code="CARRIER_UNKNOWN", errors={"carrier": [message]})
+        raise field_error("carrier", message, "CARRIER_UNKNOWN")
     return code

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from app import timekeeping
 from app.domain import agency, materials
-from app.errors import ValidationFailed, VersionConflict
+from app.errors import VersionConflict, field_error
 from app.models import Application, User
 from workflows.engine import Actor, CaseFacts
 
@@ -73,7 +73,7 @@ def _deferred_outstanding(application: Application, status: materials.MaterialSt
 def check_version(application: Application, version: int | None) -> None:
     if version is None:
         message = "请提供数据版本号（version）"
-        raise ValidationFailed(message, code="VERSION_REQUIRED", errors={"version": [message]})
+        raise field_error("version", message, "VERSION_REQUIRED")
     if version != application.version:
         raise VersionConflict(f"申请已被更新（当前版本 {application.version}），请刷新后重试")
 

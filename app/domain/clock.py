@@ -35,8 +35,6 @@ from permits.working_days import (
     validate_schedule_file,
 )
 
-DELIVERY_LIMIT_DAYS = 10  # Art. 44
-
 
 def schedule_dir() -> Path:
     configured = current_app.config.get("HOLIDAY_SCHEDULE_DIR") if has_app_context() else None

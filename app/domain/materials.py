@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.permit_types import require_permit_type
 from app.models import Application, Document, MaterialVerdict
-from permits.catalogue import Material, PermitType, get_permit_type
+from permits.catalogue import Material, PermitType
 
 
 @dataclass(frozen=True)
@@ -17,10 +18,7 @@ class MaterialStatus:
 
 
 def permit_type_of(application: Application) -> PermitType:
-    permit_type = get_permit_type(application.permit_type)
-    if permit_type is None:  # the catalogue lost a type that cases still use
-        raise LookupError(f"permit type {application.permit_type} is not in the catalogue")
-    return permit_type
+    return require_permit_type(application.permit_type)
 
 
 def _latest_verdict(verdicts: list[MaterialVerdict], code: str) -> MaterialVerdict | None:

@@ -33,7 +33,7 @@ from sqlalchemy import and_, case, func, select
 
 from app import timekeeping
 from app.domain import clock
-from app.errors import ValidationFailed
+from app.errors import field_error
 from app.extensions import db
 from app.models import Application, Licence, Rating, Shipment
 from app.services.enterprise_requests import request_figures
@@ -75,11 +75,11 @@ def period_of(first: date | None, last: date | None) -> Period:
     first = first or last.replace(month=1, day=1)
     if first > last:
         message = "开始日期不能晚于结束日期"
-        raise ValidationFailed(message, code="PERIOD_INVALID", errors={"from": [message]})
+        raise field_error("from", message, "PERIOD_INVALID")
     for field, value in (("from", first), ("to", last)):
         if not EARLIEST <= value <= LATEST:
             message = f"日期须在{EARLIEST.year}年至{LATEST.year}年之间"
-            raise ValidationFailed(message, code="PERIOD_INVALID", errors={field: [message]})
+            raise field_error(field, message, "PERIOD_INVALID")
     return Period(first, last)
 
 

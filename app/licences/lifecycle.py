@@ -15,12 +15,13 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app import timekeeping
-from app.errors import Conflict, ValidationFailed
+from app.domain.permit_types import require_permit_type
+from app.errors import Conflict, field_error
 from app.extensions import db
 from app.licences.documents import store_licence_pdf, verification_url
 from app.models import Application, Licence, LicenceSequence, User
 from app.sql import insert_ignore
-from permits.catalogue import PermitType, get_permit_type
+from permits.catalogue import PermitType
 from permits.identifiers import elicence_identifier, region_at_level
 from permits.numbering import NumberingError, format_licence_number, issuer_name
 from workflows.definitions.common import BEFORE_APPROVAL
@@ -61,8 +62,7 @@ def licence_status(licence: Licence, today: date | None = None) -> str:
         return "pending"
     if licence.valid_until < today:
         return "superseded" if has_successor(licence) else "expired"
-    permit_type = get_permit_type(licence.permit_type)
-    window = permit_type.renewal_window_days if permit_type else 90
+    window = require_permit_type(licence.permit_type).renewal_window_days
     if (licence.valid_until - today).days <= window:
         return "expiring"
     return "active"
@@ -107,7 +107,7 @@ def check_can_amend(licence: Licence, permit_type_code: str, kind: str) -> None:
     """Refuse a renewal or change the licence does not allow now."""
     if licence.permit_type != permit_type_code:
         message = "所选许可证与申请事项不一致"
-        raise ValidationFailed(message, code="LICENCE_MISMATCH", errors={"licence_id": [message]})
+        raise field_error("licence_id", message, "LICENCE_MISMATCH")
     status = licence_status(licence)
     if status == "pending":
         raise Conflict("该许可证尚未生效，不能办理延续或变更", code="LICENCE_NOT_ACTIVE")
@@ -116,8 +116,7 @@ def check_can_amend(licence: Licence, permit_type_code: str, kind: str) -> None:
     if has_successor(licence):
         raise Conflict("该许可证已准予延续，请以新证办理", code="LICENCE_ALREADY_RENEWED")
     if kind == "renewal" and status != "expiring":
-        permit_type = get_permit_type(licence.permit_type)
-        window = permit_type.renewal_window_days if permit_type else 90
+        window = require_permit_type(licence.permit_type).renewal_window_days
         opens = licence.valid_until - timedelta(days=window)
         raise Conflict(
             f"延续申请自{opens:%Y年%m月%d日}起方可提交（有效期届满前{window}日内）",
@@ -212,7 +211,7 @@ def check_particulars(permit_type: PermitType, holder: dict) -> None:
 
 def issue_licence(application: Application, user: User | None) -> Licence:
     """Create the licence an approval grants, superseding the one renewed or changed."""
-    permit_type = get_permit_type(application.permit_type)
+    permit_type = require_permit_type(application.permit_type)
     previous = db.session.get(Licence, application.licence_id) if application.licence_id else None
     holder = _holder(application, permit_type, previous)
     check_particulars(permit_type, holder)
@@ -291,9 +290,7 @@ def licence_view(licence: Licence) -> dict:
 
 
 def _missing_particulars(licence: Licence) -> list[dict]:
-    permit_type = get_permit_type(licence.permit_type)
-    if permit_type is None:
-        return []
+    permit_type = require_permit_type(licence.permit_type)
     missing = permit_type.missing_particulars(licence.holder.get("form") or {})
     return [{"field": name, "label": permit_type.licence_fields[name]} for name in missing]
 

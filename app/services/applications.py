@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app import timekeeping
@@ -19,8 +18,9 @@ from app.domain.case_facts import (
     case_facts,
     check_version,
 )
+from app.domain.permit_types import require_permit_type
 from app.domain.transaction import commit
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed, field_error
 from app.extensions import db
 from app.licences.lifecycle import (
     check_can_amend,
@@ -32,7 +32,7 @@ from app.models import Application, Document, Enterprise, Licence, User
 from app.services import phone
 from app.services.modes import decorate_view, filter_actions
 from app.timekeeping import local_iso
-from permits.catalogue import PermitType, get_permit_type
+from permits.catalogue import PermitType
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
@@ -42,16 +42,6 @@ PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
 # A person's data on a form, and how it is shown wherever the full value is not needed.
 PERSONAL_FIELDS = {"worker_id_number": mask_id_number, "worker_phone": mask_phone}
-
-
-def _permit_type_or_422(code: str) -> PermitType:
-    permit_type = get_permit_type(code)
-    if permit_type is None:
-        message = "事项清单中没有该许可事项"
-        raise ValidationFailed(
-            message, code="PERMIT_TYPE_UNKNOWN", errors={"permit_type": [message]}
-        )
-    return permit_type
 
 
 def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
@@ -173,11 +163,11 @@ def _source_licence(
     if kind == "new":
         if licence_id is not None:
             message = "新申请不需要指定许可证"
-            raise ValidationFailed(message, errors={"licence_id": [message]})
+            raise field_error("licence_id", message)
         return None
     if licence_id is None:
         message = "延续或变更须指定原许可证"
-        raise ValidationFailed(message, code="LICENCE_REQUIRED", errors={"licence_id": [message]})
+        raise field_error("licence_id", message, "LICENCE_REQUIRED")
     licence = db.session.get(Licence, licence_id)
     if licence is None or licence.enterprise_id != enterprise.id:
         raise NotFound("许可证不存在", code="LICENCE_NOT_FOUND")
@@ -190,11 +180,11 @@ def create_application(user: User, data: dict) -> Application:
     enterprise = access.get_enterprise(user, data["enterprise_id"])
     agency.check_may_prepare(user, enterprise)  # staff only as an agent under consent
     data = {**data, "delivery": phone.prefill_delivery(user, data["delivery"])}
-    permit_type = _permit_type_or_422(data["permit_type"])
+    permit_type = require_permit_type(data["permit_type"])
     kind = data["kind"]
     if kind not in permit_type.kinds:
         message = "该事项不支持此申请类型"
-        raise ValidationFailed(message, code="KIND_NOT_SUPPORTED", errors={"kind": [message]})
+        raise field_error("kind", message, "KIND_NOT_SUPPORTED")
     licence = _source_licence(user, enterprise, permit_type.code, kind, data.get("licence_id"))
     form = data.get("form") or {}
     if licence is not None:
@@ -422,7 +412,3 @@ def timeline_view(user: User, application_id: int) -> list[dict]:
         }
         for e in timeline.entries(application)
     ]
-
-
-def upload_limit() -> int:
-    return current_app.config["MAX_UPLOAD_BYTES"]

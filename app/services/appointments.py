@@ -18,7 +18,7 @@ from app import timekeeping
 from app.domain import access
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, field_error, fields_error
 from app.extensions import db
 from app.models import Appointment, AppointmentSlot, User
 from app.timekeeping import OFFICE_TZ
@@ -56,7 +56,7 @@ def publish_slot(user: User, data: dict) -> AppointmentSlot:
     elif starts <= timekeeping.now():
         errors["starts_at"] = ["只能发布将来的时段"]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
     slot = AppointmentSlot(
         region_code=user.region_code,
         purpose=data["purpose"],
@@ -111,7 +111,7 @@ def book(user: User, data: dict) -> Appointment:
     slot = _slot_or_404(data["slot_id"])
     if data["purpose"] != slot.purpose:
         message = f"该时段用于“{PURPOSES[slot.purpose]}”"
-        raise ValidationFailed(message, code="PURPOSE_MISMATCH", errors={"purpose": [message]})
+        raise field_error("purpose", message, "PURPOSE_MISMATCH")
     if slot.starts_at <= timekeeping.now():
         raise Conflict("该时段已开始或已结束，请选择其他时段", code="SLOT_PAST")
     application_id = data.get("application_id")

@@ -24,7 +24,7 @@ from app.domain.case_facts import (
 from app.domain.outbox import enqueue
 from app.domain.shipments import create_shipment
 from app.domain.transaction import commit
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, field_error
 from app.extensions import db
 from app.licences.lifecycle import issue_licence
 from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
@@ -87,7 +87,7 @@ def _check_material(application: Application, data: dict) -> None:
     codes = {s.material.code for s in materials.material_statuses(application)}
     if data.get("material") not in codes:
         message = "该申请没有此材料"
-        raise ValidationFailed(message, code="MATERIAL_UNKNOWN", errors={"material": [message]})
+        raise field_error("material", message, "MATERIAL_UNKNOWN")
 
 
 def _check_supplement_list(application: Application, data: dict) -> None:
@@ -95,9 +95,7 @@ def _check_supplement_list(application: Application, data: dict) -> None:
     unknown = [c for c in data.get("missing_materials", []) if c not in codes]
     if unknown:
         message = f"不是本申请的材料：{'、'.join(unknown)}"
-        raise ValidationFailed(
-            message, code="MATERIAL_UNKNOWN", errors={"missing_materials": [message]}
-        )
+        raise field_error("missing_materials", message, "MATERIAL_UNKNOWN")
 
 
 def _record_supplement_request(application: Application, data: dict, user: User) -> None:
@@ -116,9 +114,7 @@ def _record_verdict(application: Application, data: dict, user: User) -> None:
     documents = [d for d in application.documents if d.material_code == data["material"]]
     if not documents:
         message = "该材料尚未上传，无法核验"
-        raise ValidationFailed(
-            message, code="MATERIAL_NOT_UPLOADED", errors={"material": [message]}
-        )
+        raise field_error("material", message, "MATERIAL_NOT_UPLOADED")
     application.verdicts.append(
         MaterialVerdict(
             material_code=data["material"],

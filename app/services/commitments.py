@@ -13,7 +13,7 @@ from app import timekeeping
 from app.domain import access, agency, materials, timeline
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, field_error
 from app.extensions import db
 from app.models import Application, Commitment, Licence, User
 from app.services import post_checks
@@ -33,12 +33,10 @@ def sign(user: User, application_id: int, material_code: str, signer_name: str) 
     )
     if status is None:
         message = "该申请没有此材料"
-        raise ValidationFailed(message, code="MATERIAL_UNKNOWN", errors={"material": [message]})
+        raise field_error("material", message, "MATERIAL_UNKNOWN")
     if not status.material.commitment_allowed:
         message = f"“{status.material.name}”不适用告知承诺制，请上传材料"
-        raise ValidationFailed(
-            message, code="COMMITMENT_NOT_ALLOWED", errors={"material": [message]}
-        )
+        raise field_error("material", message, "COMMITMENT_NOT_ALLOWED")
     if status.status == "committed":
         raise Conflict(f"已对“{status.material.name}”作出承诺", code="COMMITMENT_EXISTS")
     item = Commitment(

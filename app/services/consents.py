@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app import timekeeping
 from app.domain.transaction import commit
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, field_error
 from app.extensions import db
 from app.models import Consent, Enterprise, User
 
@@ -35,9 +35,7 @@ def grant(user: User, enterprise_id: int, scope: str, expires_on: date) -> Conse
     today = timekeeping.today()
     if not today <= expires_on <= today + timedelta(days=MAX_DAYS):
         message = f"授权截止日期须在今天至{MAX_DAYS}天之内"
-        raise ValidationFailed(
-            message, code="CONSENT_EXPIRY_INVALID", errors={"expires_on": [message]}
-        )
+        raise field_error("expires_on", message, "CONSENT_EXPIRY_INVALID")
     consent = Consent(
         enterprise_id=enterprise.id,
         scope=scope,

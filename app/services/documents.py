@@ -21,7 +21,14 @@ from app import timekeeping
 from app.domain import access, agency, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
-from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from app.errors import (
+    AppError,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    field_error,
+    fields_error,
+)
 from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import FileStorage, TooLarge
@@ -45,7 +52,7 @@ def _check_can_upload(application: Application, material_code: str) -> None:
     statuses = {s.material.code: s for s in materials.material_statuses(application)}
     if material_code not in statuses:
         message = "该申请没有此材料"
-        raise ValidationFailed(message, code="MATERIAL_UNKNOWN", errors={"material": [message]})
+        raise field_error("material", message, "MATERIAL_UNKNOWN")
     if application.state in EDITABLE_STATES:
         return
     status = statuses[material_code]
@@ -66,7 +73,7 @@ def upload_document(
     if upload is None or not upload.filename and upload.content_length == 0:
         errors["file"] = ["请选择要上传的文件"]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
     _check_can_upload(application, material_code)
     store = storage()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
@@ -86,7 +93,7 @@ def upload_document(
                 title="文件类型不支持",
             )
         if spooled.size == 0:
-            raise ValidationFailed("文件为空", errors={"file": ["文件为空"]})
+            raise field_error("file", "文件为空")
         if db.session.get(Blob, spooled.sha256) is None:
             db.session.add(
                 Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)

@@ -30,6 +30,8 @@ from app.errors import (
     PayloadTooLarge,
     ValidationFailed,
     VersionConflict,
+    field_error,
+    fields_error,
 )
 from app.extensions import db
 from app.file_types import sniff_content_type
@@ -68,7 +70,7 @@ def _topic_or_422(code: str) -> RequestTopic:
     topic = get_request_topic(code)
     if topic is None:
         message = "诉求类别不存在"
-        raise ValidationFailed(message, code="REQUEST_TOPIC_UNKNOWN", errors={"topic": [message]})
+        raise field_error("topic", message, "REQUEST_TOPIC_UNKNOWN")
     return topic
 
 
@@ -121,7 +123,7 @@ def file_request(user: User, data: dict) -> EnterpriseRequest:
         if not data[key].strip()
     }
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
     now = timekeeping.now()
     item = EnterpriseRequest(
         enterprise_id=enterprise.id,
@@ -240,7 +242,7 @@ def add_attachment(user: User, request_id: int, upload: Upload | None) -> Reques
                 title="文件类型不支持",
             )
         if spooled.size == 0:
-            raise ValidationFailed("文件为空", errors={"file": ["文件为空"]})
+            raise field_error("file", "文件为空")
         if db.session.get(Blob, spooled.sha256) is None:
             db.session.add(
                 Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)

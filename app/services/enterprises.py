@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import throttle
 from app.domain.transaction import commit
-from app.errors import AppError, Conflict, ValidationFailed
+from app.errors import AppError, Conflict, ValidationFailed, field_error
 from app.extensions import db
 from app.licences.documents import check_code
 from app.licences.lifecycle import issuer_region
@@ -41,16 +41,14 @@ def _check_identity(credit_code: str, region_code: str) -> None:
         )
     if not is_region_code(region_code):
         message = "行政区划代码不正确"
-        raise ValidationFailed(
-            message, code="REGION_CODE_INVALID", errors={"region_code": [message]}
-        )
+        raise field_error("region_code", message, "REGION_CODE_INVALID")
     registered = credit_code_region(credit_code)
     if registered != NATIONAL_REGISTRATION and registered[:2] != region_code[:2]:
         message = "所在地区与统一社会信用代码的登记地不一致"
-        raise ValidationFailed(message, code="REGION_MISMATCH", errors={"region_code": [message]})
+        raise field_error("region_code", message, "REGION_MISMATCH")
     if not region_is_served(region_code):
         message = "本系统尚未开通该地区的许可办理，请向所在地应急管理部门咨询"
-        raise ValidationFailed(message, code="REGION_NOT_SERVED", errors={"region_code": [message]})
+        raise field_error("region_code", message, "REGION_NOT_SERVED")
 
 
 def region_is_served(region_code: str) -> bool:

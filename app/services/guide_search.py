@@ -30,7 +30,7 @@ from sqlalchemy import delete, select, text
 import permits
 from app import timekeeping
 from app.domain.transaction import commit
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, field_error, fields_error
 from app.extensions import db
 from app.models import FaqEntry, GuideIndexState, GuidePassage, User
 from app.sql import insert_ignore
@@ -303,7 +303,7 @@ def search(question: str, limit: int = 5) -> list[dict]:
     """The passages that best answer ``question``, best first, each with its matching text."""
     question = question.strip()
     if not question:
-        raise ValidationFailed("请输入要查询的问题", errors={"q": ["请输入要查询的问题"]})
+        raise field_error("q", "请输入要查询的问题")
     terms = list(dict.fromkeys(segment(question[:MAX_QUERY_LENGTH])))
     if not terms:
         return []
@@ -347,7 +347,7 @@ def _check_faq(data: dict) -> None:
     if code and get_permit_type(code) is None:
         errors["permit_type"] = ["事项不存在"]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
 
 
 def add_faq(user: User | None, data: dict) -> FaqEntry:

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import throttle
 from app.domain.transaction import commit
-from app.errors import AppError, UpstreamError, ValidationFailed
+from app.errors import AppError, UpstreamError, fields_error
 from app.extensions import db
 from app.integrations.wechat import FakeWechat, LoginGateway, WechatClient, WechatError
 from app.models import STAFF_ROLES, User
@@ -145,7 +145,7 @@ def create_staff(username: str, password: str, roles: list[str], region_code: st
     if db.session.scalars(select(User).where(User.username == username.strip())).first():
         errors["username"] = ["用户名已存在"]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
     user = User(
         kind="staff",
         username=username.strip(),

@@ -9,7 +9,7 @@ The units and opinions are kept on the case, in its timeline and shown with the 
 from __future__ import annotations
 
 from app import timekeeping
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, field_error
 from app.models import Application, User
 from permits.identifiers import is_region_code, region_prefix, region_record
 
@@ -28,9 +28,7 @@ def open_review(application: Application, data: dict, user: User) -> None:
     ]
     if bad:
         message = f"联合审查单位须为本案所在地或其上级行政区划：{'、'.join(bad)}"
-        raise ValidationFailed(
-            message, code="JOINT_REVIEW_UNIT_INVALID", errors={"units": [message]}
-        )
+        raise field_error("units", message, "JOINT_REVIEW_UNIT_INVALID")
     application.modes = {
         **(application.modes or {}),
         KEY: {

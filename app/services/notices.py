@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from app import timekeeping
 from app.domain import access, materials
+from app.domain.permit_types import require_permit_type
 from app.errors import NotFound
 from app.extensions import db
 from app.integrations.storage import FileStorage
@@ -31,7 +32,7 @@ from app.licences.lifecycle import allocate_serial, issuer_region
 from app.models import Application, Licence, Notice, Shipment, User
 from pdf_templates.notices import NoticeDocument, render_notice
 from pdf_templates.render.text import format_cn_date
-from permits.catalogue import PermitType, get_permit_type
+from permits.catalogue import PermitType
 from permits.numbering import issuer_name, region_name
 from workflows.engine import Outcome
 
@@ -78,7 +79,7 @@ def issue_for(application: Application, outcome: Outcome) -> Notice | None:
     kind = ACTION_KINDS.get(outcome.action)
     if kind is None:
         return None
-    permit_type = get_permit_type(application.permit_type)
+    permit_type = require_permit_type(application.permit_type)
     region = issuer_region(permit_type, application.region_code)
     authority = issuer_name(region)
     today = timekeeping.today()

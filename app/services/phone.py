@@ -18,7 +18,7 @@ import requests
 
 from app import timekeeping
 from app.domain.transaction import commit
-from app.errors import AppError, Forbidden, UpstreamError, ValidationFailed
+from app.errors import AppError, Forbidden, UpstreamError, ValidationFailed, field_error
 from app.extensions import db
 from app.integrations.wechat_access import TokenCache, TokenUnavailable, delivery_settings
 from app.integrations.wechat_messages import PhoneNumber, WechatMessageClient, WechatMessageError
@@ -40,9 +40,7 @@ def _fake_number(code: str) -> PhoneNumber:
 def _problem(error: WechatMessageError) -> AppError:
     if error.errcode == CODE_INVALID:
         message = "手机号授权已失效，请重新点击授权"
-        return ValidationFailed(
-            message, code="WECHAT_PHONE_CODE_INVALID", errors={"code": [message]}
-        )
+        return field_error("code", message, "WECHAT_PHONE_CODE_INVALID")
     if error.errcode == RATE_LIMITED:
         return AppError(
             "获取手机号过于频繁，请稍后再试",

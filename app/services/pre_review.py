@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from app import timekeeping
 from app.domain import materials
-from app.errors import ValidationFailed
+from app.errors import field_error
 from app.models import Application, User
 
 KEY = "pre_review"
@@ -23,9 +23,7 @@ def record(application: Application, data: dict, user: User) -> None:
     unknown = sorted(set(comments) - codes)
     if unknown:
         message = f"不是本申请的材料：{'、'.join(unknown)}"
-        raise ValidationFailed(
-            message, code="MATERIAL_UNKNOWN", errors={"material_comments": [message]}
-        )
+        raise field_error("material_comments", message, "MATERIAL_UNKNOWN")
     rounds = (application.modes or {}).get(KEY, {}).get("rounds", 0)
     application.modes = {
         **(application.modes or {}),

@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from app.domain import access
 from app.domain.transaction import commit
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, field_error, fields_error
 from app.extensions import db
 from app.models import STAFF_ROLES, User
 from permits.identifiers import is_region_code, region_prefix
@@ -46,7 +46,7 @@ def get_staff_in_region(admin: User, user_id: int) -> User:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         message = f"密码至少{MIN_PASSWORD_LENGTH}位"
-        raise ValidationFailed(message, errors={"password": [message]})
+        raise field_error("password", message)
 
 
 def set_active(user: User, active: bool) -> User:
@@ -73,7 +73,7 @@ def update_staff(user: User, roles: list[str], region_code: str) -> User:
     if not is_region_code(region_code):
         errors["region"] = ["行政区划代码不正确"]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
     user.roles = sorted(set(roles))
     user.region_code = region_code
     commit()

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from app import timekeeping
 from app.domain.transaction import commit
-from app.errors import Forbidden, ValidationFailed
+from app.errors import Forbidden, fields_error
 from app.extensions import db
 from app.models import SubscriptionConsent, User
 
@@ -30,7 +30,7 @@ def _check(accepted: list[str], rejected: list[str]) -> None:
     if both:
         errors["rejected"] = [f"模板不能同时同意和拒绝：{'、'.join(both)}"]
     if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+        raise fields_error(errors)
 
 
 def _row(user: User, template_id: str) -> SubscriptionConsent:
