@@ -41,8 +41,51 @@ class LoginGateway(Protocol):
     def code_to_session(self, code: str) -> WechatSession: ...
 
 
-class WechatClient:
-    """The real server APIs: code2Session (and, in the outbox, tokens and messages)."""
+class WechatApi:
+    """The one HTTP client of WeChat's server APIs: base URL, timeout, answers and errors.
+
+    Every call answers a JSON object; an ``errcode`` (or no usable answer) raises ``error``.
+    A failed request's text may carry the URL, and so a token: only its type is logged.
+    """
+
+    error: type[WechatError] = WechatError
+
+    def __init__(
+        self, base_url: str, *, timeout: float = 5.0, session: requests.Session | None = None
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.http = session or requests.Session()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: dict | None = None,
+    ) -> dict:
+        try:
+            response = self.http.request(
+                method, self.base_url + path, params=params, json=body, timeout=self.timeout
+            )
+            response.raise_for_status()
+            data = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
+            raise self.error(None, type(exc).__name__) from None
+        if not isinstance(data, dict):
+            raise self.error(None, "unexpected response")
+        errcode = data.get("errcode")
+        if errcode:
+            if isinstance(errcode, bool) or not isinstance(errcode, int):
+                raise self.error(None, "malformed errcode")
+            raise self.error(errcode, str(data.get("errmsg", ""))[:200])
+        return data
+
+
+class WechatClient(WechatApi):
+    """Login: code2Session (tokens, messages and phone numbers are ``WechatMessageClient``'s)."""
 
     def __init__(
         self,
@@ -53,33 +96,15 @@ class WechatClient:
         timeout: float = 5.0,
         session: requests.Session | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url, timeout=timeout, session=session)
         self.appid = appid
         self.secret = secret
-        self.timeout = timeout
-        self.http = session or requests.Session()
-
-    def _get_json(self, path: str, params: dict[str, str]) -> dict:
-        try:
-            response = self.http.get(self.base_url + path, params=params, timeout=self.timeout)
-            response.raise_for_status()
-            data = response.json()
-        except (requests.RequestException, ValueError) as exc:
-            log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
-            raise WechatError(None, type(exc).__name__) from exc
-        if not isinstance(data, dict):
-            raise WechatError(None, "unexpected response")
-        errcode = data.get("errcode")
-        if errcode:
-            if isinstance(errcode, bool) or not isinstance(errcode, int):
-                raise WechatError(None, "malformed errcode")
-            raise WechatError(errcode, str(data.get("errmsg", ""))[:200])
-        return data
 
     def code_to_session(self, code: str) -> WechatSession:
-        data = self._get_json(
+        data = self.call(
+            "GET",
             "/sns/jscode2session",
-            {
+            params={
                 "appid": self.appid,
                 "secret": self.secret,
                 "js_code": code,

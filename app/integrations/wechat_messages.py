@@ -18,9 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import requests
-
-from app.integrations.wechat import WechatError
+from app.integrations.wechat import WechatApi, WechatError
 
 log = logging.getLogger(__name__)
 
@@ -67,38 +65,17 @@ class AccessToken:
     expires_in: int
 
 
-class WechatMessageClient:
+class WechatMessageClient(WechatApi):
     """``/cgi-bin/stable_token``, ``/cgi-bin/message/subscribe/send`` and the phone number."""
 
-    def __init__(
-        self, base_url: str, *, timeout: float = 5.0, session: requests.Session | None = None
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.http = session or requests.Session()
-
-    def _post_json(self, path: str, body: dict, params: dict[str, str] | None = None) -> dict:
-        try:
-            response = self.http.post(
-                self.base_url + path, params=params, json=body, timeout=self.timeout
-            )
-            response.raise_for_status()
-            data = response.json()
-        except (requests.RequestException, ValueError) as exc:
-            # The exception text may carry the URL, and so the token: log the type only.
-            log.warning("wechat %s unreachable: %s", path, type(exc).__name__)
-            raise WechatMessageError(None, type(exc).__name__) from None
-        if not isinstance(data, dict):
-            raise WechatMessageError(None, "unexpected response")
-        if data.get("errcode"):
-            raise WechatMessageError(int(data["errcode"]), str(data.get("errmsg", "")))
-        return data
+    error = WechatMessageError
 
     def stable_token(self, appid: str, secret: str, force_refresh: bool = False) -> AccessToken:
         """The app's access token; ``force_refresh`` is limited by WeChat (20 a day)."""
-        data = self._post_json(
+        data = self.call(
+            "POST",
             "/cgi-bin/stable_token",
-            {
+            body={
                 "grant_type": "client_credential",
                 "appid": appid,
                 "secret": secret,
@@ -120,9 +97,10 @@ class WechatMessageClient:
         miniprogram_state: str = "formal",
     ) -> None:
         """Send one subscribe message; values are fitted to their key type's limits."""
-        self._post_json(
+        self.call(
+            "POST",
             "/cgi-bin/message/subscribe/send",
-            {
+            body={
                 "touser": touser,
                 "template_id": template_id,
                 "page": page,
@@ -138,9 +116,10 @@ class WechatMessageClient:
 
         Authorised by the same stable access token as subscribe messages.
         """
-        data = self._post_json(
+        data = self.call(
+            "POST",
             "/wxa/business/getuserphonenumber",
-            {"code": code},
+            body={"code": code},
             params={"access_token": access_token},
         )
         info = data.get("phone_info")
