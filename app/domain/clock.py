@@ -12,8 +12,6 @@ to what the loaded schedule gives, each move recorded in the case's timeline.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -27,6 +25,7 @@ from app.domain import timeline
 from app.domain.transaction import commit
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.files import write_atomically
 from app.models import Application
 from permits.working_days import (
     DEFAULT_SCHEDULE_DIR,
@@ -146,7 +145,7 @@ def install_schedule(path: Path, directory: Path | None = None) -> tuple[int, li
     schedule = load_schedule(path)
     directory = directory or schedule_dir()
     before = _calendar(directory)
-    _write_atomically(directory / f"{schedule.year}.yaml", path.read_bytes())
+    write_atomically(directory / f"{schedule.year}.yaml", path.read_bytes())
     _calendar.cache_clear()
     after = _calendar(directory)
     moved = [
@@ -191,17 +190,3 @@ def _recount(
     )
     application.updated_at = timekeeping.now()
     return Recomputed(application.number, old_due, new_due)
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(content)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

@@ -18,8 +18,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +34,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+
+from app.files import write_atomically
 
 _ROOT_YEARS = 20
 _SIGNING_YEARS = 5
@@ -111,12 +111,12 @@ def ensure_dev_pki(directory: Path, authority_name: str = "天津市应急管理
         else:
             root_key = ec.generate_private_key(ec.SECP256R1())
             root_cert = _root_certificate(root_key, authority_name)
-            _write_atomically(root_key_path, _private_pem(root_key), mode=0o600)
-            _write_atomically(paths.root_cert, _cert_pem(root_cert), mode=0o644)
+            write_atomically(root_key_path, _private_pem(root_key), mode=0o600)
+            write_atomically(paths.root_cert, _cert_pem(root_cert), mode=0o644)
         signing_key = ec.generate_private_key(ec.SECP256R1())
         signing_cert = _signing_certificate(signing_key, root_cert, root_key, authority_name)
-        _write_atomically(paths.signing_key, _private_pem(signing_key), mode=0o600)
-        _write_atomically(paths.signing_cert, _cert_pem(signing_cert), mode=0o644)
+        write_atomically(paths.signing_key, _private_pem(signing_key), mode=0o600)
+        write_atomically(paths.signing_cert, _cert_pem(signing_cert), mode=0o644)
     return paths
 
 
@@ -144,34 +144,6 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
-    """Write via a temporary file in the same directory, fsync, then rename into place."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        os.fchmod(descriptor, mode)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _name(authority_name: str, common_name: str) -> x509.Name:

@@ -42,7 +42,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "base",
         ("app.models", "app.schemas", "app.extensions", "app.errors", "app.config")
-        + ("app.timekeeping", "app.throttle", "app.spreadsheet", "app.file_types", "app.sql"),
+        + (
+            "app.timekeeping",
+            "app.throttle",
+            "app.spreadsheet",
+            "app.file_types",
+            "app.sql",
+            "app.files",
+        ),
     ),
 )
 # The one import inside a function: matplotlib takes seconds to load, so only the command
