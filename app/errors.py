@@ -103,6 +103,10 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "PAYLOAD_TOO_LARGE", "提交的内容过大"
 
 
+class TooManyRequests(AppError):
+    status, code, title = 429, "TOO_MANY_REQUESTS", "请求过于频繁"
+
+
 class UpstreamError(AppError):
     status, code, title = 502, "UPSTREAM_ERROR", "外部服务暂时不可用，请稍后再试"
 

@@ -22,10 +22,10 @@ from app.domain import access, agency, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
 from app.errors import (
-    AppError,
     Conflict,
     NotFound,
     PayloadTooLarge,
+    UnsupportedMediaType,
     field_error,
     fields_error,
 )
@@ -86,9 +86,8 @@ def upload_document(
     try:
         content_type = sniff_content_type(spooled.head, tmp)
         if content_type is None:
-            raise AppError(
+            raise UnsupportedMediaType(
                 "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
-                status=415,
                 code="FILE_TYPE_NOT_ALLOWED",
                 title="文件类型不支持",
             )

@@ -23,11 +23,11 @@ from app.domain import access, clock
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
 from app.errors import (
-    AppError,
     Conflict,
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    UnsupportedMediaType,
     ValidationFailed,
     VersionConflict,
     field_error,
@@ -235,9 +235,8 @@ def add_attachment(user: User, request_id: int, upload: Upload | None) -> Reques
     try:
         content_type = sniff_content_type(spooled.head, tmp)
         if content_type is None:
-            raise AppError(
+            raise UnsupportedMediaType(
                 "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
-                status=415,
                 code="FILE_TYPE_NOT_ALLOWED",
                 title="文件类型不支持",
             )

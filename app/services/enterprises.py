@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import throttle
 from app.domain.transaction import commit
-from app.errors import AppError, Conflict, ValidationFailed, field_error
+from app.errors import Conflict, TooManyRequests, ValidationFailed, field_error
 from app.extensions import db
 from app.licences.documents import check_code
 from app.licences.lifecycle import issuer_region
@@ -88,9 +88,8 @@ def _check_proof(enterprise: Enterprise, user: User, claim: dict | None, address
     limit = current_app.config["ENTERPRISE_CLAIM_LIMIT"]
     keys = _claim_keys(user, address)
     if not all(throttle.allowed(limit, *key) for key in keys):
-        raise AppError(
+        raise TooManyRequests(
             "核验码错误次数过多，请稍后再试",
-            status=429,
             code="ENTERPRISE_CLAIM_THROTTLED",
             title="请求过于频繁",
             headers={"Retry-After": str(max(throttle.retry_after(limit, *k) for k in keys))},

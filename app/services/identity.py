@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import throttle
 from app.domain.transaction import commit
-from app.errors import AppError, UpstreamError, fields_error
+from app.errors import AppError, TooManyRequests, Unauthorized, UpstreamError, fields_error
 from app.extensions import db
 from app.integrations.wechat import FakeWechat, LoginGateway, WechatClient, WechatError
 from app.models import STAFF_ROLES, User
@@ -37,23 +37,20 @@ def login_gateway() -> LoginGateway:
 
 def _wechat_problem(error: WechatError) -> AppError:
     if error.errcode == 40029:
-        return AppError(
+        return Unauthorized(
             "微信登录凭证无效或已过期，请重新进入小程序",
-            status=401,
             code="WECHAT_CODE_INVALID",
             title="微信登录失败",
         )
     if error.errcode == 45011:
-        return AppError(
+        return TooManyRequests(
             "登录过于频繁，请一分钟后再试",
-            status=429,
             code="WECHAT_RATE_LIMITED",
             title="请求过于频繁",
         )
     if error.errcode == 40226:
-        return AppError(
+        return Unauthorized(
             "该微信账号存在安全风险，暂时无法登录",
-            status=401,
             code="WECHAT_USER_BLOCKED",
             title="微信登录失败",
         )
@@ -80,7 +77,7 @@ def login_with_wechat(code: str) -> User:
             db.session.rollback()
             user = db.session.scalars(select(User).where(User.openid == session.openid)).one()
     if not user.active:
-        raise AppError("该账号已停用", status=401, code="ACCOUNT_DISABLED", title="登录失败")
+        raise Unauthorized("该账号已停用", code="ACCOUNT_DISABLED", title="登录失败")
     return user
 
 
@@ -104,9 +101,8 @@ def _spend_attempt(username: str, address: str) -> None:
     config = current_app.config
     for setting, _label, key in _login_keys(username, address):
         if not throttle.hit(config[setting], *key):
-            raise AppError(
+            raise TooManyRequests(
                 "登录尝试次数过多，请稍后再试",
-                status=429,
                 code="LOGIN_THROTTLED",
                 title="请求过于频繁",
                 headers={"Retry-After": str(throttle.retry_after(config[setting], *key))},
@@ -124,7 +120,7 @@ def login_staff(username: str, password: str, address: str) -> User:
     ).first()
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and ok and user.active):
-        raise AppError("用户名或密码错误", status=401, code="INVALID_CREDENTIALS", title="登录失败")
+        raise Unauthorized("用户名或密码错误", code="INVALID_CREDENTIALS", title="登录失败")
     setting, _, key = _login_keys(username, address)[0]
     throttle.clear(current_app.config[setting], *key)
     return user

@@ -18,7 +18,14 @@ import requests
 
 from app import timekeeping
 from app.domain.transaction import commit
-from app.errors import AppError, Forbidden, UpstreamError, ValidationFailed, field_error
+from app.errors import (
+    AppError,
+    Forbidden,
+    TooManyRequests,
+    UpstreamError,
+    ValidationFailed,
+    field_error,
+)
 from app.extensions import db
 from app.integrations.wechat_access import TokenCache, TokenUnavailable, delivery_settings
 from app.integrations.wechat_messages import PhoneNumber, WechatMessageClient, WechatMessageError
@@ -42,9 +49,8 @@ def _problem(error: WechatMessageError) -> AppError:
         message = "手机号授权已失效，请重新点击授权"
         return field_error("code", message, "WECHAT_PHONE_CODE_INVALID")
     if error.errcode == RATE_LIMITED:
-        return AppError(
+        return TooManyRequests(
             "获取手机号过于频繁，请稍后再试",
-            status=429,
             code="WECHAT_RATE_LIMITED",
             title="请求过于频繁",
         )

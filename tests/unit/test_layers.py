@@ -278,6 +278,33 @@ def test_below_the_edge_no_module_reads_the_request():
     assert not problems, "\n".join(problems)
 
 
+def _error_classes() -> set[str]:
+    tree = ast.parse((APP / "errors.py").read_text(encoding="utf-8"))
+    return {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def test_below_the_edge_errors_carry_no_http_status():
+    """Use cases raise domain errors (NotFound, Conflict, TooManyRequests …); which HTTP
+    status each one answers is decided once, in app/errors.py."""
+    edge_layers = {rank for rank, (name, _) in enumerate(LAYERS) if name in ("edge", "web")}
+    errors = _error_classes()
+    problems = []
+    for module, path in modules().items():
+        if module == "app.errors" or layer_of(module) in edge_layers:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in errors
+                and any(keyword.arg == "status" for keyword in node.keywords)
+            ):
+                problems.append(
+                    f"{module_path(module)}:{node.lineno}: {node.func.id}(status=…) in {module}"
+                )
+    assert not problems, "\n".join(problems)
+
+
 def test_no_module_over_the_size_limit():
     problems = []
     for module, path in modules().items():
