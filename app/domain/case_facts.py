@@ -22,9 +22,13 @@ SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 SystemAction = Callable[[Application, str, str, dict], None]
 
 
-def case_facts(application: Application) -> CaseFacts:
-    """What the workflow guards may look at, derived from the stored case."""
-    statuses = materials.material_statuses(application)
+def case_facts(
+    application: Application, statuses: list[materials.MaterialStatus] | None = None
+) -> CaseFacts:
+    """What the workflow guards may look at, derived from the stored case (``statuses``: its
+    material statuses, when the caller has computed them already)."""
+    if statuses is None:
+        statuses = materials.material_statuses(application)
     permit_type = materials.permit_type_of(application)
     missing = [s.material.code for s in materials.missing_required(statuses)]
     missing += [c for c in materials.supplement_outstanding(application) if c not in missing]

@@ -19,7 +19,7 @@ from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
 from app.licences.documents import store_licence_pdf, verification_url
-from app.models import Application, Licence, LicenceSequence, User
+from app.models import Application, Licence, LicenceSequence
 from app.sql import insert_ignore
 from permits.catalogue import PermitType
 from permits.identifiers import elicence_identifier, region_at_level
@@ -209,7 +209,7 @@ def check_particulars(permit_type: PermitType, holder: dict) -> None:
         )
 
 
-def issue_licence(application: Application, user: User | None) -> Licence:
+def issue_licence(application: Application) -> Licence:
     """Create the licence an approval grants, superseding the one renewed or changed."""
     permit_type = require_permit_type(application.permit_type)
     previous = db.session.get(Licence, application.licence_id) if application.licence_id else None

@@ -36,7 +36,7 @@ from permits.catalogue import PermitType
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
 from workflows.definitions import get_workflow
-from workflows.engine import Transition
+from workflows.engine import CaseFacts, Transition
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
@@ -158,7 +158,7 @@ def _particulars_missing(
 
 
 def _source_licence(
-    user: User, enterprise: Enterprise, permit_type: str, kind: str, licence_id: int | None
+    enterprise: Enterprise, permit_type: str, kind: str, licence_id: int | None
 ) -> Licence | None:
     if kind == "new":
         if licence_id is not None:
@@ -185,7 +185,7 @@ def create_application(user: User, data: dict) -> Application:
     if kind not in permit_type.kinds:
         message = "该事项不支持此申请类型"
         raise field_error("kind", message, "KIND_NOT_SUPPORTED")
-    licence = _source_licence(user, enterprise, permit_type.code, kind, data.get("licence_id"))
+    licence = _source_licence(enterprise, permit_type.code, kind, data.get("licence_id"))
     form = data.get("form") or {}
     if licence is not None:
         recorded = prefill_form(licence, permit_type, kind)
@@ -272,10 +272,20 @@ def list_applications(
     return list(items), int(total or 0)
 
 
-def available_actions(user: User, application: Application) -> list[str]:
+def available_actions(
+    user: User,
+    application: Application,
+    facts: CaseFacts | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """The actions ``user`` may take now (``facts``, ``errors``: the case facts and form
+    errors, when the caller has them already)."""
     workflow = get_workflow(application.kind)
-    actions = workflow.available(case_facts(application), actor_for(user, application))
-    if SUBMIT_ACTIONS & set(actions) and form_errors(application):
+    facts = facts or case_facts(application)
+    actions = workflow.available(facts, actor_for(user, application))
+    if errors is None and SUBMIT_ACTIONS & set(actions):
+        errors = form_errors(application)
+    if SUBMIT_ACTIONS & set(actions) and errors:
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
     return filter_actions(user, application, actions)
@@ -330,6 +340,7 @@ def application_view(user: User, application: Application) -> dict:
     """The contract's application resource, as ``user`` may see it."""
     workflow = get_workflow(application.kind)
     statuses = materials.material_statuses(application)
+    errors = form_errors(application)
     outstanding = set(materials.supplement_outstanding(application))
     deadline = clock.deadline(application)
     enterprise = application.enterprise
@@ -376,9 +387,9 @@ def application_view(user: User, application: Application) -> dict:
             }
             for s in missing
         ],
-        "form_errors": form_errors(application),
+        "form_errors": errors,
         "supplement_request": _supplement_view(application.supplement_request),
-        "actions": available_actions(user, application),
+        "actions": available_actions(user, application, case_facts(application, statuses), errors),
         "deadline": deadline.as_dict() if deadline else None,
         "licence_id": application.licence_id,
         "issued_licence_id": application.issued_licence_id,
@@ -389,7 +400,7 @@ def application_view(user: User, application: Application) -> dict:
         "accepted_at": local_iso(application.accepted_at),
         "decided_at": local_iso(application.decided_at),
     }
-    return decorate_view(user, application, view)
+    return decorate_view(application, view)
 
 
 def timeline_view(user: User, application_id: int) -> list[dict]:

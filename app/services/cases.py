@@ -165,7 +165,7 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.RECORD_RECOMMENDATION: lambda a, d, u: setattr(
             a, "recommendation", d["recommendation"]
         ),
-        Effect.ISSUE_LICENCE: lambda a, d, u: issue_licence(a, u),
+        Effect.ISSUE_LICENCE: lambda a, d, u: issue_licence(a),
         Effect.CREATE_SHIPMENT: lambda a, d, u: create_shipment(a, d),
         Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", timekeeping.now()),
         Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below

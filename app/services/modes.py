@@ -45,7 +45,7 @@ def filter_actions(user: User, application: Application, actions: list[str]) -> 
     return actions
 
 
-def decorate_view(user: User, application: Application, view: dict) -> dict:
+def decorate_view(application: Application, view: dict) -> dict:
     """Add the modes' fields to ``application_view``'s result."""
     view["instant_unmet"] = instant.unmet_view(application)
     view["pre_review"] = pre_review.view(application)

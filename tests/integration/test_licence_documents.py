@@ -37,7 +37,7 @@ def issued(make, frozen_now):
         manager = make.applicant()
         enterprise = make.enterprise(manager)
         application = make.case_in_state(enterprise, "approved", manager)
-        licence = issue_licence(application, make.staff("approver"))
+        licence = issue_licence(application)
         db.session.commit()
         return licence
 
@@ -70,7 +70,7 @@ def test_the_pdf_is_signed_when_the_licence_is_issued_at_the_issue_time(issued):
 def test_a_rolled_back_approval_leaves_no_licence_behind(make, frozen_now):
     manager = make.applicant()
     application = make.case_in_state(make.enterprise(manager), "approved", manager)
-    licence = issue_licence(application, make.staff("approver"))
+    licence = issue_licence(application)
     assert licence.pdf_sha256
     db.session.rollback()
     assert db.session.query(Licence).count() == 0
