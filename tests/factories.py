@@ -108,8 +108,9 @@ def application_body(
     return body
 
 
+@functools.cache
 def pdf_bytes(text: str = "zerovisit") -> bytes:
-    """A small but well-formed PDF."""
+    """A small but well-formed PDF (drawn once per text, reused across tests)."""
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
