@@ -20,8 +20,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from app import create_app
+from app.domain import timekeeping
 from app.extensions import db, limiter
-from app.services import timekeeping
 from tests import factories, worker_database
 
 FROZEN_NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
