@@ -39,7 +39,7 @@ run: $(STAMP)
 # One pytest-xdist worker per core ("make test PYTEST_WORKERS=0" runs in one process).
 PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
