@@ -27,7 +27,9 @@ def draw_qr_code(canvas: Canvas, value: str, left: float, bottom: float, side: f
 
     The four-module quiet zone around it is painted white, outside that square. All dark
     modules go into one path (a rectangle per horizontal run), so viewers show no seams
-    between neighbouring modules.
+    between neighbouring modules. The path is written in module units under one scaling
+    transform: whole numbers, a few hundred short operators, instead of formatting every
+    coordinate through ReportLab's path object (most of a licence's drawing time).
     """
     rows = qr_matrix(value)
     module = side / len(rows)
@@ -35,15 +37,24 @@ def draw_qr_code(canvas: Canvas, value: str, left: float, bottom: float, side: f
     canvas.saveState()
     canvas.setFillColor(white)
     canvas.rect(left - quiet, bottom - quiet, side + 2 * quiet, side + 2 * quiet, stroke=0, fill=1)
-    path = canvas.beginPath()
+    canvas.setFillColor(black)
+    canvas.transform(module, 0, 0, module, left, bottom)
+    canvas.addLiteral(_module_path(rows) + "f")
+    canvas.restoreState()
+
+
+def _module_path(rows: list[bytearray]) -> str:
+    """PDF path operators for the dark modules, one ``re`` per run, in module units.
+
+    Row 0 is the top row; the origin is the code's bottom-left corner.
+    """
+    operators = []
     for row_index, row in enumerate(rows):
+        y = len(rows) - 1 - row_index
         column = 0
-        y = bottom + side - (row_index + 1) * module
         for dark, run in itertools.groupby(row):
             length = len(list(run))
             if dark:
-                path.rect(left + column * module, y, length * module, module)
+                operators.append(f"{column} {y} {length} 1 re\n")
             column += length
-    canvas.setFillColor(black)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+    return "".join(operators)
