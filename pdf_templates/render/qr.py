@@ -8,13 +8,14 @@ encoder: ~30 ms a licence), and any mask decodes the same. The scan tests decode
 
 from __future__ import annotations
 
-import itertools
+import re
 
 import segno
 from reportlab.lib.colors import black, white
 from reportlab.pdfgen.canvas import Canvas
 
 _MASK = 0
+_DARK_RUN = re.compile(rb"\x01+")
 
 
 def qr_matrix(value: str) -> list[bytearray]:
@@ -48,13 +49,9 @@ def _module_path(rows: list[bytearray]) -> str:
 
     Row 0 is the top row; the origin is the code's bottom-left corner.
     """
-    operators = []
-    for row_index, row in enumerate(rows):
-        y = len(rows) - 1 - row_index
-        column = 0
-        for dark, run in itertools.groupby(row):
-            length = len(list(run))
-            if dark:
-                operators.append(f"{column} {y} {length} 1 re\n")
-            column += length
-    return "".join(operators)
+    top = len(rows) - 1
+    return "".join(
+        f"{run.start()} {top - row_index} {run.end() - run.start()} 1 re\n"
+        for row_index, row in enumerate(rows)
+        for run in _DARK_RUN.finditer(row)
+    )
