@@ -217,6 +217,7 @@ def _figure(name: str, before: str, measured: Timing, floor: Timing, rounds: int
         return ", ".join(f"{step} {ms:.1f}" for step, ms in steps.items())
 
     load = os.getloadavg()[0]
+    unstored = measured.steps_wall["render"] + measured.steps_wall["sign"]
     return Figure(
         name=name,
         measured=round(measured.wall, 2),
@@ -228,6 +229,8 @@ def _figure(name: str, before: str, measured: Timing, floor: Timing, rounds: int
             f"Wall-clock medians of {rounds} rounds each, interleaved; load average "
             f"{load:.1f} on {os.cpu_count()} cores while measured.",
             f"Split (wall, ms): {split(measured.steps_wall)}; floor {floor.wall:.1f}.",
+            f"Without the store (two fsyncs, I/O the floor does not do): render + sign "
+            f"{unstored:.1f} ms = {unstored / floor.wall:.2f}× the floor.",
             f"Split (CPU of this process, ms): {split(measured.steps_cpu)}; total "
             f"{measured.cpu:.1f} vs floor {floor.cpu:.1f} = {measured.cpu / floor.cpu:.2f}×.",
             DONE,
