@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -274,7 +275,7 @@ class LicenceSigner:
         )
         if signer is None:
             raise SignerError("无法读取签章私钥或证书（文件损坏或私钥口令不正确）。")
-        self._signer = signer
+        self._signer = _PresetCmsSigner(signer)
         self._field_name = field_name
 
     def sign(
@@ -320,6 +321,83 @@ class _PdfSignerAt(signers.PdfSigner):
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self._signing_time
         return session
+
+
+class _PresetCmsSigner(signers.SimpleSigner):
+    """A ``SimpleSigner`` that builds what every signature of its key shares only once.
+
+    For a PAdES signature pyHanko assembles the CMS ``SignedData`` afresh each time through
+    ``asn1crypto``, re-encoding both certificates, the signer's identifier and the
+    signing-certificate-v2 attribute (a hash over the certificate) — about three quarters
+    of a licence's signing time, and all of it identical from one licence to the next. Here
+    pyHanko builds one reference signature with the same settings; its constant parts are
+    kept as parsed DER and each signature only adds what changes: the document's digest in
+    the ``messageDigest`` attribute and the signature value over the signed attributes.
+    The result is the structure pyHanko builds (a test compares them byte for byte).
+
+    Anything but a plain PAdES signature (time stamps, other digests, extra signed
+    attributes) goes through pyHanko's own path.
+    """
+
+    def __init__(self, base: signers.SimpleSigner) -> None:
+        super().__init__(
+            signing_cert=base.signing_cert,
+            signing_key=base.signing_key,
+            cert_registry=base.cert_registry,
+            signature_mechanism=base.signature_mechanism,
+            prefer_pss=base.prefer_pss,
+            embed_roots=base.embed_roots,
+        )
+        self._reference: bytes | None = None  # DER of pyHanko's reference signature
+
+    async def async_sign(  # type: ignore[override]
+        self,
+        data_digest: bytes,
+        digest_algorithm: str,
+        dry_run: bool = False,
+        use_pades: bool = False,
+        timestamper: Any = None,
+        signed_attr_settings: Any = None,
+        is_pdf_sig: bool = True,
+        encap_content_info: Any = None,
+    ) -> cms.ContentInfo:
+        settings = signed_attr_settings
+        plain = (
+            digest_algorithm == "sha256"
+            and use_pades
+            and is_pdf_sig
+            and timestamper is None
+            and encap_content_info is None
+            and (settings is None or settings.cades_signed_attrs is None)
+        )
+        if not plain:
+            return await super().async_sign(
+                data_digest,
+                digest_algorithm,
+                dry_run=dry_run,
+                use_pades=use_pades,
+                timestamper=timestamper,
+                signed_attr_settings=signed_attr_settings,
+                is_pdf_sig=is_pdf_sig,
+                encap_content_info=encap_content_info,
+            )
+        if self._reference is None:
+            reference = await super().async_sign(bytes(32), "sha256", use_pades=True)
+            self._reference = reference.dump()
+        # Parsed lazily from DER: the certificates are copied as bytes, never re-encoded.
+        container = cms.ContentInfo.load(self._reference)
+        signer_info = container["content"]["signer_infos"][0]
+        signed_attrs = cms.CMSAttributes(
+            [
+                cms.CMSAttribute({"type": "message_digest", "values": [data_digest]})
+                if attribute["type"].native == "message_digest"
+                else attribute
+                for attribute in signer_info["signed_attrs"]
+            ]
+        )
+        signer_info["signed_attrs"] = signed_attrs
+        signer_info["signature"] = await self.async_sign_raw(signed_attrs.dump(), "sha256", dry_run)
+        return container
 
 
 def ca_pem(ca_cert_path: Path | str) -> bytes:

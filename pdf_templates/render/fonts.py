@@ -61,6 +61,10 @@ class Typeface:
     def __init__(self, names: Sequence[str], coverage: Sequence[frozenset[int] | None]) -> None:
         self.names = tuple(names)
         self._coverage = tuple(coverage)
+        # The primary font's characters as a set of strings, so that whether it draws a
+        # whole text alone (the usual case) is one C-level ``issuperset`` call.
+        primary = self._coverage[0]
+        self._primary_characters = None if primary is None else frozenset(map(chr, primary))
 
     @property
     def primary(self) -> str:
@@ -75,9 +79,13 @@ class Typeface:
                 return name
         return self.names[-1]
 
+    def _primary_draws_all(self, text: str) -> bool:
+        covered = self._primary_characters
+        return covered is None or covered.issuperset(text)
+
     def runs(self, text: str) -> Iterator[tuple[str, str]]:
         """``text`` cut into ``(font, run)`` pieces, each run drawable with its font."""
-        if len(self.names) == 1:
+        if self._primary_draws_all(text):
             if text:
                 yield self.names[0], text
             return
@@ -93,6 +101,8 @@ class Typeface:
 
     def width(self, text: str, size: float) -> float:
         """Advance width of ``text`` in points at ``size``."""
+        if self._primary_draws_all(text):
+            return pdfmetrics.stringWidth(text, self.names[0], size)
         return sum(pdfmetrics.stringWidth(run, font, size) for font, run in self.runs(text))
 
 

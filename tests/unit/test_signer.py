@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import hashlib
 import io
 import re
 import shutil
@@ -14,13 +16,17 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
 from pypdf import PdfReader
 
 from app.integrations.signer import (
     LicenceSigner,
     PkiPaths,
     SignerError,
+    _PresetCmsSigner,
+    _signing_certificate,
     ca_pem,
     ensure_dev_pki,
     validate_signature,
@@ -30,13 +36,12 @@ from pdf_templates.render import LicenceDocument, render_licence
 AUTHORITY = "天津市应急管理局"
 
 
-@pytest.fixture(scope="module")
-def licence_pdf() -> bytes:
+def render(number: str = "津安经〔2026〕000123") -> bytes:
     return render_licence(
         LicenceDocument(
             template="hazchem-trading",
             title="危险化学品经营许可证",
-            number="津安经〔2026〕000123",
+            number=number,
             identifier="1.2.156.3005.2.11100000000013338W011.11120000MB1234567X.000123.001.K",
             holder_name="天津市恒安化工贸易有限公司",
             fields=[("统一社会信用代码", "91350100M000100Y43")],
@@ -48,6 +53,11 @@ def licence_pdf() -> bytes:
             check_code="7K3Q9X2M",
         )
     )
+
+
+@pytest.fixture(scope="module")
+def licence_pdf() -> bytes:
+    return render()
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +261,70 @@ def test_a_root_that_is_not_a_certificate_makes_nothing_valid(signed):
     )
     assert not check.valid
     assert "根证书无法读取" in check.summary
+
+
+def rsa_signing_pair(pki: PkiPaths, directory: Path) -> tuple[Path, Path]:
+    """An RSA signing key and certificate under ``pki``'s root (an office may bring RSA)."""
+    root_key = serialization.load_pem_private_key(
+        (pki.root_cert.parent / "root-ca-key.pem").read_bytes(), password=None
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = _signing_certificate(key, certificate(pki.root_cert), root_key, AUTHORITY)
+    key_path, cert_path = directory / "rsa-key.pem", directory / "rsa-cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+@pytest.mark.parametrize("algorithm", ["ecdsa", "rsa"])
+def test_the_signature_container_is_the_one_pyhanko_builds(tmp_path, pki, algorithm):
+    """The parts every signature shares are built once; what gets signed must not change."""
+    key_path, cert_path = (
+        (pki.signing_key, pki.signing_cert)
+        if algorithm == "ecdsa"
+        else rsa_signing_pair(pki, tmp_path)
+    )
+    stock = signers.SimpleSigner.load(
+        key_file=str(key_path), cert_file=str(cert_path), ca_chain_files=(str(pki.root_cert),)
+    )
+    preset = _PresetCmsSigner(stock)
+    for content in (b"first licence", b"second licence"):  # the second reuses the first's parts
+        digest = hashlib.sha256(content).digest()
+        ours = asyncio.run(preset.async_sign(digest, "sha256", use_pades=True))
+        theirs = asyncio.run(stock.async_sign(digest, "sha256", use_pades=True))
+        our_info = ours["content"]["signer_infos"][0]
+        their_info = theirs["content"]["signer_infos"][0]
+        signed_attrs = our_info["signed_attrs"].untag().dump()
+        assert signed_attrs == their_info["signed_attrs"].untag().dump()
+        assert our_info["signed_attrs"].native[1]["values"] == [digest]
+        signature = our_info["signature"].native
+        public_key = certificate(cert_path).public_key()
+        if algorithm == "ecdsa":
+            public_key.verify(signature, signed_attrs, ec.ECDSA(hashes.SHA256()))
+        else:
+            public_key.verify(signature, signed_attrs, padding.PKCS1v15(), hashes.SHA256())
+        their_info["signature"] = signature  # ECDSA signatures are randomised
+        assert ours.dump(force=True) == theirs.dump(force=True)
+
+
+def test_every_licence_from_one_signer_gets_its_own_valid_signature(pki, licence_pdf):
+    signer = LicenceSigner(pki.signing_key, pki.signing_cert, pki.root_cert)
+    first, second = (
+        signer.sign(pdf, reason="签发", location=AUTHORITY)
+        for pdf in (licence_pdf, render("津安经〔2026〕000124"))
+    )
+    digests = []
+    for signed_pdf in (first, second):
+        assert validate_signature(signed_pdf, ca_pem(pki.root_cert)).valid
+        (embedded,) = PdfFileReader(io.BytesIO(signed_pdf)).embedded_signatures
+        digests.append(embedded.signer_info["signed_attrs"].native[1]["values"][0])
+    assert digests[0] != digests[1]
 
 
 def test_an_encrypted_key_needs_its_passphrase(tmp_path, pki, licence_pdf):
