@@ -4,8 +4,9 @@ Each module in ``MODULES`` exposes ``figures() -> list[Figure]``; they run one a
 (each rebuilds the benchmark database it uses) and the page is written from what they return:
 the command, the machine, the date, one table of every figure against its floor and goal, then
 each figure's notes (profiles, ``EXPLAIN ANALYZE``), then the hand-written
-``docs/benchmarks-notes.md``. A module that cannot run here raises ``Skipped`` and is listed
-as such; a module that fails is listed with its error and makes the command exit non-zero.
+``docs/benchmarks-notes.md``. Each module runs in a process of its own (the app is built once
+per process). A module that cannot run here raises ``Skipped`` and is listed as such; a module
+that fails is listed with its error and makes the command exit non-zero.
 
 ``BENCH_ONLY=status,reminder_scan`` runs only the named modules (the last part of their
 name); ``BENCH_OUTPUT`` writes the page elsewhere (``-`` for standard output).
@@ -14,13 +15,16 @@ name); ``BENCH_OUTPUT`` writes the page elsewhere (``-`` for standard output).
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import platform
 import shlex
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +37,6 @@ MODULES = [
     "bench.read_paths",
     "bench.reminder_scan",
     "bench.instant_approval",
-    "bench.licence_pdf",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "docs" / "benchmarks-notes.md"
@@ -67,19 +70,42 @@ def selected(modules: list[str]) -> list[str]:
 
 
 def run(module: str) -> Outcome:
+    """Run one module's ``figures()`` in a process of its own (one app per process)."""
     outcome = Outcome(module)
     started = time.perf_counter()
     print(f"== {module}", flush=True)
-    try:
-        outcome.figures = importlib.import_module(module).figures()
-    except Skipped as reason:
-        outcome.skipped = str(reason)
-    except Exception as error:  # noqa: BLE001 - one failure must not lose the other figures
-        traceback.print_exc()
-        outcome.failed = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+    with tempfile.TemporaryDirectory() as folder:
+        result = Path(folder) / "figures.json"
+        child = [sys.executable, "-m", "bench.report", "--module", module, str(result)]
+        finished = subprocess.run(child, cwd=ROOT, check=False)
+        if finished.returncode == 0:
+            answer = json.loads(result.read_text(encoding="utf-8"))
+            outcome.skipped = answer.get("skipped", "")
+            outcome.figures = [Figure(**item) for item in answer.get("figures", [])]
+        elif result.exists():
+            outcome.failed = json.loads(result.read_text(encoding="utf-8"))["failed"]
+        else:
+            outcome.failed = f"exit status {finished.returncode}"
     outcome.seconds = time.perf_counter() - started
     show(outcome.figures)
     return outcome
+
+
+def run_here(module: str, result: Path) -> int:
+    """The child's side of ``run``: the figures (or why there are none) as JSON."""
+    try:
+        figures = importlib.import_module(module).figures()
+    except Skipped as reason:
+        answer: dict = {"skipped": str(reason)}
+    except Exception as error:
+        traceback.print_exc()
+        first_line = (str(error).splitlines() or [""])[0]
+        result.write_text(json.dumps({"failed": f"{type(error).__name__}: {first_line}"}))
+        return 1
+    else:
+        answer = {"figures": [asdict(figure) for figure in figures]}
+    result.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    return 0
 
 
 def show(figures: list[Figure]) -> None:
@@ -89,7 +115,7 @@ def show(figures: list[Figure]) -> None:
         sign = "≥" if figure.higher_is_better else "≤"
         print(
             f"{figure.name}: {figure.measured:.4g} vs {figure.floor:.4g} {figure.unit} = "
-            f"{figure.ratio:.2f} (goal {sign} {figure.goal}: {verdict})",
+            f"{figure.ratio:.2f} (goal {sign} {figure.goal:.3g}: {verdict})",
             flush=True,
         )
 
@@ -134,7 +160,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
     ]
     for outcome in outcomes:
         for f in outcome.figures:
-            goal = f"{'≥' if f.higher_is_better else '≤'} {f.goal:g}"
+            goal = f"{'≥' if f.higher_is_better else '≤'} {f.goal:.3g}"
             lines.append(
                 f"| {f.name} | {_number(f.measured)} {f.unit} | {_number(f.floor)} {f.unit} | "
                 f"{f.ratio:.2f} | {goal} | {'yes' if f.met else '**no**'} | {f.before} |"
@@ -189,6 +215,8 @@ def _paragraphs(notes: list[str]) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--module"]:
+        return run_here(sys.argv[2], Path(sys.argv[3]))
     started = datetime.now(UTC)
     outcomes = [run(module) for module in selected(MODULES)]
     text = page(outcomes, started)
