@@ -290,11 +290,14 @@ def actor_for(user: User, application: Application) -> Actor:
     return Actor(roles=frozenset({"applicant"}))
 
 
-def available_actions(user: User, application: Application) -> list[str]:
+def available_actions(
+    user: User, application: Application, statuses: list[materials.MaterialStatus] | None = None
+) -> list[str]:
+    """What ``user`` may do now; ``statuses``: the case's material statuses, if computed."""
     from app.services.cases import case_facts
 
     workflow = get_workflow(application.kind)
-    actions = workflow.available(case_facts(application), actor_for(user, application))
+    actions = workflow.available(case_facts(application, statuses), actor_for(user, application))
     if SUBMIT_ACTIONS & set(actions) and form_errors(application):
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
@@ -402,7 +405,7 @@ def application_view(user: User, application: Application) -> dict:
         ],
         "form_errors": form_errors(application),
         "supplement_request": _supplement_view(application.supplement_request),
-        "actions": available_actions(user, application),
+        "actions": available_actions(user, application, statuses),
         "deadline": deadline.as_dict() if deadline else None,
         "licence_id": application.licence_id,
         "issued_licence_id": application.issued_licence_id,

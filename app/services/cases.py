@@ -75,9 +75,14 @@ NOTICES = {
 }
 
 
-def case_facts(application: Application) -> CaseFacts:
-    """What the workflow guards may look at, derived from the stored case."""
-    statuses = materials.material_statuses(application)
+def case_facts(
+    application: Application, statuses: list[materials.MaterialStatus] | None = None
+) -> CaseFacts:
+    """What the workflow guards may look at, derived from the stored case.
+
+    ``statuses``: the case's material statuses when the caller has just computed them.
+    """
+    statuses = materials.material_statuses(application) if statuses is None else statuses
     permit_type = materials.permit_type_of(application)
     missing = [s.material.code for s in materials.missing_required(statuses)]
     missing += [c for c in materials.supplement_outstanding(application) if c not in missing]
