@@ -1,19 +1,17 @@
-"""Read paths in process, against their floors: the status read, the review queue, the
-licence list.
+"""Read paths in process, against their floors: the review queue and the licence list.
 
 On the benchmark database (``bench.database``; ``BENCH_READ_DATABASE_URL`` names another, a
 ``sqlite:///`` URL included; its schema is rebuilt) this times requests through the whole WSGI
 stack with Flask's test client — medians of ``BENCH_REPEAT`` (default 30) requests, each figure
 a ratio to a floor measured in the same run:
 
-- ``GET /applications/{id}`` (one complete case) against ``GET /health``, in time per request
-  (the wrk figure of ``bench.status`` is the throughput one);
 - the review queue's first page with ``BENCH_QUEUE_LARGE`` (default 200) actionable cases
   against the same page with ``BENCH_QUEUE_SMALL`` (default 20);
 - a manager's licence list with ``BENCH_READ_LICENCES`` (default 300) licences against one.
 
-On SQLite the clock is this process's CPU time (the database works inside it, and the wall
-clock of a shared machine measures the neighbours); on PostgreSQL it is the wall clock.
+The status read is measured by ``bench.status``, against a server. On SQLite the clock is this
+process's CPU time (the database works inside it, and the wall clock of a shared machine
+measures the neighbours); on PostgreSQL it is the wall clock.
 """
 
 from __future__ import annotations
@@ -60,16 +58,6 @@ def add_cases(clerk_id: int, count: int) -> None:
         factories.case_in_state(factories.enterprise(factories.applicant()), "submitted", clerk)
 
 
-def status_vs_health(client: FlaskClient, repeat: int) -> tuple[float, float]:
-    user = factories.applicant()
-    clerk = factories.staff("clerk")
-    case = factories.case_in_state(factories.enterprise(user), "submitted", clerk)
-    url, auth = f"/api/v1/applications/{case.id}", factories.headers(user)
-    status = median_ms(lambda: client.get(url, headers=auth), repeat)
-    health = median_ms(lambda: client.get("/api/v1/health"), repeat)
-    return status, health
-
-
 def queue_sizes(client: FlaskClient, small: int, large: int, repeat: int) -> tuple[float, float]:
     clerk = factories.staff("clerk", "120000")
     clerk_id, auth = clerk.id, factories.headers(clerk)
@@ -106,7 +94,6 @@ def figures() -> list[Figure]:
             backend = db.engine.dialect.name
             _clock = time.process_time if backend == "sqlite" else time.perf_counter
             client = app.test_client()
-            status, health = status_vs_health(client, repeat)
             few, many = queue_sizes(client, small, large, repeat)
             one, listed = licence_sizes(client, licences, repeat)
             db.session.remove()
@@ -114,14 +101,6 @@ def figures() -> list[Figure]:
     clock = "CPU time" if backend == "sqlite" else "wall clock"
     how = f"in process on {backend}, {clock}, medians of {repeat} requests"
     return [
-        Figure(
-            name=f"`GET /applications/{{id}}` vs `GET /health`, time per request ({how})",
-            measured=status,
-            floor=health,
-            unit="ms",
-            goal=1 / 0.6,  # the throughput goal (≥ 0.6 of health) as a time ratio
-            before="5.0 vs 0.2 ms = 21.3 (SQLite CPU time)",
-        ),
         Figure(
             name=f"review queue first page, {large} actionable cases vs {small} ({how})",
             measured=many,
