@@ -49,11 +49,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every figure of docs/benchmarks.md, on PostgreSQL at 127.0.0.1:5432 (BENCH_* shrink a run).
 bench: $(STAMP)
-	$(BIN)/python -m bench.reminder_scan
-	$(BIN)/python -m bench.licence_pdf
-	$(BIN)/python -m bench.instant_approval
-	$(BIN)/python -m bench.read_paths
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -33,3 +33,7 @@ class Figure:
     @property
     def met(self) -> bool:
         return self.ratio >= self.goal if self.higher_is_better else self.ratio <= self.goal
+
+
+class Skipped(Exception):
+    """Raised by ``figures()`` when this machine cannot measure it (a tool is missing)."""

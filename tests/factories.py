@@ -14,8 +14,8 @@ from reportlab.pdfgen import canvas
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import generate_password_hash
 
+from app import timekeeping
 from app.auth import issue_token
-from app.domain import timekeeping
 from app.domain.materials import material_statuses
 from app.extensions import db
 from app.models import Application, Blob, Document, Enterprise, Licence, MaterialVerdict, User

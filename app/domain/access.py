@@ -54,10 +54,21 @@ def can_see_application(user: User, application: Application) -> bool:
 
 
 def get_application(user: User, application_id: int, *, lock: bool = False) -> Application:
-    query = with_case_details(select(Application).where(Application.id == application_id))
+    query = select(Application).where(Application.id == application_id)
     if lock:  # the case's row only, not the joined enterprise and licence
-        query = query.with_for_update(of=Application)
-    application = db.session.scalars(query).first()
+        query = with_case_details(query).with_for_update(of=Application)
+        application = db.session.scalars(query).first()
+    else:
+        # One case: its documents (a dozen at most) joined too, and the commitments left to
+        # load on first use, which only the permit types offering 告知承诺制 need: the read
+        # is the user, then this, then the verdicts.
+        query = query.options(
+            joinedload(Application.enterprise),
+            joinedload(Application.licence),
+            joinedload(Application.documents),
+            selectinload(Application.verdicts),
+        )
+        application = db.session.scalars(query).unique().one_or_none()
     if application is None or not can_see_application(user, application):
         raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
     return application

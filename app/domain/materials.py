@@ -49,9 +49,14 @@ def material_statuses(application: Application) -> list[MaterialStatus]:
 
 def committed_materials(application: Application) -> set[str]:
     """Codes of the materials a signed commitment stands in for (告知承诺制)."""
-    if application.id is None:
-        return set()
+    if application.id is None or not offers_commitments(application):
+        return set()  # no query for the commitments that cannot exist
     return {commitment.material_code for commitment in application.commitments}
+
+
+def offers_commitments(application: Application) -> bool:
+    """Whether any material of the case's permit type may be replaced by a commitment."""
+    return any(m.commitment_allowed for m in permit_type_of(application).materials)
 
 
 def supplement_outstanding(application: Application) -> list[str]:

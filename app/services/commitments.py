@@ -65,6 +65,8 @@ def sign(user: User, application_id: int, material_code: str, signer_name: str) 
 
 
 def of(application: Application) -> list[Commitment]:
+    if not materials.offers_commitments(application):
+        return []  # none can have been signed: skip the query
     return list(application.commitments)
 
 

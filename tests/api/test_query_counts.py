@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import User
 
 # Bounds per request as measured (user, then the cases with their details), plus one spare.
-STATUS_BOUND = 6
+STATUS_BOUND = 4
 QUEUE_BOUND = 6
 LICENCES_BOUND = 4
 STATS_BOUND = 9
