@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (registers the tables)
 
     db.init_app(app)
+    from app.services import queue_index
+
+    queue_index.register()
     migrate.init_app(
         app,
         db,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -29,6 +29,17 @@ class Application(db.Model):
             "region_code",
             "state",
             postgresql_ops={"region_code": "varchar_pattern_ops"},
+        ),
+        # The review queue: only cases some staff role acts on, by region prefix (any
+        # collation), in deadline order.
+        Index(
+            "ix_applications_queue",
+            "region_code",
+            "queue_due",
+            "id",
+            postgresql_ops={"region_code": "varchar_pattern_ops"},
+            postgresql_where=text("queue_roles IS NOT NULL"),
+            sqlite_where=text("queue_roles IS NOT NULL"),
         ),
     )
 
@@ -65,6 +76,13 @@ class Application(db.Model):
     clock_started_on: Mapped[date | None] = mapped_column(Date)
     clock_due: Mapped[date | None] = mapped_column(Date, index=True)
     clock_paused_on: Mapped[date | None] = mapped_column(Date)
+
+    # What the review queue filters and orders by, kept current at every flush
+    # (services/queue_index.py): the staff roles acting now, the running limit's due date,
+    # the first day the case is overdue.
+    queue_roles: Mapped[str | None] = mapped_column(String(255))
+    queue_due: Mapped[date | None] = mapped_column(Date)
+    queue_overdue_on: Mapped[date | None] = mapped_column(Date)
 
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -150,11 +150,14 @@ def install_schedule(path: Path, directory: Path | None = None) -> tuple[int, li
     _write_atomically(directory / f"{schedule.year}.yaml", path.read_bytes())
     _calendar.cache_clear()
     after = _calendar(directory)
-    moved = [
-        change
-        for application in _running_cases()
-        if (change := _recount(application, before, after, schedule.source)) is not None
-    ]
+    from app.services import queue_index
+
+    moved = []
+    for application in _running_cases():
+        change = _recount(application, before, after, schedule.source)
+        if change is not None:
+            moved.append(change)
+        queue_index.refresh(application)  # the first overdue day may move without the due date
     commit()
     return schedule.year, moved
 
