@@ -80,6 +80,25 @@ def test_review_queue_does_not_grow_with_the_number_of_cases(client, make):
     assert len(many) <= QUEUE_BOUND, many
 
 
+def test_a_queue_many_pages_long_reads_one_page(client, make):
+    clerk = make.staff("clerk")
+    clerk_id, auth = clerk.id, make.headers(clerk)
+    few = _queue_statements(client, make, clerk_id, auth, 3)
+    _queue_statements(client, make, clerk_id, auth, 60)
+
+    def page(number: int):
+        return client.get(f"/api/v1/review/queue?page={number}&page_size=10", headers=auth)
+
+    first, last = statements_for(lambda: page(1)), statements_for(lambda: page(7))
+    assert len(first) == len(last) == len(few), (len(few), len(first), len(last))
+    listed = page(7).get_json()
+    assert listed["total"] == 63 and len(listed["items"]) == 3
+    everything = [item["id"] for n in range(1, 8) for item in page(n).get_json()["items"]]
+    assert len(set(everything)) == 63
+    beyond = page(9).get_json()
+    assert beyond["items"] == [] and beyond["total"] == 63
+
+
 def test_licence_list_does_not_grow_with_the_number_of_licences(client, make):
     user = make.applicant()
     user_id, auth = user.id, make.headers(user)
