@@ -31,13 +31,15 @@ class Application(db.Model):
             postgresql_ops={"region_code": "varchar_pattern_ops"},
         ),
         # The review queue: only cases some staff role acts on, by region prefix (any
-        # collation), in deadline order.
+        # collation), in deadline order; who acts and the overdue inputs ride along, so the
+        # cases of other roles are skipped without reading the table.
         Index(
             "ix_applications_queue",
             "region_code",
             "queue_due",
             "id",
             postgresql_ops={"region_code": "varchar_pattern_ops"},
+            postgresql_include=["queue_roles", "state", "queue_overdue_on", "clock_paused_on"],
             postgresql_where=text("queue_roles IS NOT NULL"),
             sqlite_where=text("queue_roles IS NOT NULL"),
         ),

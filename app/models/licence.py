@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.extensions import db
 from app.models.base import JSONType, UTCDateTime, utcnow
@@ -49,6 +49,9 @@ class Licence(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     enterprise: Mapped[Enterprise] = relationship()
+    # Whether a renewal follows this licence, when a list noted it for its whole page
+    # (``services.licences.note_successors``); None otherwise, and ``has_successor`` asks.
+    successor_loaded: Mapped[bool | None] = query_expression()
 
 
 class LicenceSequence(db.Model):

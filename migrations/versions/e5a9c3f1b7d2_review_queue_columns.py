@@ -39,6 +39,7 @@ def upgrade():
             ['region_code', 'queue_due', 'id'],
             unique=False,
             postgresql_ops={'region_code': 'varchar_pattern_ops'},
+            postgresql_include=['queue_roles', 'state', 'queue_overdue_on', 'clock_paused_on'],
             postgresql_where=sa.text('queue_roles IS NOT NULL'),
             sqlite_where=sa.text('queue_roles IS NOT NULL'),
         )
