@@ -17,6 +17,12 @@ class Licence(db.Model):
     # A holder's licences soonest expiry first, paged (the licence list).
     __table_args__ = (
         Index("ix_licences_enterprise_valid_until", "enterprise_id", "valid_until", "id"),
+        # A region's licences by code prefix (statistics, staff lists) under any collation.
+        Index(
+            "ix_licences_region_pattern",
+            "region_code",
+            postgresql_ops={"region_code": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -408,28 +408,25 @@ def request_figures(prefix: str, period: Any) -> dict:
     ``handled``: received requests answered by now; ``handling_rate``: handled / received
     (None when nothing was received); ``avg_working_days_to_reply``: filing to first answer.
     """
-    from app.services.working_day_sums import span_total
+    from app.services.working_day_sums import local_day, span_sum
 
-    received_in = [period.holds(EnterpriseRequest.created_at)]
+    filed_on = local_day(EnterpriseRequest.created_at)
+    replied_on = local_day(EnterpriseRequest.first_replied_at)
+    query = (
+        select(EnterpriseRequest.topic, filed_on, replied_on, func.count())
+        .where(period.holds(EnterpriseRequest.created_at))
+        .group_by(EnterpriseRequest.topic, filed_on, replied_on)
+    )
     if prefix:
-        received_in.append(EnterpriseRequest.region_code.startswith(prefix))
-    counts = {
-        topic: (int(received), int(handled))
-        for topic, received, handled in db.session.execute(
-            select(
-                EnterpriseRequest.topic,
-                func.count(),
-                func.count(EnterpriseRequest.first_replied_at),
-            )
-            .where(*received_in)
-            .group_by(EnterpriseRequest.topic)
-        )
-    }
+        query = query.where(EnterpriseRequest.region_code.startswith(prefix))
+    rows = db.session.execute(query).all()
+    counts: dict[str, tuple[int, int]] = {}
+    for topic, _, replied, n in rows:
+        received_so_far, handled_so_far = counts.get(topic, (0, 0))
+        counts[topic] = (received_so_far + n, handled_so_far + (n if replied is not None else 0))
     received = sum(n for n, _ in counts.values())
     handled = sum(n for _, n in counts.values())
-    spans = span_total(
-        EnterpriseRequest.created_at, EnterpriseRequest.first_replied_at, *received_in
-    )
+    spans = span_sum((filed, replied, n) for _, filed, replied, n in rows)
     by_topic = {}
     for topic in all_topics():
         topic_received, topic_handled = counts.get(topic.code, (0, 0))

@@ -41,7 +41,7 @@ from app.models import Application, Licence, Rating, Shipment
 from app.services import access, timekeeping
 from app.services.enterprise_requests import request_figures
 from app.services.timekeeping import OFFICE_TZ
-from app.services.working_day_sums import local_day, span_total
+from app.services.working_day_sums import local_day, span_sum
 from pdf_templates.render.fonts import find_cjk_font
 from permits.catalogue import get_catalogue
 from workflows.definitions.common import STATES as WORKFLOW_STATES
@@ -115,21 +115,27 @@ class Decisions:
 
 
 def decisions(prefix: str, period: Period) -> Decisions:
-    """Counted in the database: a fixed number of statements and rows whatever the volume."""
-    decided = (_in_region(Application.region_code, prefix), period.holds(Application.decided_at))
-    on_time = local_day(Application.decided_at) <= Application.decision_due
-    row = db.session.execute(
+    """One grouped statement: a row per (acceptance date, decision date), whatever the volume."""
+    accepted_on, decided_on = local_day(Application.accepted_at), local_day(Application.decided_at)
+    on_time = decided_on <= Application.decision_due
+    rows = db.session.execute(
         select(
+            accepted_on,
+            decided_on,
             func.count(),
             func.count(Application.decision_due),
             func.coalesce(func.sum(case((on_time, 1), else_=0)), 0),
-            func.count(Application.accepted_at),
-        ).where(*decided)
-    ).one()
-    total, with_due, in_time, accepted = (int(value) for value in row)
-    spans = span_total(Application.accepted_at, Application.decided_at, *decided)
+        )
+        .where(_in_region(Application.region_code, prefix), period.holds(Application.decided_at))
+        .group_by(accepted_on, decided_on)
+    ).all()
+    decided = sum(int(row[2]) for row in rows)
+    with_due = sum(int(row[3]) for row in rows)
+    in_time = sum(int(row[4]) for row in rows)
+    accepted = sum(int(row[2]) for row in rows if row[0] is not None)
+    spans = span_sum((row[0], row[1], int(row[2])) for row in rows)
     average = round(spans / accepted, 1) if accepted else None
-    return Decisions(total, _rate(in_time, with_due), average)
+    return Decisions(decided, _rate(in_time, with_due), average)
 
 
 def zero_visit_rate(prefix: str, period: Period) -> float | None:

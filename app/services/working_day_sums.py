@@ -1,22 +1,22 @@
-"""Sums of working-day spans counted in the database (statistics over many cases).
+"""Sums of working-day spans over many rows, grouped by the database (statistics).
 
 A span is the working days in ``(local date of start, local date of end]`` (zero when the
-end is not after the start), as ``WorkingCalendar.working_days_between`` counts it. Summed
-over many rows it is Σ ordinal(end) − Σ ordinal(start) over the rows whose end is after
-their start; the database groups the rows by date, so Python looks up one working-day number
-per distinct date, however many rows there are.
+end is not after the start), as ``WorkingCalendar.working_days_between`` counts it. The
+database groups the rows by their (start date, end date) pair and counts them; each pair's
+span is the difference of the two dates' working-day numbers (``WorkingCalendar.ordinal``).
+So Python handles one row per pair of dates, however many cases share it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, func, select, union_all
+from sqlalchemy import Date
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.extensions import db
 from app.services import clock, timekeeping
 
 
@@ -43,17 +43,18 @@ def _local_day_postgresql(element: local_day, compiler: Any, **kw: Any) -> str:
     return f"CAST(({column} AT TIME ZONE '{timekeeping.OFFICE_TZ.key}') AS DATE)"
 
 
-def span_total(start: Any, end: Any, *conditions: Any) -> int:
-    """Σ working days from ``start`` to ``end`` over the rows meeting ``conditions``."""
-    first, last = local_day(start), local_day(end)
-    counted = and_(*conditions, start.is_not(None), end.is_not(None), last > first)
-    starts = select(first.label("day"), (-func.count()).label("weight")).where(counted)
-    ends = select(last.label("day"), func.count().label("weight")).where(counted)
-    rows = db.session.execute(union_all(starts.group_by(first), ends.group_by(last))).all()
+def span_sum(pairs: Iterable[tuple[date | str | None, date | str | None, int]]) -> int:
+    """Σ ``count`` × working days from start to end over (start, end, count) date pairs."""
     calendar = clock.calendar()
-    return sum(int(weight) * calendar.ordinal(_as_date(day)) for day, weight in rows)
+    total = 0
+    for start, end, count in pairs:
+        if start is None or end is None:
+            continue
+        span = calendar.ordinal(_as_date(end)) - calendar.ordinal(_as_date(start))
+        total += count * max(span, 0)
+    return total
 
 
 def _as_date(value: date | str) -> date:
-    """SQLite hands the dates of a UNION back as text."""
+    """SQLite may hand a computed date back as text."""
     return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,4 +1,4 @@
-"""review queue columns: who acts, the due date and the first overdue day on the case row
+"""review queue columns (who acts, due date, first overdue day); period and region indexes
 
 Revision ID: e5a9c3f1b7d2
 Revises: c4d2a7e9f813
@@ -6,7 +6,9 @@ Create Date: 2026-11-23 23:20:00
 
 The queue pages and orders in SQL (issue 13); app/services/queue_index.py computes the
 columns and keeps them current. The backfill computes them for every case in a state some
-staff role acts on, with the same function.
+staff role acts on, with the same function. The statistics of a period read the cases
+received, decided or completed in it from covering indexes; licences get a region prefix
+index usable under any collation.
 """
 from types import SimpleNamespace
 
@@ -42,6 +44,23 @@ def upgrade():
             postgresql_include=['queue_roles', 'state', 'queue_overdue_on', 'clock_paused_on'],
             postgresql_where=sa.text('queue_roles IS NOT NULL'),
             sqlite_where=sa.text('queue_roles IS NOT NULL'),
+        )
+        batch_op.create_index(
+            'ix_applications_submitted_at', ['submitted_at'], unique=False,
+            postgresql_include=['region_code', 'state'],
+        )
+        batch_op.create_index(
+            'ix_applications_decided_at', ['decided_at'], unique=False,
+            postgresql_include=['region_code', 'accepted_at', 'decision_due'],
+        )
+        batch_op.create_index(
+            'ix_applications_closed_at', ['closed_at'], unique=False,
+            postgresql_include=['region_code', 'state'],
+        )
+    with op.batch_alter_table('licences', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_licences_region_pattern', ['region_code'], unique=False,
+            postgresql_ops={'region_code': 'varchar_pattern_ops'},
         )
 
 
@@ -96,7 +115,12 @@ def _backfill():
 
 
 def downgrade():
+    with op.batch_alter_table('licences', schema=None) as batch_op:
+        batch_op.drop_index('ix_licences_region_pattern')
     with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.drop_index('ix_applications_closed_at')
+        batch_op.drop_index('ix_applications_decided_at')
+        batch_op.drop_index('ix_applications_submitted_at')
         batch_op.drop_index('ix_applications_queue')
         batch_op.drop_column('queue_overdue_on')
         batch_op.drop_column('queue_due')

@@ -20,9 +20,7 @@ STATUS_BOUND = 6
 QUEUE_BOUND = 6
 # Licences: user, the manager's enterprises, count, page, which of the page were renewed.
 LICENCES_BOUND = 5
-# Stats: the working-day spans of decisions and of the request desk are one grouped statement
-# each, rather than every row of the period.
-STATS_BOUND = 11
+STATS_BOUND = 9
 
 
 @contextmanager
