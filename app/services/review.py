@@ -1,10 +1,17 @@
-"""Building a staff member's work queue."""
+"""Building a staff member's work queue.
+
+The queue is paged and ordered in SQL from the columns ``queue_index`` keeps on the case row
+(who acts, the due date, the first overdue day). An agent (帮办代办) acts in the applicant's
+place on the cases of consenting enterprises, which no row marker can say; their queue is
+still worked out case by case (``_queue_in_python``).
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from app.extensions import db
 from app.models import Application, User
@@ -51,12 +58,15 @@ def _uses_row_marker(user: User) -> bool:
 
 
 def _queue_query(
-    user: User, columns: list, *, state: str | None, permit_type: str | None, region: str | None
+    user: User,
+    columns: list[Any],
+    *,
+    state: str | None,
+    permit_type: str | None,
+    region: str | None,
 ) -> Select | None:
     """The caller's actionable cases in SQL, from the columns ``queue_index`` keeps."""
     roles = [role for role in queue_index.staff_roles() if role in user.roles]
-    if state and state not in _states_for_roles(set(user.roles)):
-        return None
     if not roles:
         return None
     tokens = [queue_index.token(role) for role in roles]
@@ -78,7 +88,8 @@ def _queue_query(
     return query
 
 
-def _overdue() -> object:
+def _overdue() -> ColumnElement[bool]:
+    """Overdue (``clock.deadline``): the reference day reached the first overdue day."""
     reference = func.coalesce(Application.clock_paused_on, timekeeping.today())
     return reference >= Application.queue_overdue_on
 
