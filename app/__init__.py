@@ -15,6 +15,7 @@ from app.api import register_blueprints
 from app.cli import register_cli
 from app.config import load_config
 from app.console import register_console
+from app.domain import queue_index
 from app.errors import register_error_handlers
 from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
+    queue_index.register()
     migrate.init_app(
         app,
         db,

@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import event, func, select, text
 
 from app.extensions import db
+from app.licences import reminders
 from app.models import OutboxMessage, Reminder
-from app.services import reminders
 from bench.database import bench_url, fresh_app
 from bench.figures import Figure
 from permits.catalogue import get_catalogue

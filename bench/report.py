@@ -37,6 +37,8 @@ MODULES = [
     "bench.read_paths",
     "bench.reminder_scan",
     "bench.instant_approval",
+    "bench.scale",
+    "bench.licence_pdf",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "docs" / "benchmarks-notes.md"

@@ -13,7 +13,9 @@ each year are. Which days those are comes from, in this order:
    included, as the ``holidays`` package computes them for any year — without the year's
    调休, which only the notice announces. One warning per such year goes to the log.
 
-Counting is a subtraction: each year gets a table of cumulative working days, built once.
+Counting is a subtraction: each year gets a table of cumulative working days, built once,
+and every date an ordinal working-day number (``WorkingCalendar.ordinal``), so the working
+days between two dates are the difference of their numbers.
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ class WorkingCalendar:
             schedule.year: schedule for schedule in map(load_schedule, _schedule_files(directory))
         }
         self._tables: dict[int, _YearTable] = {}
+        self._year_offsets: dict[int, int] = {}
         self._warned_years: set[int] = set()
 
     def is_working_day(self, day: date) -> bool:
@@ -146,6 +149,24 @@ class WorkingCalendar:
         first = self._table(start.year)
         between = sum(self._table(year).total for year in range(start.year + 1, end.year))
         return first.total - first.upto(start) + between + self._table(end.year).upto(end)
+
+    def ordinal(self, day: date) -> int:
+        """The working-day number of ``day``: for ``a <= b``, ``ordinal(b) - ordinal(a)`` is
+        ``working_days_between(a, b)``. Counted from the first year ``chinese-calendar``
+        knows; the numbers are cached with the year tables, for the life of this calendar."""
+        return self._year_offset(day.year) + self._table(day.year).upto(day)
+
+    def _year_offset(self, year: int) -> int:
+        """Working days from 1 January of the base year to 31 December of ``year - 1``."""
+        offset = self._year_offsets.get(year)
+        if offset is None:
+            base = min(LIBRARY_YEARS)
+            if year >= base:
+                offset = sum(self._table(y).total for y in range(base, year))
+            else:
+                offset = -sum(self._table(y).total for y in range(year, base))
+            self._year_offsets[year] = offset
+        return offset
 
     def covered_years(self) -> set[int]:
         """Years whose announced schedule is known: those of ``chinese-calendar`` and the files."""

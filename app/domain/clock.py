@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_dirty
 
 from app import timekeeping
 from app.domain import timeline
@@ -148,11 +149,14 @@ def install_schedule(path: Path, directory: Path | None = None) -> tuple[int, li
     write_atomically(directory / f"{schedule.year}.yaml", path.read_bytes())
     _calendar.cache_clear()
     after = _calendar(directory)
-    moved = [
-        change
-        for application in _running_cases()
-        if (change := _recount(application, before, after, schedule.source)) is not None
-    ]
+    moved = []
+    for application in _running_cases():
+        change = _recount(application, before, after, schedule.source)
+        if change is not None:
+            moved.append(change)
+        # The first overdue day may move without the due date: the flush hooks that keep the
+        # review queue's columns (app.domain.queue_index) must see every running case.
+        flag_dirty(application)
     commit()
     return schedule.year, moved
 

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 
 from app import timekeeping
-from app.domain import clock
+from app.domain.working_day_sums import local_day, span_sum
 from app.errors import field_error
 from app.extensions import db
 from app.models import Application, Licence, Rating, Shipment
@@ -87,10 +87,6 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _local_date(moment: datetime) -> date:
-    return moment.astimezone(OFFICE_TZ).date()
-
-
 def _in_region(column: Any, prefix: str) -> Any:
     return column.startswith(prefix) if prefix else column.is_not(None)
 
@@ -114,21 +110,27 @@ class Decisions:
 
 
 def decisions(prefix: str, period: Period) -> Decisions:
+    """One grouped statement: a row per (acceptance date, decision date), whatever the volume."""
+    accepted_on, decided_on = local_day(Application.accepted_at), local_day(Application.decided_at)
+    on_time = decided_on <= Application.decision_due
     rows = db.session.execute(
-        select(Application.accepted_at, Application.decided_at, Application.decision_due).where(
-            _in_region(Application.region_code, prefix), period.holds(Application.decided_at)
+        select(
+            accepted_on,
+            decided_on,
+            func.count(),
+            func.count(Application.decision_due),
+            func.coalesce(func.sum(case((on_time, 1), else_=0)), 0),
         )
+        .where(_in_region(Application.region_code, prefix), period.holds(Application.decided_at))
+        .group_by(accepted_on, decided_on)
     ).all()
-    with_due = [row for row in rows if row.decision_due is not None]
-    on_time = sum(1 for row in with_due if _local_date(row.decided_at) <= row.decision_due)
-    calendar = clock.calendar()
-    spans = [
-        calendar.working_days_between(_local_date(row.accepted_at), _local_date(row.decided_at))
-        for row in rows
-        if row.accepted_at is not None
-    ]
-    average = round(sum(spans) / len(spans), 1) if spans else None
-    return Decisions(len(rows), _rate(on_time, len(with_due)), average)
+    decided = sum(int(row[2]) for row in rows)
+    with_due = sum(int(row[3]) for row in rows)
+    in_time = sum(int(row[4]) for row in rows)
+    accepted = sum(int(row[2]) for row in rows if row[0] is not None)
+    spans = span_sum((row[0], row[1], int(row[2])) for row in rows)
+    average = round(spans / accepted, 1) if accepted else None
+    return Decisions(decided, _rate(in_time, with_due), average)
 
 
 def zero_visit_rate(prefix: str, period: Period) -> float | None:

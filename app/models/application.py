@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -29,6 +29,34 @@ class Application(db.Model):
             "region_code",
             "state",
             postgresql_ops={"region_code": "varchar_pattern_ops"},
+        ),
+        # The review queue: only cases some staff role acts on, by region prefix (any
+        # collation), in deadline order; who acts and the overdue inputs ride along, so the
+        # cases of other roles are skipped without reading the table.
+        Index(
+            "ix_applications_queue",
+            "region_code",
+            "queue_due",
+            "id",
+            postgresql_ops={"region_code": "varchar_pattern_ops"},
+            postgresql_include=["queue_roles", "state", "queue_overdue_on", "clock_paused_on"],
+            postgresql_where=text("queue_roles IS NOT NULL"),
+            sqlite_where=text("queue_roles IS NOT NULL"),
+        ),
+        # The statistics of a period (services/stats.py) read only the rows received, decided
+        # or completed in it, from the index alone on PostgreSQL.
+        Index(
+            "ix_applications_submitted_at",
+            "submitted_at",
+            postgresql_include=["region_code", "state"],
+        ),
+        Index(
+            "ix_applications_decided_at",
+            "decided_at",
+            postgresql_include=["region_code", "accepted_at", "decision_due"],
+        ),
+        Index(
+            "ix_applications_closed_at", "closed_at", postgresql_include=["region_code", "state"]
         ),
     )
 
@@ -65,6 +93,13 @@ class Application(db.Model):
     clock_started_on: Mapped[date | None] = mapped_column(Date)
     clock_due: Mapped[date | None] = mapped_column(Date, index=True)
     clock_paused_on: Mapped[date | None] = mapped_column(Date)
+
+    # What the review queue filters and orders by, kept current at every flush
+    # (app/domain/queue_index.py): the staff roles acting now, the running limit's due date,
+    # the first day the case is overdue.
+    queue_roles: Mapped[str | None] = mapped_column(String(255))
+    queue_due: Mapped[date | None] = mapped_column(Date)
+    queue_overdue_on: Mapped[date | None] = mapped_column(Date)
 
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.extensions import db
 from app.models.base import JSONType, UTCDateTime, utcnow
@@ -17,6 +17,12 @@ class Licence(db.Model):
     # A holder's licences soonest expiry first, paged (the licence list).
     __table_args__ = (
         Index("ix_licences_enterprise_valid_until", "enterprise_id", "valid_until", "id"),
+        # A region's licences by code prefix (statistics, staff lists) under any collation.
+        Index(
+            "ix_licences_region_pattern",
+            "region_code",
+            postgresql_ops={"region_code": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +55,9 @@ class Licence(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     enterprise: Mapped[Enterprise] = relationship()
+    # Whether a renewal follows this licence, when a list noted it for its whole page
+    # (``services.licences.note_successors``); None otherwise, and ``has_successor`` asks.
+    successor_loaded: Mapped[bool | None] = query_expression()
 
 
 class LicenceSequence(db.Model):

@@ -22,6 +22,7 @@ from app import timekeeping
 from app.domain import access, clock
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
+from app.domain.working_day_sums import local_day, span_sum
 from app.errors import (
     Conflict,
     Forbidden,
@@ -411,36 +412,36 @@ def request_figures(prefix: str, period: Any) -> dict:
     ``handled``: received requests answered by now; ``handling_rate``: handled / received
     (None when nothing was received); ``avg_working_days_to_reply``: filing to first answer.
     """
-    query = select(
-        EnterpriseRequest.topic, EnterpriseRequest.created_at, EnterpriseRequest.first_replied_at
-    ).where(period.holds(EnterpriseRequest.created_at))
+    filed_on = local_day(EnterpriseRequest.created_at)
+    replied_on = local_day(EnterpriseRequest.first_replied_at)
+    query = (
+        select(EnterpriseRequest.topic, filed_on, replied_on, func.count())
+        .where(period.holds(EnterpriseRequest.created_at))
+        .group_by(EnterpriseRequest.topic, filed_on, replied_on)
+    )
     if prefix:
         query = query.where(EnterpriseRequest.region_code.startswith(prefix))
     rows = db.session.execute(query).all()
-    calendar = clock.calendar()
-
-    def local(moment):
-        return moment.astimezone(timekeeping.OFFICE_TZ).date()
-
-    spans = [
-        calendar.working_days_between(local(row.created_at), local(row.first_replied_at))
-        for row in rows
-        if row.first_replied_at is not None
-    ]
+    counts: dict[str, tuple[int, int]] = {}
+    for topic, _, replied, n in rows:
+        received_so_far, handled_so_far = counts.get(topic, (0, 0))
+        counts[topic] = (received_so_far + n, handled_so_far + (n if replied is not None else 0))
+    received = sum(n for n, _ in counts.values())
+    handled = sum(n for _, n in counts.values())
+    spans = span_sum((filed, replied, n) for _, filed, replied, n in rows)
     by_topic = {}
     for topic in all_topics():
-        received = [row for row in rows if row.topic == topic.code]
-        handled = sum(1 for row in received if row.first_replied_at is not None)
+        topic_received, topic_handled = counts.get(topic.code, (0, 0))
         by_topic[topic.code] = {
             "name": topic.name,
-            "received": len(received),
-            "handled": handled,
-            "handling_rate": _rate(handled, len(received)),
+            "received": topic_received,
+            "handled": topic_handled,
+            "handling_rate": _rate(topic_handled, topic_received),
         }
     return {
-        "received": len(rows),
-        "handled": len(spans),
-        "handling_rate": _rate(len(spans), len(rows)),
-        "avg_working_days_to_reply": round(sum(spans) / len(spans), 1) if spans else None,
+        "received": received,
+        "handled": handled,
+        "handling_rate": _rate(handled, received),
+        "avg_working_days_to_reply": round(spans / handled, 1) if handled else None,
         "by_topic": by_topic,
     }

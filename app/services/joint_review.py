@@ -9,11 +9,12 @@ The units and opinions are kept on the case, in its timeline and shown with the 
 from __future__ import annotations
 
 from app import timekeeping
+from app.domain.queue_index import JOINT_REVIEW_KEY
 from app.errors import Conflict, field_error
 from app.models import Application, User
 from permits.identifiers import is_region_code, region_prefix, region_record
 
-KEY = "joint_review"
+KEY = JOINT_REVIEW_KEY
 OPINION_LABELS = {"agree": "同意", "disagree": "不同意"}
 
 

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import User
+from app.models import Enterprise, User
 
 # Bounds per request as measured (user, then the cases with their details), plus one spare.
 STATUS_BOUND = 4
 QUEUE_BOUND = 6
-LICENCES_BOUND = 4
+# Licences: user, the manager's enterprises, count, page, which of the page were renewed.
+LICENCES_BOUND = 5
 STATS_BOUND = 9
 
 
@@ -80,6 +81,25 @@ def test_review_queue_does_not_grow_with_the_number_of_cases(client, make):
     assert len(many) <= QUEUE_BOUND, many
 
 
+def test_a_queue_many_pages_long_reads_one_page(client, make):
+    clerk = make.staff("clerk")
+    clerk_id, auth = clerk.id, make.headers(clerk)
+    few = _queue_statements(client, make, clerk_id, auth, 3)
+    _queue_statements(client, make, clerk_id, auth, 60)
+
+    def page(number: int):
+        return client.get(f"/api/v1/review/queue?page={number}&page_size=10", headers=auth)
+
+    first, last = statements_for(lambda: page(1)), statements_for(lambda: page(7))
+    assert len(first) == len(last) == len(few), (len(few), len(first), len(last))
+    listed = page(7).get_json()
+    assert listed["total"] == 63 and len(listed["items"]) == 3
+    everything = [item["id"] for n in range(1, 8) for item in page(n).get_json()["items"]]
+    assert len(set(everything)) == 63
+    beyond = page(9).get_json()
+    assert beyond["items"] == [] and beyond["total"] == 63
+
+
 def test_licence_list_does_not_grow_with_the_number_of_licences(client, make):
     user = make.applicant()
     user_id, auth = user.id, make.headers(user)
@@ -96,6 +116,34 @@ def test_licence_list_does_not_grow_with_the_number_of_licences(client, make):
         make.licence(holder, valid_until=f"2027-{index % 12 + 1:02d}-15")
     many = statements_for(listing)
     assert listing().get_json()["total"] == 30
+    assert len(one) == len(many), (len(one), len(many))
+    assert len(many) <= LICENCES_BOUND, many
+
+
+def test_expired_and_renewed_licences_in_a_long_list_cost_no_statement_each(client, make):
+    user = make.applicant()
+    auth = make.headers(user)
+    firm = make.enterprise(user)
+    firm_id = firm.id
+    make.licence(firm, valid_from="2020-01-01", valid_until="2023-01-01")
+
+    def listing():
+        return client.get("/api/v1/licences?page_size=50", headers=auth)
+
+    one = statements_for(listing)
+    firm = db.session.get(Enterprise, firm_id)
+    for index in range(30):
+        old = make.licence(
+            firm, valid_from="2020-01-01", valid_until=f"2023-{index % 12 + 1:02d}-20"
+        )
+        if index % 3 == 0:
+            make.licence(
+                firm, valid_from="2023-02-01", valid_until="2029-01-31", supersedes_id=old.id
+            )
+    many = statements_for(listing)
+    items = listing().get_json()["items"]
+    statuses = [item["status"] for item in items]
+    assert statuses.count("superseded") == 10 and statuses.count("expired") == 21
     assert len(one) == len(many), (len(one), len(many))
     assert len(many) <= LICENCES_BOUND, many
 

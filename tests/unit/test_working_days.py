@@ -209,6 +209,29 @@ def test_counting_by_table_matches_counting_day_by_day(
     assert calendar.working_days_between(start, end) == naive
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.dates(min_value=date(2004, 1, 1), max_value=date(2028, 12, 31)),
+    end=st.dates(min_value=date(2004, 1, 1), max_value=date(2029, 12, 31)),
+)
+def test_working_day_numbers_differ_by_the_working_days_between(
+    calendar: WorkingCalendar, start: date, end: date
+) -> None:
+    first, last = min(start, end), max(start, end)
+    assert calendar.ordinal(last) - calendar.ordinal(first) == calendar.working_days_between(
+        first, last
+    )
+
+
+def test_working_day_numbers_follow_a_loaded_schedule(tmp_path: Path) -> None:
+    write(tmp_path, "2026.yaml", 'year: 2026\nsource: "测试"\nholidays:\n  - 2026-01-01\n')
+    overridden, library = WorkingCalendar(tmp_path), WorkingCalendar()
+    national_day = date(2026, 9, 30), date(2026, 10, 9)
+    # 1–7 October are working days (Thursday to Wednesday, less the weekend) in the file.
+    assert overridden.ordinal(national_day[1]) - overridden.ordinal(national_day[0]) == 7
+    assert library.ordinal(national_day[1]) - library.ordinal(national_day[0]) == 2
+
+
 def test_a_schedule_that_works_a_statutory_holiday_is_named(tmp_path: Path) -> None:
     schedule = load_schedule(write(tmp_path, "2027.yaml", EXAMPLE_2027))
     missing = statutory_days_missing(schedule)
