@@ -1,0 +1,158 @@
+"""A 20 MiB document upload through the whole WSGI stack against ``cp`` + ``sync`` of the file.
+
+``python -m bench.upload`` (``make bench``) builds a fresh SQLite database and a data folder in
+a temporary directory on the same file system, then times, interleaved so both see the same
+machine load, ``BENCH_UPLOAD_ROUNDS`` (default 5) of:
+
+- **upload**: ``POST /applications/{id}/documents`` with an ``Idempotency-Key`` (as the phone
+  sends it), the multipart body of a ``BENCH_UPLOAD_MIB`` (default 20) MiB PDF handed to the
+  app as a WSGI input stream — parsing, hashing, type sniffing, storing (fsync, rename) and the
+  database rows; every round's file differs, so every round stores new bytes;
+- **floor**: ``cp`` of the same file into the data folder, then ``sync`` of the copy.
+
+Both are wall-clock times (the floor is mostly waiting for the disk), reported as MiB/s; the
+ratio upload/floor has the goal ≥ 0.5.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from bench.figures import Figure
+from tests import factories
+
+MIB = 1024 * 1024
+BOUNDARY = "zerovisit-bench"
+GOAL = 0.5
+
+
+def build_app(root: Path) -> Flask:
+    app = create_app(
+        {
+            "ENV": {"APP_ENV": "development", "INSTANCE_DIR": str(root / "instance")},
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
+            "DATA_DIR": str(root / "data"),
+            "WECHAT_MODE": "fake",
+            "RATELIMIT_ENABLED": False,
+            "MAX_UPLOAD_BYTES": 64 * MIB,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+    return app
+
+
+def multipart_body(material: str, content: bytes) -> bytes:
+    return b"".join(
+        [
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="material"\r\n\r\n'.encode(),
+            f"{material}\r\n".encode(),
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '.encode(),
+            b'filename="scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n',
+            content,
+            f"\r\n--{BOUNDARY}--\r\n".encode(),
+        ]
+    )
+
+
+def pdf_of(size: int, round_number: int) -> bytes:
+    """A PDF header, then filler that differs per round (so no round finds its blob stored)."""
+    head = factories.pdf_bytes(f"bench round {round_number}")
+    filler = (f"%{round_number:08d}" + "x" * 55 + "\n").encode()
+    return (head + filler * (size // len(filler) + 1))[:size]
+
+
+def timed_upload(app: Flask, url: str, auth: dict[str, str], body: bytes) -> float:
+    client = app.test_client()
+    headers = {
+        **auth,
+        "Idempotency-Key": uuid.uuid4().hex,
+        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        "Content-Length": str(len(body)),
+    }
+    stream = io.BytesIO(body)
+    db.session.remove()
+    started = time.perf_counter()
+    response = client.post(url, input_stream=stream, headers=headers)
+    seconds = time.perf_counter() - started
+    if response.status_code != 201:
+        raise SystemExit(f"benchmark upload answered {response.status_code}: {response.text}")
+    return seconds
+
+
+def timed_copy(source: Path, target: Path) -> float:
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run(["cp", str(source), str(target)], check=True)  # noqa: S603, S607
+    subprocess.run(["sync", str(target)], check=True)  # noqa: S603, S607
+    return time.perf_counter() - started
+
+
+def measure(size_mib: int, rounds: int) -> tuple[float, float]:
+    """Median MiB/s of the upload and of the floor."""
+    size = size_mib * MIB
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_UPLOAD_DIR")) as folder:
+        root = Path(folder)
+        app = build_app(root)
+        with app.app_context():
+            client = app.test_client()
+            user = factories.applicant()
+            auth = factories.headers(user)
+            view = factories.create_application(client, auth, factories.enterprise(user).id)
+            url = f"/api/v1/applications/{view['id']}/documents"
+            material = view["materials"][0]["code"]
+            upload_seconds, copy_seconds = [], []
+            source = root / "source.pdf"
+            for number in range(rounds + 1):  # round 0 warms up
+                content = pdf_of(size, number)
+                source.write_bytes(content)
+                body = multipart_body(material, content)
+                uploaded = timed_upload(app, url, auth, body)
+                copied = timed_copy(source, root / "data" / "copy.pdf")
+                if number:
+                    upload_seconds.append(uploaded)
+                    copy_seconds.append(copied)
+    return size_mib / statistics.median(upload_seconds), size_mib / statistics.median(
+        copy_seconds
+    )
+
+
+def figures() -> list[Figure]:
+    size_mib = int(os.environ.get("BENCH_UPLOAD_MIB", "20"))
+    rounds = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "5"))
+    upload, floor = measure(size_mib, rounds)
+    return [
+        Figure(
+            name=f"{size_mib} MiB upload vs `cp` + `sync` of the same file",
+            measured=round(upload, 1),
+            floor=round(floor, 1),
+            unit="MiB/s",
+            goal=GOAL,
+            higher_is_better=True,
+            notes=[f"medians of {rounds} rounds, wall clock, Idempotency-Key sent"],
+        )
+    ]
+
+
+def main() -> None:
+    for figure in figures():
+        print(
+            f"{figure.name}: {figure.measured} {figure.unit} vs {figure.floor} {figure.unit}: "
+            f"ratio {figure.ratio:.2f} (goal ≥ {figure.goal})"
+        )
+
+
+if __name__ == "__main__":
+    main()
