@@ -1,8 +1,9 @@
 """A 20 MiB document upload through the whole WSGI stack against ``cp`` + ``sync`` of the file.
 
-``python -m bench.upload`` (``make bench``) builds a fresh SQLite database and a data folder in
-a temporary directory on the same file system, then times, interleaved so both see the same
-machine load, ``BENCH_UPLOAD_ROUNDS`` (default 5) of:
+``python -m bench.upload`` (``make bench``) builds a fresh SQLite database (or the PostgreSQL
+database named by ``BENCH_UPLOAD_DATABASE_URL`` — its schema is dropped and rebuilt) and a
+data folder in a temporary directory (under ``BENCH_UPLOAD_DIR`` if set), then times,
+interleaved so both see the same machine load, ``BENCH_UPLOAD_ROUNDS`` (default 5) of:
 
 - **upload**: ``POST /applications/{id}/documents`` with an ``Idempotency-Key`` (as the phone
   sends it), the multipart body of a ``BENCH_UPLOAD_MIB`` (default 20) MiB PDF handed to the
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
@@ -39,10 +41,11 @@ GOAL = 0.5
 
 
 def build_app(root: Path) -> Flask:
+    url = os.environ.get("BENCH_UPLOAD_DATABASE_URL") or f"sqlite:///{root / 'bench.sqlite3'}"
     app = create_app(
         {
             "ENV": {"APP_ENV": "development", "INSTANCE_DIR": str(root / "instance")},
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'bench.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
             "DATA_DIR": str(root / "data"),
             "WECHAT_MODE": "fake",
             "RATELIMIT_ENABLED": False,
@@ -50,6 +53,10 @@ def build_app(root: Path) -> Flask:
         }
     )
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(Path(app.root_path).parent / "migrations"))
     return app
 
@@ -124,9 +131,7 @@ def measure(size_mib: int, rounds: int) -> tuple[float, float]:
                 if number:
                     upload_seconds.append(uploaded)
                     copy_seconds.append(copied)
-    return size_mib / statistics.median(upload_seconds), size_mib / statistics.median(
-        copy_seconds
-    )
+    return size_mib / statistics.median(upload_seconds), size_mib / statistics.median(copy_seconds)
 
 
 def figures() -> list[Figure]:

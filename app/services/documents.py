@@ -8,7 +8,6 @@ content-addressed store only when the database row is about to commit.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
@@ -20,7 +19,7 @@ from werkzeug.datastructures import FileStorage as Upload
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from app.extensions import db
 from app.file_types import sniff_content_type
-from app.integrations.storage import FileStorage, TooLarge
+from app.integrations.storage import DocumentStore, TooLarge, storage_for
 from app.models import Application, Blob, Document, User
 from app.services import access, consents, materials, timekeeping
 from app.services.transaction import commit
@@ -30,8 +29,8 @@ EDITABLE_STATES = ("draft", "supplement_required")
 LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
 
 
-def storage() -> FileStorage:
-    return FileStorage(Path(current_app.config["DATA_DIR"]) / "documents")
+def storage() -> DocumentStore:
+    return storage_for("documents")
 
 
 def _safe_filename(name: str | None) -> str:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from app.errors import Conflict
 from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
-from app.integrations.storage import FileStorage
+from app.integrations.storage import DocumentStore, storage_for
 from app.models import Application, Licence, Shipment
 from app.services import timekeeping
 from app.services.carriers import carrier_name
@@ -53,8 +53,8 @@ def verification_url(licence: Licence) -> str:
     return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
 
 
-def _storage() -> FileStorage:
-    return FileStorage(Path(current_app.config["DATA_DIR"]) / "licences")
+def _storage() -> DocumentStore:
+    return storage_for("licences")
 
 
 def pki_paths() -> PkiPaths:

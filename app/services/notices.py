@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from app.errors import NotFound
 from app.extensions import db
-from app.integrations.storage import FileStorage
+from app.integrations.storage import storage_for
 from app.models import Application, Licence, Notice, User
 from app.services import access, timekeeping
 from app.services.licences import allocate_serial, issuer_region
@@ -132,7 +131,7 @@ def notice_pdf(application: Application, notice: Notice) -> bytes:
     """The signed PDF of ``notice``, rendered and stored on first use."""
     from app.services.licence_documents import _signer, _typeface
 
-    store = FileStorage(Path(current_app.config["DATA_DIR"]) / "notices")
+    store = storage_for("notices")
     if notice.pdf_sha256 and store.exists(notice.pdf_sha256):
         return store.read_bytes(notice.pdf_sha256)
     content = notice.content

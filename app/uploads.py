@@ -1,0 +1,30 @@
+"""The request class whose multipart parser writes uploaded files straight into the store.
+
+werkzeug spools each uploaded part to a temporary file (or memory) of its own; the document
+service then copied it into the store's temp folder while hashing, and an ``Idempotency-Key``
+read it a third time. Here the parser writes each part into a ``SpoolFile`` in the
+documents store's temp folder, which hashes as it writes: the upload is parsed, hashed and
+written once, and committed by a rename (or sent on to the object store) without another
+read. A part the view never stores is removed when the request closes its files.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from flask import Request
+
+from app.integrations.storage import SpoolFile, storage_for
+
+UPLOAD_AREA = "documents"
+
+
+class SpoolingRequest(Request):
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        return SpoolFile(storage_for(UPLOAD_AREA).tmp_dir)  # type: ignore[return-value]
