@@ -9,7 +9,9 @@ interleaved so both see the same machine load, ``BENCH_UPLOAD_ROUNDS`` (default 
   sends it), the multipart body of a ``BENCH_UPLOAD_MIB`` (default 20) MiB PDF handed to the
   app as a WSGI input stream — parsing, hashing, type sniffing, storing (fsync, rename) and the
   database rows; every round's file differs, so every round stores new bytes;
-- **floor**: ``cp`` of the same file into the data folder, then ``sync`` of the copy.
+- **floor**: ``cp`` of the same file into the data folder, then ``sync`` of the copy;
+- a 10 KB upload, whose time is the request's fixed cost: the note beside the figure gives
+  the throughput of the size-dependent part alone.
 
 Both are wall-clock times (the floor is mostly waiting for the disk), reported as MiB/s; the
 ratio upload/floor has the goal ≥ 0.5.
@@ -24,6 +26,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
@@ -107,9 +110,14 @@ def timed_copy(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(size_mib: int, rounds: int) -> tuple[float, float]:
-    """Median MiB/s of the upload and of the floor."""
-    size = size_mib * MIB
+@dataclass(frozen=True)
+class Medians:
+    upload_s: float  # the big upload
+    small_upload_s: float  # a 10 KB upload: the request's fixed cost (auth, database, fsync)
+    copy_s: float  # cp + sync of the big file
+
+
+def measure(size: int, rounds: int) -> Medians:
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_UPLOAD_DIR")) as folder:
         root = Path(folder)
         app = build_app(root)
@@ -120,7 +128,7 @@ def measure(size_mib: int, rounds: int) -> tuple[float, float]:
             view = factories.create_application(client, auth, factories.enterprise(user).id)
             url = f"/api/v1/applications/{view['id']}/documents"
             material = view["materials"][0]["code"]
-            upload_seconds, copy_seconds = [], []
+            big, small, copies = [], [], []
             source = root / "source.pdf"
             for number in range(rounds + 1):  # round 0 warms up
                 content = pdf_of(size, number)
@@ -128,25 +136,35 @@ def measure(size_mib: int, rounds: int) -> tuple[float, float]:
                 body = multipart_body(material, content)
                 uploaded = timed_upload(app, url, auth, body)
                 copied = timed_copy(source, root / "data" / "copy.pdf")
+                tiny = timed_upload(
+                    app, url, auth, multipart_body(material, pdf_of(10_000, number))
+                )
                 if number:
-                    upload_seconds.append(uploaded)
-                    copy_seconds.append(copied)
-    return size_mib / statistics.median(upload_seconds), size_mib / statistics.median(copy_seconds)
+                    big.append(uploaded)
+                    copies.append(copied)
+                    small.append(tiny)
+    return Medians(statistics.median(big), statistics.median(small), statistics.median(copies))
 
 
 def figures() -> list[Figure]:
     size_mib = int(os.environ.get("BENCH_UPLOAD_MIB", "20"))
     rounds = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "5"))
-    upload, floor = measure(size_mib, rounds)
+    medians = measure(size_mib * MIB, rounds)
+    streaming = size_mib / max(medians.upload_s - medians.small_upload_s, 1e-6)
     return [
         Figure(
             name=f"{size_mib} MiB upload vs `cp` + `sync` of the same file",
-            measured=round(upload, 1),
-            floor=round(floor, 1),
+            measured=round(size_mib / medians.upload_s, 1),
+            floor=round(size_mib / medians.copy_s, 1),
             unit="MiB/s",
             goal=GOAL,
             higher_is_better=True,
-            notes=[f"medians of {rounds} rounds, wall clock, Idempotency-Key sent"],
+            notes=[
+                f"medians of {rounds} rounds, wall clock, Idempotency-Key sent",
+                f"a 10 KB upload takes {medians.small_upload_s * 1000:.0f} ms (the request's "
+                "fixed cost: token, case lock, idempotency claim, rows, two commits, fsyncs); "
+                f"the size-dependent part (parse, hash, write) runs at {streaming:.0f} MiB/s",
+            ],
         )
     ]
 
@@ -157,6 +175,8 @@ def main() -> None:
             f"{figure.name}: {figure.measured} {figure.unit} vs {figure.floor} {figure.unit}: "
             f"ratio {figure.ratio:.2f} (goal ≥ {figure.goal})"
         )
+        for note in figure.notes:
+            print(f"  {note}")
 
 
 if __name__ == "__main__":
