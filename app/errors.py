@@ -18,6 +18,7 @@ from flask_smorest import Api
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.integrations.storage import StorageUnavailable
 from app.schemas.common import ProblemSchema
 from permits.numbering import NumberingError
 from workflows import errors as wf_errors
@@ -264,6 +265,20 @@ def _handle_numbering(error: Exception) -> Response:
     )
 
 
+def _handle_storage_unavailable(error: StorageUnavailable) -> Response:
+    # The object store is down or refuses us: nothing was stored or committed; retry later.
+    log.error("document storage unavailable: %s", error)
+    return _handle_app_error(
+        AppError(
+            "文件存储暂时不可用，请稍后再试",
+            status=503,
+            code="STORAGE_UNAVAILABLE",
+            title="文件存储暂时不可用",
+            headers={"Retry-After": "30"},
+        )
+    )
+
+
 def _handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     code, title = HTTP_DEFAULTS[500]
@@ -320,4 +335,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(wf_errors.WorkflowError, _rolling_back(_handle_workflow_error))
     app.register_error_handler(StaleDataError, _rolling_back(_handle_stale))
     app.register_error_handler(NumberingError, _rolling_back(_handle_numbering))
+    app.register_error_handler(StorageUnavailable, _rolling_back(_handle_storage_unavailable))
     app.register_error_handler(Exception, _rolling_back(_handle_unexpected))

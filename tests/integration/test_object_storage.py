@@ -6,6 +6,7 @@ Against moto's S3 server on 127.0.0.1; the local DATA_DIR keeps no blob.
 from __future__ import annotations
 
 import hashlib
+import socket
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,26 @@ def test_a_signed_licence_pdf_goes_to_the_bucket(s3_app, client, make):
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF-")
     assert hashlib.sha256(response.data).hexdigest() == licence.pdf_sha256
+
+
+def test_an_unreachable_store_answers_503_and_stores_nothing(s3_app, client, make):
+    user = make.applicant()
+    auth = make.headers(user)
+    view = make.create_application(client, auth, make.enterprise(user).id)
+    material = view["materials"][0]["code"]
+    stored = make.upload(client, auth, view["id"], material).get_json()
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    s3_app.config["S3_ENDPOINT_URL"] = closed
+
+    refused = make.upload(client, auth, view["id"], material, make.pdf_bytes("store is down"))
+    assert refused.status_code == 503
+    assert refused.get_json()["code"] == "STORAGE_UNAVAILABLE"
+    assert refused.headers["Retry-After"]
+    url = f"/api/v1/applications/{view['id']}/documents/{stored['id']}/content"
+    assert client.get(url, headers=auth).status_code == 503
+    view = client.get(f"/api/v1/applications/{view['id']}", headers=auth).get_json()
+    documents = next(m for m in view["materials"] if m["code"] == material)["documents"]
+    assert [d["id"] for d in documents] == [stored["id"]]
+    assert list(storage_for("documents").tmp_dir.iterdir()) == []

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.integrations.storage.base import DocumentStore
+from app.integrations.storage.base import DocumentStore, StorageUnavailable
 from app.integrations.storage.local import FileStorage
 from app.integrations.storage.s3 import S3Storage, s3_client
 from app.integrations.storage.spool import (
@@ -29,6 +29,7 @@ __all__ = [
     "FileStorage",
     "S3Storage",
     "SpoolFile",
+    "StorageUnavailable",
     "StoredFile",
     "TooLarge",
     "content_sha256",

@@ -16,6 +16,10 @@ from typing import BinaryIO
 from app.integrations.storage.spool import StoredFile, spool_stream, sweep_temp
 
 
+class StorageUnavailable(Exception):
+    """The store could not be reached or refused the request (the API answers 503)."""
+
+
 class DocumentStore(ABC):
     """One area's blobs (documents, licences, notices), local or in an object store."""
 

@@ -11,16 +11,19 @@ Downloads stream the object's body.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from app.integrations.storage.base import DocumentStore
+from app.integrations.storage.base import DocumentStore, StorageUnavailable
 from app.integrations.storage.spool import SpoolFile
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest multipart part (all but the last)
@@ -53,20 +56,15 @@ class S3Storage(DocumentStore):
 
     def exists(self, sha256: str) -> bool:
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key_for(sha256))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in MISSING:
-                return False
-            raise
+            with _unavailable_on_failure():
+                self.client.head_object(Bucket=self.bucket, Key=self.key_for(sha256))
+        except FileNotFoundError:
+            return False
         return True
 
     def open(self, sha256: str) -> BinaryIO:
-        try:
+        with _unavailable_on_failure():
             found = self.client.get_object(Bucket=self.bucket, Key=self.key_for(sha256))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in MISSING:
-                raise FileNotFoundError(self.key_for(sha256)) from exc
-            raise
         return cast(BinaryIO, found["Body"])  # botocore's StreamingBody: read() and close()
 
     def put_bytes(self, data: bytes) -> str:
@@ -83,14 +81,29 @@ class S3Storage(DocumentStore):
     def commit(self, tmp: Path, sha256: str) -> None:
         try:
             if not self.exists(sha256):
-                self.client.upload_file(
-                    str(tmp), self.bucket, self.key_for(sha256), Config=self.transfer
-                )
+                with _unavailable_on_failure():
+                    self.client.upload_file(
+                        str(tmp), self.bucket, self.key_for(sha256), Config=self.transfer
+                    )
         finally:
             tmp.unlink(missing_ok=True)
 
     def remove(self, sha256: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self.key_for(sha256))
+        with _unavailable_on_failure():
+            self.client.delete_object(Bucket=self.bucket, Key=self.key_for(sha256))
+
+
+@contextmanager
+def _unavailable_on_failure() -> Iterator[None]:
+    """A missing key as FileNotFoundError; anything else the store answers as unavailable."""
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in MISSING:
+            raise FileNotFoundError(str(exc)) from exc
+        raise StorageUnavailable(str(exc)) from exc
+    except (BotoCoreError, S3UploadFailedError) as exc:
+        raise StorageUnavailable(str(exc)) from exc
 
 
 def s3_client(endpoint_url: str, addressing_style: str) -> Any:
@@ -108,6 +121,7 @@ def _client(endpoint_url: str | None, addressing_style: str, pid: int) -> Any:
         # refused by several S3-compatible servers (older MinIO and Ceph RGW releases).
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        retries={"mode": "standard"},
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=5,
     )
     return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
