@@ -5,12 +5,14 @@ service then copied it into the store's temp folder while hashing, and an ``Idem
 read it a third time. Here the parser writes each part into a ``SpoolFile`` in the
 documents store's temp folder, which hashes as it writes: the upload is parsed, hashed and
 written once, and committed by a rename (or sent on to the object store) without another
-read. A part the view never stores is removed when the request closes its files.
+read. Every part the request spooled — stored, refused, or cut off by a client that went
+away mid-upload — is closed when the request ends, which removes its file unless the store
+took it.
 """
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Any
 
 from flask import Request
 
@@ -20,6 +22,10 @@ UPLOAD_AREA = "documents"
 
 
 class SpoolingRequest(Request):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._spools: list[SpoolFile] = []
+
     def _get_file_stream(
         self,
         total_content_length: int | None,
@@ -27,4 +33,11 @@ class SpoolingRequest(Request):
         filename: str | None = None,
         content_length: int | None = None,
     ) -> IO[bytes]:
-        return SpoolFile(storage_for(UPLOAD_AREA).tmp_dir)  # type: ignore[return-value]
+        spool = SpoolFile(storage_for(UPLOAD_AREA).tmp_dir)
+        self._spools.append(spool)  # a parse that fails midway never hands it to ``files``
+        return spool  # type: ignore[return-value]
+
+    def close(self) -> None:
+        super().close()
+        for spool in self._spools:
+            spool.close()
