@@ -1,8 +1,8 @@
 """Uploading, serving and removing a case's documents.
 
-The upload is streamed to a temp file (werkzeug spools large parts to disk; we copy in
-64 KiB chunks), hashed on the way, judged by its first bytes, and renamed into the
-content-addressed store only when the database row is about to commit.
+The request parser writes the upload into the store's temp folder, hashing it on the way
+(``app.uploads``); it is judged by its first bytes and committed to the content-addressed
+store (renamed, or sent to the bucket) only when the database row is about to commit.
 """
 
 from __future__ import annotations
