@@ -19,17 +19,17 @@ from app.domain import queue_index
 from app.errors import register_error_handlers
 from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
-from app.integrations.storage import FileStorage
+from app.integrations.storage import storage_for
 from app.request_guards import register_request_guards
+from app.uploads import SpoolingRequest
 
 STALE_TEMP_SECONDS = 3600  # far longer than any upload or licence render takes
 
 
 def _sweep_stale_uploads(app: Flask) -> None:
     """Remove temp files a worker killed mid-write left behind (each start, every worker)."""
-    data_dir = Path(app.config["DATA_DIR"])
-    for area in ("documents", "licences"):
-        removed = FileStorage(data_dir / area).sweep_temp(STALE_TEMP_SECONDS)
+    for area in ("documents", "licences", "notices"):
+        removed = storage_for(area, app.config).sweep_temp(STALE_TEMP_SECONDS)
         if removed:
             logging.getLogger(__name__).warning("removed %d stale temp files in %s", removed, area)
 
@@ -37,6 +37,7 @@ def _sweep_stale_uploads(app: Flask) -> None:
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, error handlers, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=False)
+    app.request_class = SpoolingRequest
     app.config.update(load_config(config))
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO)

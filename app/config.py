@@ -98,6 +98,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
         "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
+        # Where documents and generated PDFs are kept: "local" (DATA_DIR) or "s3" (a bucket
+        # several app servers share; credentials from boto3's AWS_* environment variables).
+        "STORAGE_BACKEND": env.get("STORAGE_BACKEND", "local"),
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": env.get("S3_BUCKET", ""),
+        "S3_PREFIX": env.get("S3_PREFIX", ""),
+        "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE", "path"),
+        "S3_MULTIPART_THRESHOLD_BYTES": int(
+            env.get("S3_MULTIPART_THRESHOLD_BYTES", str(8 * 1024 * 1024))
+        ),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower() == "true",
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "zerovisit"),
@@ -133,9 +143,20 @@ def load_config(overrides: dict | None = None) -> dict:
         "JSON_AS_ASCII": False,
     }
     config.update({k: v for k, v in (overrides or {}).items() if k != "ENV"})
+    check_storage(config)
     if production:
         check_production(config)
     return config
+
+
+def check_storage(config: dict) -> None:
+    """Refuse a storage setting that would fail at the first upload instead of at start."""
+    if config["STORAGE_BACKEND"] not in ("local", "s3"):
+        raise ConfigError(f"STORAGE_BACKEND must be local or s3, not {config['STORAGE_BACKEND']!r}")
+    if config["STORAGE_BACKEND"] == "s3" and not config["S3_BUCKET"]:
+        raise ConfigError("S3_BUCKET is required with STORAGE_BACKEND=s3")
+    if config["S3_ADDRESSING_STYLE"] not in ("path", "virtual", "auto"):
+        raise ConfigError("S3_ADDRESSING_STYLE must be path, virtual or auto")
 
 
 def check_production(config: dict) -> None:

@@ -273,6 +273,24 @@ def _handle_numbering(error: Exception) -> Response:
     )
 
 
+class StorageUnavailable(Exception):
+    """The document store could not be reached or refused the request (the API answers 503)."""
+
+
+def _handle_storage_unavailable(error: StorageUnavailable) -> Response:
+    # The object store is down or refuses us: nothing was stored or committed; retry later.
+    log.error("document storage unavailable: %s", error)
+    return _handle_app_error(
+        AppError(
+            "文件存储暂时不可用，请稍后再试",
+            status=503,
+            code="STORAGE_UNAVAILABLE",
+            title="文件存储暂时不可用",
+            headers={"Retry-After": "30"},
+        )
+    )
+
+
 def _handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     code, title = HTTP_DEFAULTS[500]
@@ -332,6 +350,7 @@ def register_error_handlers(app: Flask, rollback: Callable[[], None]) -> None:
         (wf_errors.WorkflowError, _handle_workflow_error),
         (StaleDataError, _handle_stale),
         (NumberingError, _handle_numbering),
+        (StorageUnavailable, _handle_storage_unavailable),
         (Exception, _handle_unexpected),
     ]
     for error, handler in handlers:

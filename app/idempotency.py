@@ -29,6 +29,7 @@ from app import timekeeping
 from app.auth import current_user
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.integrations.storage import content_sha256
 from app.models import IdempotencyRecord
 
 KEY_HEADER = "Idempotency-Key"
@@ -47,11 +48,9 @@ def _request_fingerprint() -> str:
             digest.update(f"{name}={request.form.getlist(name)}\n".encode())
         for name in sorted(request.files):
             upload = request.files[name]
-            digest.update(f"file:{name}:{upload.filename}\n".encode())
-            position = upload.stream.tell()
-            while chunk := upload.stream.read(64 * 1024):
-                digest.update(chunk)
-            upload.stream.seek(position)
+            # The parser hashed the part as it wrote it (app.uploads): no second read.
+            content = content_sha256(upload.stream)
+            digest.update(f"file:{name}:{upload.filename}:{content}\n".encode())
     else:
         digest.update(request.get_data(cache=True))
     return digest.hexdigest()

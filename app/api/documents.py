@@ -38,6 +38,7 @@ class Documents(MethodView):
         (413, "PAYLOAD_TOO_LARGE：超过上传上限（默认 20 MiB）"),
         (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
         (422, "VALIDATION_FAILED：缺少 material 或 file、未知材料等"),
+        (503, "STORAGE_UNAVAILABLE"),
     )
     def post(self, form: dict, application_id: int):
         """Upload one file (PDF, JPEG, PNG or OFD, judged by content) for one material."""
@@ -54,7 +55,7 @@ class DocumentContent(MethodView):
         "getDocumentContent", "下载材料", "上传的原文件，以附件形式返回，类型为上传时判定的类型。"
     )
     @blp.binary("材料文件", *ALLOWED_TYPES)
-    @blp.problems(401, 404)
+    @blp.problems(401, 404, (503, "STORAGE_UNAVAILABLE"))
     def get(self, application_id: int, document_id: int):
         """The uploaded bytes, as an attachment with the stored content type."""
         document = service.get_document(current_user(), application_id, document_id)

@@ -230,6 +230,7 @@ class EnterpriseRequestAttachments(MethodView):
         (413, "FILE_TOO_LARGE、PAYLOAD_TOO_LARGE"),
         (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
         422,
+        (503, "STORAGE_UNAVAILABLE"),
     )
     def post(self, files: dict, request_id: int):
         """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's request."""
@@ -242,7 +243,7 @@ class EnterpriseRequestAttachmentContent(MethodView):
     @login_required
     @blp.operation("getEnterpriseRequestAttachment", "下载诉求附件", "附件原文件，以附件形式返回。")
     @blp.binary("附件文件", *ALLOWED_TYPES)
-    @blp.problems(401, (404, "ATTACHMENT_NOT_FOUND"))
+    @blp.problems(401, (404, "ATTACHMENT_NOT_FOUND"), (503, "STORAGE_UNAVAILABLE"))
     def get(self, request_id: int, attachment_id: int):
         """The attachment's bytes, as a download."""
         attachment = service.get_attachment(current_user(), request_id, attachment_id)

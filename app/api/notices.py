@@ -51,7 +51,7 @@ class NoticePdf(MethodView):
     @login_required
     @blp.operation("getNoticePdf", "文书（PDF）", "一份由发证机关数字签名的文书 PDF。")
     @blp.binary("签名的文书", "application/pdf")
-    @blp.problems(401, (404, "NOTICE_NOT_FOUND"))
+    @blp.problems(401, (404, "NOTICE_NOT_FOUND"), (503, "STORAGE_UNAVAILABLE"))
     def get(self, application_id: int, notice_id: int):
         """One notice as a PDF signed by the issuing authority."""
         application, notice = service.get_notice(current_user(), application_id, notice_id)

@@ -27,7 +27,7 @@ from app.domain.permit_types import require_permit_type
 from app.errors import Conflict
 from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
-from app.integrations.storage import FileStorage
+from app.integrations.storage import DocumentStore, storage_for
 from app.models import Application, Licence, Shipment
 from pdf_templates.render import (
     LabelDocument,
@@ -53,8 +53,8 @@ def verification_url(licence: Licence) -> str:
     return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
 
 
-def _storage() -> FileStorage:
-    return FileStorage(Path(current_app.config["DATA_DIR"]) / "licences")
+def _storage() -> DocumentStore:
+    return storage_for("licences")
 
 
 def pki_paths() -> PkiPaths:

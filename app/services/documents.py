@@ -1,14 +1,13 @@
 """Uploading, serving and removing a case's documents.
 
-The upload is streamed to a temp file (werkzeug spools large parts to disk; we copy in
-64 KiB chunks), hashed on the way, judged by its first bytes, and renamed into the
-content-addressed store only when the database row is about to commit.
+The request parser writes the upload into the store's temp folder, hashing it on the way
+(``app.uploads``); it is judged by its first bytes and committed to the content-addressed
+store (renamed, or sent to the bucket) only when the database row is about to commit.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
@@ -31,15 +30,15 @@ from app.errors import (
 )
 from app.extensions import db
 from app.file_types import sniff_content_type
-from app.integrations.storage import FileStorage, TooLarge
+from app.integrations.storage import DocumentStore, TooLarge, storage_for
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
 LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
 
 
-def storage() -> FileStorage:
-    return FileStorage(Path(current_app.config["DATA_DIR"]) / "documents")
+def storage() -> DocumentStore:
+    return storage_for("documents")
 
 
 def _safe_filename(name: str | None) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -26,7 +25,7 @@ from app.domain import access, materials
 from app.domain.permit_types import require_permit_type
 from app.errors import NotFound
 from app.extensions import db
-from app.integrations.storage import FileStorage
+from app.integrations.storage import storage_for
 from app.licences.documents import signer, typeface
 from app.licences.lifecycle import allocate_serial, issuer_region
 from app.models import Application, Licence, Notice, Shipment, User
@@ -133,7 +132,7 @@ def get_notice(user: User, application_id: int, notice_id: int) -> tuple[Applica
 
 def notice_pdf(application: Application, notice: Notice) -> bytes:
     """The signed PDF of ``notice``, rendered and stored on first use."""
-    store = FileStorage(Path(current_app.config["DATA_DIR"]) / "notices")
+    store = storage_for("notices")
     if notice.pdf_sha256 and store.exists(notice.pdf_sha256):
         return store.read_bytes(notice.pdf_sha256)
     content = notice.content

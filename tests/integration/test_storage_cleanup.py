@@ -55,13 +55,13 @@ def test_deleting_the_last_document_of_some_bytes_removes_them(app, client, make
 
 
 def test_a_start_sweeps_at_once_what_a_dead_worker_on_this_host_left(app):
-    from app.integrations.storage import _owner_prefix
+    from app.integrations.storage import owner_prefix
 
     tmp_dir = Path(app.config["DATA_DIR"]) / "documents" / "tmp"
     tmp_dir.mkdir(parents=True)
     dead_pid = _dead_pid()
-    mine = tmp_dir / f"{_owner_prefix('upload')}abc"
-    dead = tmp_dir / f"{_owner_prefix('upload').rsplit('-', 2)[0]}-{dead_pid}-abc"
+    mine = tmp_dir / f"{owner_prefix('upload')}abc"
+    dead = tmp_dir / f"{owner_prefix('upload').rsplit('-', 2)[0]}-{dead_pid}-abc"
     mine.write_bytes(b"live")
     dead.write_bytes(b"half")
     _sweep_stale_uploads(app)

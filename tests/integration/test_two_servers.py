@@ -1,4 +1,5 @@
-"""Two app servers on one PostgreSQL, one DATA_DIR and one Redis behave as one office.
+"""Two app servers on one PostgreSQL and one Redis, sharing a DATA_DIR or an S3 bucket, behave as
+one office.
 
 Runs only with TEST_DATABASE_URL on PostgreSQL and Redis on 127.0.0.1:6379 (CI has both).
 Each server is a real gunicorn subprocess; the test drives them over HTTP with requests.
@@ -6,6 +7,7 @@ Each server is a real gunicorn subprocess; the test drives them over HTTP with r
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,16 +70,17 @@ def shared_env(app, tmp_path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def servers(shared_env) -> Iterator[list[str]]:
+@contextmanager
+def _running(envs: list[dict[str, str]]) -> Iterator[list[str]]:
+    """One gunicorn per environment; their base URLs while they run."""
     procs, bases = [], []
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    for _ in range(2):
+    for env in envs:
         port = _free_port()
         procs.append(
             subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
                 [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "app:create_app()"],
-                env=shared_env,
+                env=env,
                 cwd=Path(__file__).resolve().parents[2],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -94,6 +98,29 @@ def servers(shared_env) -> Iterator[list[str]]:
             proc.wait(timeout=20)
 
 
+@pytest.fixture
+def servers(shared_env) -> Iterator[list[str]]:
+    with _running([shared_env, shared_env]) as bases:
+        yield bases
+
+
+@pytest.fixture
+def s3_servers(shared_env, s3_settings, tmp_path) -> Iterator[list[str]]:
+    """Two servers that share only the database and a bucket: each has its own DATA_DIR."""
+    credentials = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
+    envs = [
+        {
+            **shared_env,
+            **credentials,
+            **{name: str(value) for name, value in s3_settings.items()},
+            "DATA_DIR": str(tmp_path / f"server-{n}"),
+        }
+        for n in range(2)
+    ]
+    with _running(envs) as bases:
+        yield bases
+
+
 def _wait_until_up(base: str) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -106,8 +133,10 @@ def _wait_until_up(base: str) -> None:
     raise AssertionError(f"{base} did not start")
 
 
-def test_a_document_uploaded_through_one_is_served_by_the_other(servers, make):
-    first, second = servers
+@pytest.mark.parametrize("storage", ["local", "s3"])
+def test_a_document_uploaded_through_one_is_served_by_the_other(request, storage, make):
+    """With the local store the servers share DATA_DIR; with S3 they share only the bucket."""
+    first, second = request.getfixturevalue("servers" if storage == "local" else "s3_servers")
     user = make.applicant()
     auth = make.headers(user)
     created = requests.post(
@@ -118,19 +147,20 @@ def test_a_document_uploaded_through_one_is_served_by_the_other(servers, make):
     )
     assert created.status_code == 201, created.text
     view = created.json()
-    content = make.pdf_bytes("two servers")
+    content = make.pdf_bytes("two servers") + os.urandom(6 * 1024 * 1024)  # above the threshold
     uploaded = requests.post(
         f"{first}/api/v1/applications/{view['id']}/documents",
         data={"material": view["materials"][0]["code"]},
         files={"file": ("scan.pdf", content, "application/pdf")},
-        headers=auth,
-        timeout=30,
+        headers={**auth, "Idempotency-Key": f"two-servers-{storage}"},
+        timeout=60,
     )
     assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["sha256"] == hashlib.sha256(content).hexdigest()
     served = requests.get(
         f"{second}/api/v1/applications/{view['id']}/documents/{uploaded.json()['id']}/content",
         headers=auth,
-        timeout=30,
+        timeout=60,
     )
     assert served.status_code == 200
     assert served.content == content

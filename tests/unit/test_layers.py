@@ -33,7 +33,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("app", "app.api", "app.console", "app.cli", "app.cli_operations", "app.cli_services")
         + ("app.worker", "app.demo"),
     ),
-    ("web", ("app.auth", "app.idempotency", "app.request_guards", "app.observability")),
+    (
+        "web",
+        ("app.auth", "app.idempotency", "app.request_guards", "app.observability", "app.uploads"),
+    ),
     ("jobs", ("app.jobs",)),
     ("services", ("app.services",)),
     ("licences", ("app.licences",)),

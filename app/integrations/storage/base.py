@@ -1,0 +1,60 @@
+"""What every document store does: content-addressed blobs, written once, read as streams.
+
+Blobs are named by the SHA-256 of their bytes, so identical content is kept once however
+often it is uploaded, and putting a blob that is already there changes nothing. Uploads are
+spooled to a local temp file first (hashed on the way, see ``spool``), judged, and only then
+committed to the store under their hash; the temp files live in ``<area>/tmp`` under
+``DATA_DIR`` whichever store keeps the blobs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import BinaryIO
+
+from app.errors import StorageUnavailable  # noqa: F401  (raised by the stores)
+from app.integrations.storage.spool import StoredFile, spool_stream, sweep_temp
+
+
+class DocumentStore(ABC):
+    """One area's blobs (documents, licences, notices), local or in an object store."""
+
+    def __init__(self, spool_root: str | Path) -> None:
+        self.tmp_dir = Path(spool_root) / "tmp"
+
+    @abstractmethod
+    def exists(self, sha256: str) -> bool:
+        """Whether the blob is stored."""
+
+    @abstractmethod
+    def open(self, sha256: str) -> BinaryIO:
+        """A stream of the blob's bytes (the caller closes it); FileNotFoundError if absent."""
+
+    def read_bytes(self, sha256: str) -> bytes:
+        """The whole blob, for small ones (generated PDFs)."""
+        with self.open(sha256) as stream:
+            return stream.read()
+
+    @abstractmethod
+    def put_bytes(self, data: bytes) -> str:
+        """Store ``data`` under its hash (unless already there) and return the hash."""
+
+    @abstractmethod
+    def commit(self, tmp: Path, sha256: str) -> None:
+        """Store a spooled file under its hash (keeping an existing copy) and drop the temp."""
+
+    @abstractmethod
+    def remove(self, sha256: str) -> None:
+        """Delete the bytes of a blob no row refers to any more."""
+
+    def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, StoredFile]:
+        """A hashed local temp file of ``stream``; TooLarge past ``max_bytes``."""
+        return spool_stream(self.tmp_dir, stream, max_bytes)
+
+    def discard(self, tmp: Path) -> None:
+        tmp.unlink(missing_ok=True)
+
+    def sweep_temp(self, older_than_seconds: float) -> int:
+        """Remove temp files a killed worker left half-written; return how many."""
+        return sweep_temp(self.tmp_dir, older_than_seconds)

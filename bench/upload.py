@@ -1,0 +1,190 @@
+"""A 20 MiB document upload through the whole WSGI stack against ``cp`` + ``sync`` of the file.
+
+``python -m bench.upload`` (``make bench``) builds a fresh SQLite database (or the PostgreSQL
+database named by ``BENCH_UPLOAD_DATABASE_URL`` — its schema is dropped and rebuilt) and a
+data folder in a temporary directory (under ``BENCH_UPLOAD_DIR`` if set), then times,
+interleaved so both see the same machine load, ``BENCH_UPLOAD_ROUNDS`` (default 5) of:
+
+- **upload**: ``POST /applications/{id}/documents`` with an ``Idempotency-Key`` (as the phone
+  sends it), the multipart body of a ``BENCH_UPLOAD_MIB`` (default 20) MiB PDF handed to the
+  app as a WSGI input stream — parsing, hashing, type sniffing, storing (fsync, rename) and the
+  database rows; every round's file differs, so every round stores new bytes;
+- **floor**: ``cp`` of the same file into the data folder, then ``sync`` of the copy;
+- a 10 KB upload, whose time is the request's fixed cost: the note beside the figure gives
+  the throughput of the size-dependent part alone.
+
+Both are wall-clock times (the floor is mostly waiting for the disk), reported as MiB/s; the
+ratio upload/floor has the goal ≥ 0.5.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from bench.figures import Figure
+from tests import factories
+
+MIB = 1024 * 1024
+BOUNDARY = "zerovisit-bench"
+GOAL = 0.5
+# Parsed to a temp file, copied again while hashing, hashed a third time for the key.
+BEFORE = "0.16–0.26 (SQLite), 0.21–0.25 (PostgreSQL): three passes over the body"
+
+
+def build_app(root: Path) -> Flask:
+    url = os.environ.get("BENCH_UPLOAD_DATABASE_URL") or f"sqlite:///{root / 'bench.sqlite3'}"
+    app = create_app(
+        {
+            "ENV": {"APP_ENV": "development", "INSTANCE_DIR": str(root / "instance")},
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "DATA_DIR": str(root / "data"),
+            "WECHAT_MODE": "fake",
+            "RATELIMIT_ENABLED": False,
+            "MAX_UPLOAD_BYTES": 64 * MIB,
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
+    return app
+
+
+def multipart_body(material: str, content: bytes) -> bytes:
+    return b"".join(
+        [
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="material"\r\n\r\n'.encode(),
+            f"{material}\r\n".encode(),
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '.encode(),
+            b'filename="scan.pdf"\r\nContent-Type: application/pdf\r\n\r\n',
+            content,
+            f"\r\n--{BOUNDARY}--\r\n".encode(),
+        ]
+    )
+
+
+def pdf_of(size: int, round_number: int) -> bytes:
+    """A PDF header, then filler that differs per round (so no round finds its blob stored)."""
+    head = factories.pdf_bytes(f"bench round {round_number}")
+    filler = (f"%{round_number:08d}" + "x" * 55 + "\n").encode()
+    return (head + filler * (size // len(filler) + 1))[:size]
+
+
+def timed_upload(app: Flask, url: str, auth: dict[str, str], body: bytes) -> float:
+    client = app.test_client()
+    headers = {
+        **auth,
+        "Idempotency-Key": uuid.uuid4().hex,
+        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        "Content-Length": str(len(body)),
+    }
+    stream = io.BytesIO(body)
+    db.session.remove()
+    started = time.perf_counter()
+    response = client.post(url, input_stream=stream, headers=headers)
+    seconds = time.perf_counter() - started
+    if response.status_code != 201:
+        raise SystemExit(f"benchmark upload answered {response.status_code}: {response.text}")
+    return seconds
+
+
+def timed_copy(source: Path, target: Path) -> float:
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run(["cp", str(source), str(target)], check=True)  # noqa: S603, S607
+    subprocess.run(["sync", str(target)], check=True)  # noqa: S603, S607
+    return time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class Medians:
+    upload_s: float  # the big upload
+    small_upload_s: float  # a 10 KB upload: the request's fixed cost (auth, database, fsync)
+    copy_s: float  # cp + sync of the big file
+
+
+def measure(size: int, rounds: int) -> Medians:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_UPLOAD_DIR")) as folder:
+        root = Path(folder)
+        app = build_app(root)
+        with app.app_context():
+            client = app.test_client()
+            user = factories.applicant()
+            auth = factories.headers(user)
+            view = factories.create_application(client, auth, factories.enterprise(user).id)
+            url = f"/api/v1/applications/{view['id']}/documents"
+            material = view["materials"][0]["code"]
+            big, small, copies = [], [], []
+            source = root / "source.pdf"
+            for number in range(rounds + 1):  # round 0 warms up
+                content = pdf_of(size, number)
+                source.write_bytes(content)
+                body = multipart_body(material, content)
+                uploaded = timed_upload(app, url, auth, body)
+                copied = timed_copy(source, root / "data" / "copy.pdf")
+                tiny = timed_upload(
+                    app, url, auth, multipart_body(material, pdf_of(10_000, number))
+                )
+                if number:
+                    big.append(uploaded)
+                    copies.append(copied)
+                    small.append(tiny)
+    return Medians(statistics.median(big), statistics.median(small), statistics.median(copies))
+
+
+def figures() -> list[Figure]:
+    size_mib = int(os.environ.get("BENCH_UPLOAD_MIB", "20"))
+    rounds = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "5"))
+    medians = measure(size_mib * MIB, rounds)
+    streaming = size_mib / max(medians.upload_s - medians.small_upload_s, 1e-6)
+    return [
+        Figure(
+            name=f"{size_mib} MiB upload vs `cp` + `sync` of the same file",
+            measured=round(size_mib / medians.upload_s, 1),
+            floor=round(size_mib / medians.copy_s, 1),
+            unit="MiB/s",
+            goal=GOAL,
+            higher_is_better=True,
+            before=BEFORE,
+            notes=[
+                f"medians of {rounds} rounds, wall clock, Idempotency-Key sent",
+                f"a 10 KB upload takes {medians.small_upload_s * 1000:.0f} ms (the request's "
+                "fixed cost: token, case lock, idempotency claim, rows, two commits, fsyncs); "
+                f"the size-dependent part (parse, hash, write) runs at {streaming:.0f} MiB/s",
+                "where it stops: one Python thread parses (werkzeug), hashes (SHA-256, the "
+                "content address) and writes each byte once, then fsyncs; the floor only "
+                "copies in the kernel. Hashing and writing in a second thread and larger "
+                "parser buffers gave nothing measurable on 2 shared cores",
+            ],
+        )
+    ]
+
+
+def main() -> None:
+    for figure in figures():
+        print(
+            f"{figure.name}: {figure.measured} {figure.unit} vs {figure.floor} {figure.unit}: "
+            f"ratio {figure.ratio:.2f} (goal ≥ {figure.goal})"
+        )
+        for note in figure.notes:
+            print(f"  {note}")
+
+
+if __name__ == "__main__":
+    main()
