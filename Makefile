@@ -42,6 +42,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/codespell
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -54,4 +55,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.read_paths
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .coverage
