@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -32,6 +32,9 @@ from app.spreadsheet import write_csv
 from permits.identifiers import is_region_code
 from permits.numbering import region_name
 
+if TYPE_CHECKING:  # the class click.progressbar returns; click exports only the function
+    from click._termui_impl import ProgressBar
+
 licences_cli = AppGroup("licences", help="许可证登记")
 reminders_cli = AppGroup("reminders", help="到期提醒")
 outbox_cli = AppGroup("outbox", help="消息投递")
@@ -45,7 +48,7 @@ class TerminalProgress:
 
     def __init__(self) -> None:
         self._bars = ExitStack()
-        self._bar: click.progressbar | None = None
+        self._bar: ProgressBar[int] | None = None
         self._stage: str | None = None
         self._done = 0
 
