@@ -12,8 +12,9 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.cli_operations import register_operations_cli
 from app.cli_services import register_services_cli
+from app.domain import clock, timeline
 from app.errors import AppError
-from app.services import clock, identity, timeline
+from app.services import identity
 from permits.working_days import load_schedule, statutory_days_missing, validate_schedule_file
 from workflows.definitions import WORKFLOWS
 from workflows.diagram import render_markdown
@@ -203,7 +204,7 @@ def calendar_load(file: Path) -> None:
 )
 def cases_sweep(as_of) -> None:
     """Deemed acceptance (Art. 32) and deemed renewal (Art. 50); safe to run again."""
-    from app.services.sweep import sweep
+    from app.jobs.sweep import sweep
 
     summary = sweep(as_of.date() if as_of else None)
     accepted, approved = len(summary.deemed_accepted), len(summary.deemed_approved)

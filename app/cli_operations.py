@@ -19,15 +19,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.services import (
-    access,
-    enterprises,
-    licence_documents,
-    outbox_delivery,
-    register_import,
-    reminders,
-    stats,
-)
+from app.domain import access
+from app.jobs import outbox_delivery, stats
+from app.licences import documents as licence_documents
+from app.licences import register_import, reminders
+from app.services import enterprises
 from app.spreadsheet import write_csv
 from permits.identifiers import is_region_code
 from permits.numbering import region_name

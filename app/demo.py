@@ -18,10 +18,11 @@ from io import BytesIO
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.domain import timekeeping
 from app.extensions import db
+from app.licences.lifecycle import add_years
 from app.models import Application, Enterprise, Licence, User
-from app.services import cases, documents, identity, ratings, timekeeping
-from app.services.licences import add_years
+from app.services import cases, documents, identity, ratings
 from permits.catalogue import get_permit_type
 from permits.identifiers import credit_code_check_char
 from permits.numbering import issuer_name

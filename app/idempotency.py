@@ -26,10 +26,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import current_user
+from app.domain import timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import IdempotencyRecord
-from app.services import timekeeping
 
 KEY_HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)

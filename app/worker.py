@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from app.domain import timekeeping
 from app.extensions import db
-from app.services import outbox_delivery, timekeeping
-from app.services.daily_jobs import DAILY_JOBS, DailyJob
+from app.jobs import outbox_delivery
+from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
 
 log = logging.getLogger(__name__)
 

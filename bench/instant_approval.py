@@ -25,8 +25,8 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from app.domain import timekeeping
 from app.extensions import db
-from app.services import timekeeping
 from tests import factories
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

@@ -28,8 +28,8 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from app.licences import reminders
 from app.models import OutboxMessage, Reminder
-from app.services import reminders
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/zv_bench"
 TODAY = date(2026, 11, 23)

@@ -18,8 +18,8 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from app.domain import timekeeping
 from app.extensions import db, limiter
-from app.services import timekeeping
 from tests import factories
 
 FROZEN_NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

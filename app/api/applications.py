@@ -7,6 +7,7 @@ from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
+from app.domain import access
 from app.errors import ValidationFailed
 from app.idempotency import idempotent
 from app.schemas.actions import ActionSchema
@@ -19,8 +20,8 @@ from app.schemas.application import (
     TimelineSchema,
 )
 from app.schemas.common import page_of
-from app.services import access, cases
 from app.services import applications as service
+from app.services import cases
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
+from app.domain.carriers import carrier_list
 from app.schemas.licence import CarrierListSchema
-from app.services.carriers import carrier_list
 
 blp = Blueprint("carriers", __name__, url_prefix="/carriers", description="快递公司")
 

@@ -6,9 +6,9 @@ from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
+from app.domain import access
 from app.errors import NotFound
 from app.schemas.enterprise import EnterpriseCreateSchema, EnterpriseListSchema, EnterpriseSchema
-from app.services import access
 from app.services import enterprises as service
 
 blp = Blueprint("enterprises", __name__, url_prefix="/enterprises", description="企业")

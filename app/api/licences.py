@@ -8,11 +8,11 @@ from flask.views import MethodView
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required, staff_required
 from app.integrations.signer import ca_pem
+from app.licences import access as service
+from app.licences.documents import licence_pdf, pki_paths
+from app.licences.lifecycle import licence_view
 from app.schemas.common import page_of
 from app.schemas.licence import LicencePageSchema, LicenceQuerySchema, LicenceSchema, RevokeSchema
-from app.services import licence_access as service
-from app.services.licence_documents import licence_pdf, pki_paths
-from app.services.licences import licence_view
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
 

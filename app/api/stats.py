@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
 from app.auth import current_user, staff_required
-from app.services import stats as service
+from app.jobs import stats as service
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="统计")
 

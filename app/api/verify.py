@@ -13,11 +13,11 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from app.api.docs import Blueprint
+from app.domain import timekeeping
 from app.extensions import db, limiter
+from app.licences.lifecycle import STATUS_LABELS, licence_status
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
-from app.services import timekeeping
-from app.services.licences import STATUS_LABELS, licence_status
 from permits.catalogue import get_permit_type
 from permits.identifiers import verification_code_matches
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from app.services.carriers import carrier_name
+from app.domain.carriers import carrier_name
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
 from workflows.definitions import get_workflow

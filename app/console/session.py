@@ -29,9 +29,9 @@ from flask import (
     url_for,
 )
 
+from app.domain import timekeeping
 from app.extensions import db
 from app.models import User
-from app.services import timekeeping
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 CSRF_FIELD = "csrf_token"

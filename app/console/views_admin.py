@@ -10,10 +10,11 @@ from flask import abort, redirect, render_template, request, url_for
 
 from app.console import bp
 from app.console.session import current_staff, staff_page
+from app.domain import access, clock
 from app.errors import AppError
 from app.extensions import db
 from app.models import STAFF_ROLES
-from app.services import access, clock, identity, staff_accounts
+from app.services import identity, staff_accounts
 from permits.catalogue import get_catalogue, get_permit_type
 
 MAX_SCHEDULE_BYTES = 64 * 1024

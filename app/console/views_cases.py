@@ -11,22 +11,13 @@ from app.console import bp
 from app.console.action_forms import action_data, action_forms
 from app.console.labels import CHOICE_LABELS, describe
 from app.console.session import current_staff, staff_page
+from app.domain import access, carriers, materials, timeline
 from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
+from app.licences.documents import label_pdf
 from app.models import User
-from app.services import (
-    access,
-    carriers,
-    cases,
-    delivery,
-    documents,
-    materials,
-    notices,
-    review,
-    timeline,
-)
 from app.services import applications as application_service
-from app.services.licence_documents import label_pdf
+from app.services import cases, delivery, documents, notices, review
 from permits.catalogue import get_catalogue
 from workflows.definitions.common import DISPATCH, STATES
 from workflows.errors import WorkflowError

@@ -12,9 +12,10 @@ from app.console import bp
 from app.console.session import current_staff, staff_page
 from app.errors import AppError
 from app.extensions import db
-from app.services import licence_access, licence_register
-from app.services.licence_documents import licence_pdf
-from app.services.licences import licence_view
+from app.licences import access as licence_access
+from app.licences import register as licence_register
+from app.licences.documents import licence_pdf
+from app.licences.lifecycle import licence_view
 
 PAGE_SIZE = 20
 EXPIRY_WINDOWS = (30, 90, 120)

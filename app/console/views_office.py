@@ -8,7 +8,8 @@ from flask import render_template, request
 
 from app.console import bp
 from app.console.session import current_staff, staff_page
-from app.services import access, stats
+from app.domain import access
+from app.jobs import stats
 from workflows.definitions.common import STATES
 
 MONTHS_SHOWN = 12

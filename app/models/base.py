@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 
-from app.services import timekeeping
+from app.domain import timekeeping
 
 
 def utcnow() -> datetime:

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.domain import timekeeping
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
-from app.services import timekeeping
 
 
 def _office_now() -> datetime:

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from app.services.timekeeping import local_iso
+from app.domain.timekeeping import local_iso
 
 
 def timestamp(description: str = "", **kwargs: Any) -> fields.String:

@@ -10,12 +10,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.domain import access, clock, materials, timekeeping, timeline
+from app.domain.timekeeping import local_iso
+from app.domain.transaction import commit
 from app.errors import Conflict, NotFound, ValidationFailed, VersionConflict
 from app.extensions import db
 from app.models import Application, Document, Enterprise, Licence, User
-from app.services import access, clock, consents, materials, phone, timekeeping, timeline
-from app.services.timekeeping import local_iso
-from app.services.transaction import commit
+from app.services import consents, phone
 from permits.catalogue import PermitType, get_permit_type
 from permits.form_validation import draft_form_errors
 from permits.identifiers import id_number_problem, mask_id_number, mask_phone
@@ -146,7 +147,7 @@ def _particulars_missing(
     renewed licence has to print it."""
     if licence is None or not isinstance(form, dict):
         return {}
-    from app.services.licences import particulars_to_supply
+    from app.licences.lifecycle import particulars_to_supply
 
     return {
         f"form.{name}": [f"原许可证未记载{permit_type.licence_fields[name]}，请填写"]
@@ -169,7 +170,7 @@ def _source_licence(
     licence = db.session.get(Licence, licence_id)
     if licence is None or licence.enterprise_id != enterprise.id:
         raise NotFound("许可证不存在", code="LICENCE_NOT_FOUND")
-    from app.services.licences import check_can_amend
+    from app.licences.lifecycle import check_can_amend
 
     check_can_amend(licence, permit_type, kind)
     return licence
@@ -188,7 +189,7 @@ def create_application(user: User, data: dict) -> Application:
     licence = _source_licence(user, enterprise, permit_type.code, kind, data.get("licence_id"))
     form = data.get("form") or {}
     if licence is not None:
-        from app.services.licences import prefill_form
+        from app.licences.lifecycle import prefill_form
 
         recorded = prefill_form(licence, permit_type, kind)
         form = _keep_read_only(permit_type.form_schema[kind], {**recorded, **form}, recorded)
@@ -209,7 +210,7 @@ def create_application(user: User, data: dict) -> Application:
         created_by=user.id,
     )
     if licence is not None and kind == "renewal":
-        from app.services.licences import direct_extension_eligible
+        from app.licences.lifecycle import direct_extension_eligible
 
         application.direct_extension = direct_extension_eligible(licence, permit_type, form)
     db.session.add(application)

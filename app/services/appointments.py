@@ -14,13 +14,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
+from app.domain import access, timekeeping
+from app.domain.outbox import enqueue
+from app.domain.timekeeping import OFFICE_TZ
+from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Appointment, AppointmentSlot, User
-from app.services import access, timekeeping
-from app.services.outbox import enqueue
-from app.services.timekeeping import OFFICE_TZ
-from app.services.transaction import commit
 
 PURPOSES = {
     "video_consultation": "视频咨询",

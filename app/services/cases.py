@@ -11,19 +11,13 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from app.domain import access, clock, materials, timekeeping, timeline
+from app.domain.outbox import enqueue
+from app.domain.transaction import commit
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
-from app.services import (
-    access,
-    clock,
-    consents,
-    materials,
-    modes,
-    notices,
-    timekeeping,
-    timeline,
-)
+from app.services import consents, modes, notices
 from app.services.applications import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -31,8 +25,6 @@ from app.services.applications import (
     check_form_complete,
     check_version,
 )
-from app.services.outbox import enqueue
-from app.services.transaction import commit
 from workflows.definitions import get_workflow
 from workflows.engine import Actor, CaseFacts, Effect, Outcome
 
@@ -198,8 +190,8 @@ def _pause_where_the_type_says(application: Application, data: dict, user: User)
 
 
 def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
+    from app.licences.lifecycle import issue_licence
     from app.services.delivery import create_shipment
-    from app.services.licences import issue_licence
 
     return {
         Effect.START_ACCEPTANCE_CLOCK: lambda a, d, u: clock.start(

@@ -9,12 +9,13 @@ queue, where a failed check leads to revocation.
 
 from __future__ import annotations
 
+from app.domain import access, materials, timekeeping, timeline
+from app.domain.transaction import commit
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Application, Commitment, Licence, User
-from app.services import access, materials, post_checks, timekeeping, timeline
+from app.services import post_checks
 from app.services.applications import EDITABLE_STATES
-from app.services.transaction import commit
 
 ISSUED_ON_COMMITMENT = "依告知承诺制审批发证"
 

@@ -13,11 +13,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.domain import timekeeping
+from app.domain.transaction import commit
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Application, Consent, Enterprise, User
-from app.services import timekeeping
-from app.services.transaction import commit
 from workflows.engine import Actor
 
 AGENT = "agent"
@@ -53,7 +53,7 @@ def agent_only(user: User) -> bool:
 
 def agent_consent(user: User, enterprise: Enterprise) -> Consent | None:
     """The consent under which ``user`` may act as the enterprise's agent, if any."""
-    from app.services.access import in_region
+    from app.domain.access import in_region
 
     if not (user.is_staff and AGENT in user.roles and in_region(user, enterprise.region_code)):
         return None

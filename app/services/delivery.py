@@ -9,14 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import access
+from app.domain.carriers import CARRIERS, carrier_code, carrier_name
+from app.domain.outbox import enqueue
+from app.domain.timekeeping import local_iso
+from app.domain.transaction import commit
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, Shipment, ShipmentEvent, User
-from app.services import access, cases
-from app.services.carriers import CARRIERS, carrier_code, carrier_name
-from app.services.outbox import enqueue
-from app.services.timekeeping import local_iso
-from app.services.transaction import commit
+from app.services import cases
 
 
 def create_shipment(application: Application, data: dict) -> Shipment:

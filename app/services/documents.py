@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
+from app.domain import access, materials, timekeeping
+from app.domain.transaction import commit
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import FileStorage, TooLarge
 from app.models import Application, Blob, Document, User
-from app.services import access, consents, materials, timekeeping
-from app.services.transaction import commit
+from app.services import consents
 
 EDITABLE_STATES = ("draft", "supplement_required")
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.

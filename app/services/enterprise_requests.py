@@ -18,6 +18,9 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import FileStorage as Upload
 
+from app.domain import access, clock, timekeeping
+from app.domain.outbox import enqueue
+from app.domain.transaction import commit
 from app.errors import (
     AppError,
     Conflict,
@@ -38,10 +41,7 @@ from app.models import (
     RequestEvent,
     User,
 )
-from app.services import access, clock, timekeeping
 from app.services.documents import _safe_filename, storage
-from app.services.outbox import enqueue
-from app.services.transaction import commit
 from permits.request_topics import RequestTopic, get_request_topic, request_topics
 
 HANDLER_ROLES = ("clerk", "admin")

@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import throttle
+from app.domain.transaction import commit
 from app.errors import AppError, Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Enterprise, Licence, User
-from app.services.transaction import commit
 from permits.catalogue import get_catalogue
 from permits.identifiers import (
     credit_code_problem,
@@ -57,7 +57,7 @@ def region_is_served(region_code: str) -> bool:
     An enterprise the office cannot number would register fine and then fail at approval,
     so only regions with a complete entry in ``permits/regions.yaml`` are accepted.
     """
-    from app.services.licences import issuer_region
+    from app.licences.lifecycle import issuer_region
 
     for permit_type in get_catalogue().values():
         region = issuer_region(permit_type, region_code)
@@ -162,7 +162,7 @@ def claim_codes(region_prefix: str = "") -> list[tuple[str, str, str, str, str]]
 
     The office hands these out so an imported enterprise's real holder can claim it.
     """
-    from app.services.licence_documents import check_code
+    from app.licences.documents import check_code
 
     rows = db.session.execute(
         select(Licence, Enterprise)

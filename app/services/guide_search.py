@@ -29,11 +29,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import permits
+from app.domain import timekeeping
+from app.domain.transaction import commit
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import FaqEntry, GuideIndexState, GuidePassage, User
-from app.services import timekeeping
-from app.services.transaction import commit
 from permits.catalogue import PermitType, get_catalogue, get_permit_type
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import throttle
+from app.domain.transaction import commit
 from app.errors import AppError, UpstreamError, ValidationFailed
 from app.extensions import db
 from app.integrations.wechat import FakeWechat, LoginGateway, WechatClient, WechatError
 from app.models import STAFF_ROLES, User
-from app.services.transaction import commit
 from permits.identifiers import is_region_code
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 
+from app.domain import materials, timekeeping
 from app.extensions import db
 from app.models import Application, Licence
-from app.services import commitments, materials, post_checks, timekeeping
+from app.services import commitments, post_checks
 from permits.instant import InstantCondition
 
 UNMET_KEY = "instant_unmet"
@@ -36,7 +37,7 @@ def _holds(application: Application, condition: InstantCondition) -> bool:
 
 def _direct_extension(application: Application) -> bool:
     """Judged afresh at submit: the form may have changed since the draft was created."""
-    from app.services.licences import direct_extension_eligible
+    from app.licences.lifecycle import direct_extension_eligible
 
     if application.kind != "renewal" or application.licence_id is None:
         return False

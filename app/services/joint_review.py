@@ -8,9 +8,9 @@ The units and opinions are kept on the case, in its timeline and shown with the 
 
 from __future__ import annotations
 
+from app.domain import access, timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.models import Application, User
-from app.services import access, timekeeping
 from permits.identifiers import is_region_code, region_record
 
 KEY = "joint_review"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.domain import materials
 from app.models import Application, User
-from app.services import commitments, consents, instant, joint_review, materials, pre_review
+from app.services import commitments, consents, instant, joint_review, pre_review
 from workflows.engine import Effect
 
 

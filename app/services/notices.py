@@ -21,12 +21,12 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.domain import access, timekeeping
 from app.errors import NotFound
 from app.extensions import db
 from app.integrations.storage import FileStorage
+from app.licences.lifecycle import allocate_serial, issuer_region
 from app.models import Application, Licence, Notice, User
-from app.services import access, timekeeping
-from app.services.licences import allocate_serial, issuer_region
 from pdf_templates.notices import NoticeDocument, render_notice
 from pdf_templates.render.text import format_cn_date
 from permits.catalogue import PermitType, get_permit_type
@@ -130,7 +130,7 @@ def get_notice(user: User, application_id: int, notice_id: int) -> tuple[Applica
 
 def notice_pdf(application: Application, notice: Notice) -> bytes:
     """The signed PDF of ``notice``, rendered and stored on first use."""
-    from app.services.licence_documents import _signer, _typeface
+    from app.licences.documents import _signer, _typeface
 
     store = FileStorage(Path(current_app.config["DATA_DIR"]) / "notices")
     if notice.pdf_sha256 and store.exists(notice.pdf_sha256):
@@ -223,7 +223,7 @@ def _deemed_acceptance(application, permit_type, data, region) -> list[str]:
 
 
 def _supplement(application, permit_type, data, region) -> list[str]:
-    from app.services import materials
+    from app.domain import materials
 
     names = {m.code: m.name for m in permit_type.materials}
     statuses = {s.material.code: s for s in materials.material_statuses(application)}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.domain import timekeeping
+from app.domain.transaction import commit
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Notification, User
-from app.services import timekeeping
-from app.services.transaction import commit
 
 
 def list_notifications(

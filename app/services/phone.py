@@ -16,13 +16,13 @@ import logging
 
 import requests
 
+from app.domain import timekeeping
+from app.domain.transaction import commit
 from app.errors import AppError, Forbidden, UpstreamError, ValidationFailed
 from app.extensions import db
 from app.integrations.wechat_messages import PhoneNumber, WechatMessageClient, WechatMessageError
+from app.jobs.outbox_delivery import TokenCache, TokenUnavailable, delivery_settings
 from app.models import User, VerifiedPhone
-from app.services import timekeeping
-from app.services.outbox_delivery import TokenCache, TokenUnavailable, delivery_settings
-from app.services.transaction import commit
 from permits.identifiers import mask_phone
 
 log = logging.getLogger(__name__)

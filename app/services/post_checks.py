@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.domain import access, timekeeping, timeline
+from app.domain.transaction import commit
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Application, Licence, PostCheck, User
-from app.services import access, timekeeping, timeline
-from app.services.transaction import commit
 
 # unconfirmed: no national text sets the period; offices commonly check within 30 days.
 POST_CHECK_DAYS = 30

@@ -8,9 +8,9 @@ shown next to each material until the applicant submits.
 
 from __future__ import annotations
 
+from app.domain import materials, timekeeping
 from app.errors import ValidationFailed
 from app.models import Application, User
-from app.services import materials, timekeeping
 
 KEY = "pre_review"
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import access, timekeeping
+from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, field_error
 from app.extensions import db
 from app.models import Rating, User
-from app.services import access, timekeeping
-from app.services.transaction import commit
 
 RATEABLE_STATES = ("delivered", "denied", "not_accepted")
 BAD_SCORE = 2

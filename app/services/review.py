@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.domain import access, clock
 from app.extensions import db
 from app.models import Application, User
-from app.services import access, clock
 from app.services.applications import available_actions
 from workflows.definitions import WORKFLOWS
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.domain import access
+from app.domain.transaction import commit
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import STAFF_ROLES, User
-from app.services import access
-from app.services.transaction import commit
 from permits.identifiers import is_region_code
 
 MIN_PASSWORD_LENGTH = 8

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from app.domain import timekeeping
+from app.domain.transaction import commit
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import SubscriptionConsent, User
-from app.services import timekeeping
-from app.services.transaction import commit
 
 MAX_TEMPLATES = 20  # the mini-program asks for at most 3 at a time; leave room, refuse junk
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from app.services.clock import calendar
+from app.domain.clock import calendar
 
 
 def shanghai_ten_am(day: str) -> datetime:
@@ -93,7 +93,7 @@ def test_a_decision_accepted_on_24_november_2026_is_due_after_new_year_2027(
 def test_loading_the_announced_schedule_moves_running_deadlines_and_says_so(
     app, client, make, office, drive, frozen_now, runner, tmp_path, monkeypatch
 ):
-    from app.services import clock
+    from app.domain import clock
 
     monkeypatch.setitem(app.config, "HOLIDAY_SCHEDULE_DIR", str(tmp_path / "schedules"))
     (tmp_path / "schedules").mkdir()

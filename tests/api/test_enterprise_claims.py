@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.licences.documents import check_code
 from app.models import Enterprise
-from app.services.licence_documents import check_code
 
 
 def _register_body(firm, claim=None):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.services import outbox_delivery
+from app.jobs import outbox_delivery
 from tests.factories import PNG_1PX, pdf_bytes
 
 BASE = "/api/v1/enterprise-requests"

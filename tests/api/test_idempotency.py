@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from app import idempotency
+from app.domain import timekeeping
 from app.extensions import db
 from app.models import IdempotencyRecord
-from app.services import timekeeping
 
 
 def test_retried_create_returns_the_first_response(client, make):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import outbox_delivery
+from app.jobs import outbox_delivery
 
 
 def test_a_supplement_notice_names_the_materials_in_chinese(client, office, submitted, drive):

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.integrations.signer import validate_signature
-from app.services import outbox_delivery
+from app.jobs import outbox_delivery
 from tests.api.conftest import verify_all
 
 SUPPLEMENT = {"missing_materials": ["safety_rules"], "comment": "规章制度目录缺少签章页"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from app.domain.outbox import enqueue
 from app.extensions import db
-from app.services import outbox_delivery
-from app.services.outbox import enqueue
+from app.jobs import outbox_delivery
 
 
 def fill_inbox(user, count: int) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.licences.documents import check_code
+from app.licences.register_import import COLUMNS
 from app.models import Enterprise, Licence
-from app.services.licence_documents import check_code
-from app.services.register_import import COLUMNS
 from permits.catalogue import get_catalogue
 
 PARTICULARS = {

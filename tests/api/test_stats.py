@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from app.services import clock, stats
+from app.domain import clock
+from app.jobs import stats
 from tests.api.conftest import verify_all
 
 PERIOD = "from=2026-09-01&to=2026-11-30"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services import outbox_delivery
-from app.services.clock import calendar
+from app.domain.clock import calendar
+from app.jobs import outbox_delivery
 from tests.api.conftest import verify_all
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.jobs import outbox_delivery
 from app.models import Application, Enterprise, Licence
-from app.services import outbox_delivery
 
 
 def timeline_of(client, auth, view) -> list[dict]:
@@ -33,7 +33,7 @@ def test_a_case_not_answered_within_five_working_days_is_accepted_from_receipt(
     assert view["state"] == "accepted"
     assert view["accepted_at"] == view["submitted_at"]
     # The 30-working-day decision limit counts from the day of receipt.
-    from app.services.clock import calendar
+    from app.domain.clock import calendar
 
     assert (
         view["deadline"]["due"] == calendar().add_working_days(date(2026, 11, 23), 30).isoformat()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.domain import timekeeping
 from app.extensions import db
+from app.jobs import stats
+from app.licences import reminders
 from app.models import Application, Licence, Rating, User
-from app.services import reminders, stats, timekeeping
 from app.services.applications import form_errors
 
 

@@ -14,9 +14,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
 from app.extensions import db
+from app.licences.documents import licence_pdf, pki_paths
+from app.licences.lifecycle import issue_licence
 from app.models import Licence
-from app.services.licence_documents import licence_pdf, pki_paths
-from app.services.licences import issue_licence
 from tests.conftest import FROZEN_NOW
 
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

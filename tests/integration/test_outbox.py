@@ -14,7 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.outbox import enqueue
 from app.extensions import db
+from app.jobs import outbox_delivery
 from app.models import (
     Notification,
     OutboxMessage,
@@ -22,8 +24,6 @@ from app.models import (
     User,
     WechatAccessToken,
 )
-from app.services import outbox_delivery
-from app.services.outbox import enqueue
 from tests.conftest import FROZEN_NOW
 from tests.integration.fake_wechat import FakeWechatServer, refused_base_url
 

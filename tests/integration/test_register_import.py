@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.integrations.signer import validate_signature
+from app.licences.documents import check_code
+from app.licences.register_import import COLUMNS, import_register
 from app.models import Enterprise, Licence
-from app.services.licence_documents import check_code
-from app.services.register_import import COLUMNS, import_register
 from permits.identifiers import elicence_identifier_problem
 
 HEADER = ",".join(COLUMNS)

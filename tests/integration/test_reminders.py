@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.licences import reminders
 from app.models import Licence, OutboxMessage, Reminder
-from app.services import reminders
 from permits.catalogue import get_permit_type
 from tests.conftest import FROZEN_NOW
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.domain.outbox import enqueue
 from app.extensions import db
+from app.jobs import outbox_delivery
 from app.models import OutboxMessage
-from app.services import outbox_delivery
-from app.services.outbox import enqueue
 from tests.integration.fake_wechat import FakeWechatServer
 
 URL = "/api/v1/me/subscriptions"

@@ -20,9 +20,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.domain.outbox import enqueue
 from app.extensions import db
 from app.models import Notification, OutboxMessage
-from app.services.outbox import enqueue
 
 DATABASE = os.environ.get("TEST_DATABASE_URL") or ""
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")

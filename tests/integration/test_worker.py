@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+from app.domain.outbox import enqueue
 from app.extensions import db
+from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
 from app.models import Notification
-from app.services.daily_jobs import DAILY_JOBS, DailyJob
-from app.services.outbox import enqueue
 from app.worker import Worker
 from tests.conftest import FROZEN_NOW
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.stats import MonthFigures, draw_monthly_chart
+from app.jobs.stats import MonthFigures, draw_monthly_chart
 
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 DROID = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"

@@ -10,7 +10,7 @@ READ_SETTING = re.compile(r"""(?:env\.get|secret|_setting)\(\s*f?["']([A-Z][A-Z0
 
 
 def test_every_environment_setting_is_documented():
-    sources = [ROOT / "app" / "config.py", ROOT / "app" / "services" / "outbox_delivery.py"]
+    sources = [ROOT / "app" / "config.py", ROOT / "app" / "jobs" / "outbox_delivery.py"]
     names = {name for path in sources for name in READ_SETTING.findall(path.read_text())}
     table = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(names) > 20

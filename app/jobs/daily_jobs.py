@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from app.services import reminders
+from app.licences import reminders
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _reminders_scan(today: date) -> str:
 
 @daily_job("cases sweep")
 def _cases_sweep(today: date) -> str:
-    from app.services.sweep import sweep
+    from app.jobs.sweep import sweep
 
     summary = sweep(today)
     accepted, approved = len(summary.deemed_accepted), len(summary.deemed_approved)

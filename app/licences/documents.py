@@ -21,13 +21,13 @@ from urllib.parse import quote
 from flask import current_app
 from sqlalchemy import select
 
+from app.domain import timekeeping
+from app.domain.carriers import carrier_name
 from app.errors import Conflict
 from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import FileStorage
 from app.models import Application, Licence, Shipment
-from app.services import timekeeping
-from app.services.carriers import carrier_name
 from pdf_templates.render import (
     LabelDocument,
     LicenceDocument,

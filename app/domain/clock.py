@@ -22,11 +22,11 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
+from app.domain import timekeeping, timeline
+from app.domain.transaction import commit
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Application
-from app.services import timekeeping, timeline
-from app.services.transaction import commit
 from permits.working_days import (
     DEFAULT_SCHEDULE_DIR,
     WorkingCalendar,

@@ -16,11 +16,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
+from app.domain import timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.licences.documents import store_licence_pdf, verification_url
 from app.models import Application, Licence, LicenceSequence, User
-from app.services import timekeeping
-from app.services.licence_documents import store_licence_pdf, verification_url
 from permits.catalogue import PermitType, get_permit_type
 from permits.identifiers import elicence_identifier
 from permits.numbering import NumberingError, format_licence_number, issuer_name

@@ -49,10 +49,10 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import timekeeping
 from app.extensions import db
+from app.licences.lifecycle import issuer_region
 from app.models import Enterprise, Licence
-from app.services import timekeeping
-from app.services.licences import issuer_region
 from app.spreadsheet import looks_like_formula
 from permits.catalogue import PermitType, get_catalogue, get_permit_type
 from permits.identifiers import (

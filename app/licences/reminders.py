@@ -46,9 +46,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.domain import timekeeping
 from app.extensions import db
 from app.models import Application, Enterprise, Licence, OutboxMessage, Reminder
-from app.services import timekeeping
 from permits.catalogue import PermitType, get_catalogue
 from workflows.definitions.common import BEFORE_APPROVAL
 

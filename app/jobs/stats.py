@@ -35,12 +35,12 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
+from app.domain import access, clock, timekeeping
+from app.domain.timekeeping import OFFICE_TZ
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Application, Licence, Rating, Shipment
-from app.services import access, clock, timekeeping
 from app.services.enterprise_requests import request_figures
-from app.services.timekeeping import OFFICE_TZ
 from pdf_templates.render.fonts import find_cjk_font
 from permits.catalogue import get_catalogue
 from workflows.definitions.common import STATES as WORKFLOW_STATES

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.domain import timekeeping
 from app.extensions import db
 from app.models import Application, TimelineEntry, User
-from app.services import timekeeping
 
 GENESIS = "0" * 64
 

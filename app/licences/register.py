@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
+from app.licences import access as licence_access
 from app.models import Application, Licence, Reminder, User
-from app.services import licence_access
 from workflows.definitions import get_workflow
 
 REPORT_LIMIT = 1000

@@ -19,12 +19,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.domain import timekeeping
 from app.errors import AppError
 from app.extensions import db
+from app.licences.lifecycle import supersede_ended_licences
 from app.models import Application, Licence
-from app.services import timekeeping
 from app.services.cases import take_system_action
-from app.services.licences import supersede_ended_licences
 from workflows.definitions.common import OFFICE_OWES
 from workflows.errors import WorkflowError
 

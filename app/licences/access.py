@@ -7,13 +7,13 @@ from datetime import timedelta
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.domain import access, timekeeping, timeline
+from app.domain.outbox import enqueue
+from app.domain.transaction import commit
 from app.errors import Conflict, NotFound
 from app.extensions import db
+from app.licences.lifecycle import licence_status, successor_exists
 from app.models import Application, Enterprise, Licence, User
-from app.services import access, timekeeping, timeline
-from app.services.licences import licence_status, successor_exists
-from app.services.outbox import enqueue
-from app.services.transaction import commit
 from permits.catalogue import get_catalogue
 
 

@@ -43,6 +43,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.domain import timekeeping
 from app.extensions import db
 from app.integrations.wechat_messages import (
     AccessToken,
@@ -50,7 +51,7 @@ from app.integrations.wechat_messages import (
     WechatMessageError,
 )
 from app.models import Notification, OutboxMessage, User, WechatAccessToken
-from app.services import subscriptions, timekeeping
+from app.services import subscriptions
 
 log = logging.getLogger(__name__)
 
