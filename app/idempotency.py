@@ -26,7 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import current_user
-from app.domain import timekeeping
+from app.domain import bulk, timekeeping
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import IdempotencyRecord
@@ -128,7 +128,7 @@ def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRe
 
 def _take_over_stale(record: IdempotencyRecord) -> bool:
     """Adopt a claim abandoned by a dead worker; only one taker wins."""
-    taken = db.session.execute(
+    taken = bulk.execute(
         update(IdempotencyRecord)
         .where(
             IdempotencyRecord.id == record.id,
@@ -136,7 +136,7 @@ def _take_over_stale(record: IdempotencyRecord) -> bool:
             IdempotencyRecord.created_at == record.created_at,
         )
         .values(created_at=timekeeping.now())
-    ).rowcount
+    )
     db.session.commit()
     return taken == 1
 

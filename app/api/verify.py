@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app.api.docs import Blueprint
 from app.domain import timekeeping
+from app.domain.materials import permit_type_of
 from app.extensions import db, limiter
 from app.licences.lifecycle import STATUS_LABELS, licence_status
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
-from permits.catalogue import get_permit_type
 from permits.identifiers import verification_code_matches
 
 blp = Blueprint("verify", __name__, url_prefix="/verify", description="证照核验（公开）")
@@ -60,7 +60,7 @@ def verification(number: str, code: str) -> dict:
             "number": number,
         }
     status = licence_status(licence)
-    permit_type = get_permit_type(licence.permit_type)
+    permit_type = permit_type_of(licence)
     holder = licence.holder
     name = holder.get("name") if permit_type.holder == "enterprise" else _masked_person(holder)
     return {

@@ -36,14 +36,24 @@ def region_prefix(region_code: str) -> str:
     return region_code
 
 
+def staff_region(user: User) -> str:
+    """A staff member's region code: every staff account has one (creating it checks so)."""
+    if user.region_code is None:
+        raise LookupError(f"staff account {user.username} has no region")
+    return user.region_code
+
+
 def in_region(user: User, region_code: str) -> bool:
-    return bool(user.region_code) and region_code.startswith(region_prefix(user.region_code))
+    if not user.region_code:
+        return False
+    return region_code.startswith(region_prefix(user.region_code))
 
 
 def scope_applications(query: Select, user: User) -> Select:
     """Restrict a query over Application to what ``user`` may see."""
     if user.is_staff:
-        query = query.where(Application.region_code.startswith(region_prefix(user.region_code)))
+        prefix = region_prefix(staff_region(user))
+        query = query.where(Application.region_code.startswith(prefix))
         if consents.agent_only(user):  # 帮办代办: consenting enterprises only
             query = query.where(Application.enterprise_id.in_(consents.consented_enterprises()))
         return query

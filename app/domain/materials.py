@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import Application, Document, MaterialVerdict
+from app.models import Application, Document, Licence, MaterialVerdict
 from permits.catalogue import Material, PermitType, get_permit_type
 
 
@@ -16,10 +16,11 @@ class MaterialStatus:
     deferrable: bool  # deferrable for *this* case (never for a 失信 enterprise)
 
 
-def permit_type_of(application: Application) -> PermitType:
-    permit_type = get_permit_type(application.permit_type)
+def permit_type_of(case: Application | Licence) -> PermitType:
+    """The catalogue entry of an application or a licence, both stored with a known code."""
+    permit_type = get_permit_type(case.permit_type)
     if permit_type is None:  # the catalogue lost a type that cases still use
-        raise LookupError(f"permit type {application.permit_type} is not in the catalogue")
+        raise LookupError(f"permit type {case.permit_type} is not in the catalogue")
     return permit_type
 
 

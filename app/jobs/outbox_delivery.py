@@ -43,7 +43,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.domain import timekeeping
+from app.domain import bulk, timekeeping
 from app.extensions import db
 from app.integrations.wechat_messages import (
     AccessToken,
@@ -210,7 +210,7 @@ def claim_due(limit: int, now: datetime, lease: timedelta) -> list[Claim]:
 
 
 def _snapshot(message_id: int) -> Snapshot:
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)  # claimed: it exists
     user = db.session.get(User, message.user_id)
     snapshot = Snapshot(
         id=message.id,
@@ -430,7 +430,7 @@ def _finish(
 ) -> Finished | None:
     """Record the attempt and the inbox entry in one commit; None when the lease was lost."""
     values = _final_values(outcome, claim, settings, timekeeping.now())
-    result = db.session.execute(
+    updated = bulk.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == claim.id,
@@ -440,7 +440,7 @@ def _finish(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if updated != 1:
         db.session.rollback()
         return None
     written = _write_inbox(snapshot)

@@ -19,7 +19,8 @@ from permits.catalogue import get_catalogue
 
 def _scoped(query: Select, user: User) -> Select:
     if user.is_staff:
-        return query.where(Licence.region_code.startswith(access.region_prefix(user.region_code)))
+        prefix = access.region_prefix(access.staff_region(user))
+        return query.where(Licence.region_code.startswith(prefix))
     return query.join(Enterprise, Licence.enterprise_id == Enterprise.id).where(
         Enterprise.manager_id == user.id
     )
@@ -117,7 +118,7 @@ def revoke_licence(user: User, licence_id: int, reason: str, version: int | None
     licence.revoked_at = timekeeping.now()
     licence.revoke_reason = reason
     if licence.application_id:
-        application = db.session.get(Application, licence.application_id)
+        application = db.session.get_one(Application, licence.application_id)
         timeline.append(
             application,
             user=user,

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.domain import timekeeping
 from app.domain.carriers import carrier_name
+from app.domain.materials import permit_type_of
 from app.errors import Conflict
 from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
@@ -36,7 +37,6 @@ from pdf_templates.render import (
     render_licence,
     select_typeface,
 )
-from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone, verification_code
 
 RENDER_BATCH = 50
@@ -91,7 +91,7 @@ def _cached_signer(
 
 
 def _fields(licence: Licence) -> list[tuple[str, str]]:
-    permit_type = get_permit_type(licence.permit_type)
+    permit_type = permit_type_of(licence)
     holder = licence.holder
     rows: list[tuple[str, str]] = []
     if permit_type.holder == "person":
@@ -115,7 +115,7 @@ def _fields(licence: Licence) -> list[tuple[str, str]]:
 
 
 def licence_document(licence: Licence) -> LicenceDocument:
-    permit_type = get_permit_type(licence.permit_type)
+    permit_type = permit_type_of(licence)
     return LicenceDocument(
         template=permit_type.licence_template,
         title=permit_type.name,

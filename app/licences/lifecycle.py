@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
-from app.domain import timekeeping
+from app.domain import bulk, timekeeping
+from app.domain.materials import permit_type_of
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.licences.documents import store_licence_pdf, verification_url
@@ -86,13 +87,12 @@ def successor_exists():
 def supersede_ended_licences(today: date | None = None) -> int:
     """Mark renewed licences past their last day as superseded (the daily sweep)."""
     today = today or timekeeping.today()
-    result = db.session.execute(
+    return bulk.execute(
         update(Licence)
         .where(Licence.terminal_status.is_(None), Licence.valid_until < today, successor_exists())
         .values(terminal_status="superseded", version=Licence.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
 
 
 def days_to_expiry(licence: Licence, today: date | None = None) -> int:
@@ -223,7 +223,7 @@ def check_particulars(permit_type: PermitType, holder: dict) -> None:
 
 def issue_licence(application: Application, user: User | None) -> Licence:
     """Create the licence an approval grants, superseding the one renewed or changed."""
-    permit_type = get_permit_type(application.permit_type)
+    permit_type = permit_type_of(application)
     previous = db.session.get(Licence, application.licence_id) if application.licence_id else None
     holder = _holder(application, permit_type, previous)
     check_particulars(permit_type, holder)

@@ -42,11 +42,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from jsonschema import Draft202012Validator
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import timekeeping
@@ -95,6 +95,9 @@ MAX_LENGTH = {
 NATIONAL_REGISTRATION = "100000"
 LIST_SEPARATORS = re.compile(r"[;；、]")
 CHUNK = 1000
+# Rows go in through Core (executemany, no ORM objects); the declarative base types the
+# mapped table only as a FromClause.
+LICENCES = cast(Table, Licence.__table__)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Progress = Callable[[str, int, int], None]  # (stage, rows done, rows in the stage)
@@ -226,9 +229,14 @@ def _permit_type(code: str) -> PermitType | None:
     return get_permit_type(code)
 
 
+def _known_permit_type(code: str) -> PermitType:
+    """The entry of a code ``_permit_type_problems`` has already accepted."""
+    return get_catalogue()[code]
+
+
 @cache
 def _issuer_name(permit_type_code: str, region_code: str) -> str:
-    return issuer_name(issuer_region(_permit_type(permit_type_code), region_code))
+    return issuer_name(issuer_region(_known_permit_type(permit_type_code), region_code))
 
 
 def _identity_problems(values: dict[str, str]) -> list[str]:
@@ -319,7 +327,7 @@ def _check_cells(
             problems.append(f"{LABELS[name]}：应为YYYY-MM-DD格式的日期")
     if valid_from and valid_until and valid_until <= valid_from:
         problems.append("有效期至：应晚于有效期起")
-    if problems:
+    if problems or valid_from is None or valid_until is None:
         return LineProblem(line, tuple(problems))
     return RegisterRow(
         line=line,
@@ -383,7 +391,7 @@ def _differences(stored: Any, row: RegisterRow) -> list[str]:
     }
     differing = [LABELS[name] for name, (known, given) in comparisons.items() if known != given]
     recorded = holder.get("form") or {}
-    permit_type = _permit_type(row.permit_type)
+    permit_type = _known_permit_type(row.permit_type)
     return differing + [
         permit_type.licence_fields[name]
         for name, value in row.particulars.items()
@@ -427,7 +435,7 @@ def _existing_numbers(
 def _identifier(permit_type_code: str, number: str) -> str:
     digest = hashlib.sha256(number.encode("utf-8")).digest()
     serial = "R" + base64.b32encode(digest).decode("ascii")[:16]
-    type_code = _permit_type(permit_type_code).type_code
+    type_code = _known_permit_type(permit_type_code).type_code
     return elicence_identifier(type_code, current_app.config["ISSUER_CREDIT_CODE"], serial, 1)
 
 
@@ -497,7 +505,7 @@ def _load(rows: list[RegisterRow], summary: ImportSummary, progress: Progress | 
     now = timekeeping.now()
     for chunk in _chunks(rows):
         db.session.execute(
-            insert(Licence.__table__),
+            insert(LICENCES),
             [_licence_values(row, enterprise_ids[row.credit_code], now) for row in chunk],
         )
         summary.loaded += len(chunk)

@@ -8,6 +8,7 @@ effects (clock, records, licence, shipment, outbox), appends the timeline and co
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import select
 
@@ -144,7 +145,7 @@ def _check_supplement_list(application: Application, data: dict) -> None:
         )
 
 
-def _record_supplement_request(application: Application, data: dict, user: User) -> None:
+def _record_supplement_request(application: Application, data: dict, user: User | None) -> None:
     _check_supplement_list(application, data)
     last_document = max((d.id for d in application.documents), default=0)
     application.supplement_request = {
@@ -178,18 +179,36 @@ def _limits(application: Application):
     return materials.permit_type_of(application)
 
 
-def _receipt_day(application: Application):
+def _receipt_day(application: Application) -> date:
     """The office's date of the (last) submission: the day the application was received."""
+    if application.submitted_at is None:  # receipt clocks start on submitted cases only
+        raise ValueError(f"application {application.id} has not been submitted")
     return application.submitted_at.astimezone(timekeeping.OFFICE_TZ).date()
 
 
-def _pause_where_the_type_says(application: Application, data: dict, user: User) -> None:
+# An effect's handler gets the case, the action's fields and the acting user (None for a
+# system action such as a deemed decision or a delivery confirmed by the carrier).
+EffectHandler = Callable[[Application, dict, User | None], object]
+
+
+def _staff_only(handler: Callable[[Application, dict, User], object]) -> EffectHandler:
+    """A handler of effects only staff actions carry: it records who acted."""
+
+    def run(application: Application, data: dict, user: User | None) -> object:
+        if user is None:
+            raise TypeError(f"a system action cannot carry the effect of {handler.__name__}")
+        return handler(application, data, user)
+
+    return run
+
+
+def _pause_where_the_type_says(application: Application, data: dict, user: User | None) -> None:
     """The stage just entered stops the clock only if the permit type lists it (Art. 45)."""
     if _limits(application).clock_pause(application.state) is not None:
         clock.pause(application)
 
 
-def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
+def _effect_handlers() -> dict[Effect, EffectHandler]:
     from app.licences.lifecycle import issue_licence
     from app.services.delivery import create_shipment
 
@@ -211,7 +230,7 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.RESUME_CLOCK: lambda a, d, u: clock.resume(a),
         Effect.STOP_CLOCK: lambda a, d, u: clock.stop(a),
         Effect.RECORD_SUPPLEMENT_REQUEST: _record_supplement_request,
-        Effect.RECORD_VERDICT: _record_verdict,
+        Effect.RECORD_VERDICT: _staff_only(_record_verdict),
         Effect.RECORD_INSPECTION: lambda a, d, u: setattr(a, "inspection_result", d["result"]),
         Effect.RECORD_RECOMMENDATION: lambda a, d, u: setattr(
             a, "recommendation", d["recommendation"]
@@ -220,7 +239,7 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.CREATE_SHIPMENT: lambda a, d, u: create_shipment(a, d),
         Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", timekeeping.now()),
         Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below
-        **modes.effect_handlers(),
+        **{effect: _staff_only(handler) for effect, handler in modes.effect_handlers().items()},
     }
 
 

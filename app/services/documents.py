@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
-from app.domain import access, materials, timekeeping
+from app.domain import access, bulk, materials, timekeeping
 from app.domain.transaction import commit
 from app.errors import AppError, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from app.extensions import db
@@ -65,13 +65,14 @@ def upload_document(
         errors["material"] = ["请选择材料"]
     if upload is None or not upload.filename and upload.content_length == 0:
         errors["file"] = ["请选择要上传的文件"]
-    if errors:
+    if errors or not material_code or upload is None:  # (the last two narrow the types)
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
     _check_can_upload(application, material_code)
     store = storage()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        tmp, spooled = store.spool(upload.stream, limit)
+        # werkzeug types the stream as IO[bytes]; an upload is always a binary file.
+        tmp, spooled = store.spool(cast(BinaryIO, upload.stream), limit)
     except TooLarge as exc:
         raise PayloadTooLarge(
             f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
@@ -173,7 +174,7 @@ def _forget_unreferenced_blob(sha256: str) -> None:
         return
     try:
         with db.session.begin_nested():
-            deleted = db.session.execute(delete(Blob).where(Blob.sha256 == sha256)).rowcount
+            deleted = bulk.execute(delete(Blob).where(Blob.sha256 == sha256))
     except IntegrityError:
         return  # a document committed meanwhile refers to it: keep it
     if deleted:

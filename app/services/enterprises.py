@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import throttle
+from app.domain import bulk
 from app.domain.transaction import commit
 from app.errors import AppError, Conflict, ValidationFailed
 from app.extensions import db
@@ -113,11 +114,11 @@ def _check_proof(enterprise: Enterprise, user: User, claim: dict | None) -> None
 
 def _claim(enterprise: Enterprise, user: User, data: dict) -> Enterprise:
     _check_proof(enterprise, user, data.get("claim"))
-    claimed = db.session.execute(
+    claimed = bulk.execute(
         update(Enterprise)
         .where(Enterprise.id == enterprise.id, Enterprise.manager_id.is_(None))
         .values(manager_id=user.id, contact_phone=data["contact_phone"])
-    ).rowcount
+    )
     if claimed != 1:
         db.session.rollback()
         raise _already_claimed()

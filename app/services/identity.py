@@ -121,7 +121,7 @@ def login_staff(username: str, password: str) -> User:
     user = db.session.scalars(
         select(User).where(User.username == username, User.kind == "staff")
     ).first()
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    ok = check_password_hash((user.password_hash if user else None) or _DUMMY_HASH, password)
     if not (user and ok and user.active):
         raise AppError("用户名或密码错误", status=401, code="INVALID_CREDENTIALS", title="登录失败")
     setting, _, key = _login_keys(username)[0]

@@ -41,7 +41,7 @@ def _direct_extension(application: Application) -> bool:
 
     if application.kind != "renewal" or application.licence_id is None:
         return False
-    licence = db.session.get(Licence, application.licence_id)
+    licence = db.session.get_one(Licence, application.licence_id)
     permit_type = materials.permit_type_of(application)
     return direct_extension_eligible(licence, permit_type, application.form or {})
 

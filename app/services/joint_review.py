@@ -20,11 +20,15 @@ OPINION_LABELS = {"agree": "同意", "disagree": "不同意"}
 def open_review(application: Application, data: dict, user: User) -> None:
     """Effect ``open_joint_review``: check and keep the units."""
     units = data["units"]
+    names = {
+        u: record.name
+        for u in units
+        if is_region_code(u) and (record := region_record(u)) is not None
+    }
     bad = [
         u
         for u in units
-        if not (is_region_code(u) and region_record(u))
-        or not application.region_code.startswith(access.region_prefix(u))
+        if u not in names or not application.region_code.startswith(access.region_prefix(u))
     ]
     if bad:
         message = f"联合审查单位须为本案所在地或其上级行政区划：{'、'.join(bad)}"
@@ -35,7 +39,7 @@ def open_review(application: Application, data: dict, user: User) -> None:
         **(application.modes or {}),
         KEY: {
             "units": list(units),
-            "unit_names": {u: region_record(u).name for u in units},
+            "unit_names": names,
             "opinions": {},
             "opened_at": timekeeping.local_iso(timekeeping.now()),
             "comment": data.get("comment", ""),

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.domain import access, timekeeping
+from app.domain.materials import permit_type_of
 from app.errors import NotFound
 from app.extensions import db
 from app.integrations.storage import FileStorage
@@ -29,7 +30,7 @@ from app.licences.lifecycle import allocate_serial, issuer_region
 from app.models import Application, Licence, Notice, User
 from pdf_templates.notices import NoticeDocument, render_notice
 from pdf_templates.render.text import format_cn_date
-from permits.catalogue import PermitType, get_permit_type
+from permits.catalogue import PermitType
 from permits.numbering import issuer_name, region_name
 from workflows.engine import Outcome
 
@@ -76,7 +77,7 @@ def issue_for(application: Application, outcome: Outcome) -> Notice | None:
     kind = ACTION_KINDS.get(outcome.action)
     if kind is None:
         return None
-    permit_type = get_permit_type(application.permit_type)
+    permit_type = permit_type_of(application)
     region = issuer_region(permit_type, application.region_code)
     authority = issuer_name(region)
     today = timekeeping.today()

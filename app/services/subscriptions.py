@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from app.domain import timekeeping
+from app.domain import bulk, timekeeping
 from app.domain.transaction import commit
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
@@ -79,7 +79,7 @@ def consents(user: User) -> list[SubscriptionConsent]:
 
 def reserve(user_id: int, template_id: str) -> bool:
     """Spend one consent for a send (its own short transaction); False when none is left."""
-    result = db.session.execute(
+    spent = bulk.execute(
         update(SubscriptionConsent)
         .where(
             SubscriptionConsent.user_id == user_id,
@@ -91,7 +91,7 @@ def reserve(user_id: int, template_id: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return spent == 1
 
 
 def release(user_id: int, template_id: str) -> None:
