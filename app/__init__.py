@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from app import (
     models,  # noqa: F401  (registers the tables)
@@ -34,12 +35,18 @@ def _sweep_stale_uploads(app: Flask) -> None:
             logging.getLogger(__name__).warning("removed %d stale temp files in %s", removed, area)
 
 
+class _UnescapedJSON(DefaultJSONProvider):
+    """JSON bodies carry Chinese text as is, not as ``\\u`` escapes."""
+
+    ensure_ascii = False
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, error handlers, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=False)
     app.request_class = SpoolingRequest
     app.config.update(load_config(config))
-    app.json.ensure_ascii = False
+    app.json = _UnescapedJSON(app)
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -26,6 +26,9 @@ from app.services import enterprises
 from app.spreadsheet import write_csv
 from permits.identifiers import is_region_code, region_prefix
 from permits.numbering import region_name
+
+if TYPE_CHECKING:  # the class click.progressbar returns; click exports only the function
+    from click._termui_impl import ProgressBar
 
 licences_cli = AppGroup("licences", help="许可证登记")
 reminders_cli = AppGroup("reminders", help="到期提醒")
@@ -40,7 +43,7 @@ class TerminalProgress:
 
     def __init__(self) -> None:
         self._bars = ExitStack()
-        self._bar: click.progressbar | None = None
+        self._bar: ProgressBar[int] | None = None
         self._stage: str | None = None
         self._done = 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
@@ -31,6 +33,13 @@ def client_address() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model: Flask-SQLAlchemy's db.Model, built from Base at runtime.
+# A type checker cannot derive a class from an attribute, so it sees Base itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 api = ProblemApi()
 limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)

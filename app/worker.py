@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from app import timekeeping
 from app.extensions import db
@@ -24,6 +25,10 @@ from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
 log = logging.getLogger(__name__)
 
 DAILY_RETRY_AFTER = timedelta(minutes=10)  # a failed daily job is tried again after this
+
+
+def _run_and_log(job: DailyJob, day: date) -> None:
+    log.info("%s", job.run(day))
 
 
 @dataclass
@@ -45,7 +50,7 @@ class Worker:
                 return
             if self.done_on.get(job.name) == today or self._cooling_down(job.name):
                 continue
-            if self._guarded(job.name, lambda job=job: log.info("%s", job.run(today))):
+            if self._guarded(job.name, partial(_run_and_log, job, today)):
                 self.done_on[job.name] = today
                 self.failed_at.pop(job.name, None)
             else:

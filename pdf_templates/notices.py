@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from pdf_templates import load_layout
 from pdf_templates.render.fonts import Typeface, select_typeface
-from pdf_templates.render.text import draw_text, format_cn_date, wrap_text
+from pdf_templates.render.text import Align, draw_text, format_cn_date, wrap_text
 from pdf_templates.seal import draw_seal
 
 ITEM_MARK = "- "
@@ -76,7 +76,7 @@ class _Pages:
         self.text((self.left + self.right) / 2, spec["y_from_bottom_mm"] * mm, text, spec, "centre")
         self.canvas.setFillColor(HexColor("#000000"))
 
-    def text(self, x: float, y: float, text: str, spec: dict, align: str = "left") -> None:
+    def text(self, x: float, y: float, text: str, spec: dict, align: Align = "left") -> None:
         draw_text(self.canvas, self.typeface, x, y, text, spec["size_pt"], align=align)
 
 
@@ -92,7 +92,8 @@ def render_notice(doc: NoticeDocument, *, typeface: Typeface | None = None) -> b
         pagesize=(page["width_mm"] * mm, page["height_mm"] * mm),
         invariant=1,
         pageCompression=1,
-        initialFontName=typeface.primary,
+        # types-reportlab types initialFontName as a number; reportlab takes a font name.
+        initialFontName=typeface.primary,  # type: ignore[arg-type]
     )
     canvas.setCreator("Zerovisit")
     canvas.setTitle(f"{doc.title} {doc.number}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import re
 import string
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -89,7 +89,7 @@ class Condition:
         answer = form.get(self.field)
         if self.operator == "contains":
             return isinstance(answer, list) and self.value in answer
-        return answer == self.value
+        return bool(answer == self.value)
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, self.operator: self.value}
@@ -189,9 +189,9 @@ class PermitType:
     holder: str  # "enterprise" | "person"
     guide: str
     materials: tuple[Material, ...]
-    form_schema: dict[str, dict]
+    form_schema: dict[str, dict[str, Any]]
     licence_fields: dict[str, str]  # form field → label printed on the licence
-    examples: dict[str, dict]  # read through ``example_forms``, which copies
+    examples: dict[str, dict[str, Any]]  # read through ``example_forms``, which copies
     instant: dict[str, tuple[InstantCondition, ...]] = field(default_factory=dict)
     post_check_rate: float = 0.0  # share of instant approvals put on the post-check queue
     extension_days: int = DEFAULT_EXTENSION_DAYS  # Art. 42 extension of the decision limit
@@ -234,7 +234,7 @@ class PermitType:
         return tuple(kind for kind in KINDS if kind in self.form_schema)
 
     @property
-    def example_forms(self) -> dict[str, dict]:
+    def example_forms(self) -> dict[str, dict[str, Any]]:
         """A filled, valid form per kind; a fresh copy, so callers may edit it freely."""
         return copy.deepcopy(self.examples)
 
@@ -366,7 +366,7 @@ class _DuplicateKey(Exception):
 class _StrictLoader(yaml.SafeLoader):
     """A safe loader that refuses a key repeated in one mapping (PyYAML keeps the last)."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: list[Any] = []  # a list: YAML allows unhashable keys, which the parent refuses
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
@@ -757,7 +757,9 @@ def _properties(schema: dict[str, Any]) -> dict[str, Any]:
     return _mapping(schema.get("properties"))
 
 
-def _material_problems(materials: list[dict[str, Any]], forms: dict[str, dict]) -> list[str]:
+def _material_problems(
+    materials: list[dict[str, Any]], forms: dict[str, dict[str, Any]]
+) -> list[str]:
     problems = []
     seen: set[str] = set()
     for index, material in enumerate(materials):
@@ -778,7 +780,9 @@ def _material_problems(materials: list[dict[str, Any]], forms: dict[str, dict]) 
     return problems
 
 
-def _example_problems(examples: dict[str, dict], forms: dict[str, dict]) -> list[str]:
+def _example_problems(
+    examples: dict[str, dict[str, Any]], forms: dict[str, dict[str, Any]]
+) -> list[str]:
     problems = [
         f"example_forms.{kind}：请提供该申请类型的示例表单"
         for kind in forms
@@ -798,7 +802,9 @@ def _example_problems(examples: dict[str, dict], forms: dict[str, dict]) -> list
     return problems
 
 
-def _licence_field_problems(licence_fields: dict[str, str], forms: dict[str, dict]) -> list[str]:
+def _licence_field_problems(
+    licence_fields: dict[str, str], forms: dict[str, dict[str, Any]]
+) -> list[str]:
     known = _properties(forms["new"])
     return [
         f"licence_fields.{name}：新申请表单中没有该字段"
@@ -807,7 +813,9 @@ def _licence_field_problems(licence_fields: dict[str, str], forms: dict[str, dic
     ]
 
 
-def _exemption_problems(rules: Sequence[dict[str, Any]], forms: dict[str, dict]) -> list[str]:
+def _exemption_problems(
+    rules: Sequence[dict[str, Any]], forms: dict[str, dict[str, Any]]
+) -> list[str]:
     problems = []
     for number, rule in enumerate(rules):
         properties = forms.get(rule["kind"], {}).get("properties", {})
@@ -817,7 +825,7 @@ def _exemption_problems(rules: Sequence[dict[str, Any]], forms: dict[str, dict])
     return problems
 
 
-def _extension_problems(rule: dict[str, Any], forms: dict[str, dict]) -> list[str]:
+def _extension_problems(rule: dict[str, Any], forms: dict[str, dict[str, Any]]) -> list[str]:
     problems = []
     if rule["allowed"] and "renewal" not in forms:
         problems.append("direct_extension.allowed：没有延续（renewal）表单，不能直接延期")
@@ -830,7 +838,7 @@ def _extension_problems(rule: dict[str, Any], forms: dict[str, dict]) -> list[st
     return problems
 
 
-def _person_problems(forms: dict[str, dict]) -> list[str]:
+def _person_problems(forms: dict[str, dict[str, Any]]) -> list[str]:
     """A certificate held by a person names that person on every form."""
     return [
         f"form_schema.{kind}：个人持证的事项须有字段 {name}"

@@ -31,19 +31,22 @@ TYPE_LABELS = {
 }
 
 PathPart = str | int
+JsonSchema = dict[str, Any]
 
 # Keywords that only say "not filled in yet"; everything else says "filled in wrongly".
 INCOMPLETE_KEYWORDS = frozenset({"required", "dependentRequired"})
 
 
-def validate_form(schema: dict, form: Any) -> dict[str, list[str]]:
+def validate_form(schema: JsonSchema, form: Any) -> dict[str, list[str]]:
     """Errors of ``form`` against ``schema`` keyed ``form.<path>``; empty when the form is valid."""
     if not isinstance(form, dict):
         return {"form": ["表单须为对象"]}
     return validation_errors(schema, form, root="form")
 
 
-def validation_errors(schema: dict, instance: Any, *, root: str = "form") -> dict[str, list[str]]:
+def validation_errors(
+    schema: JsonSchema, instance: Any, *, root: str = "form"
+) -> dict[str, list[str]]:
     """Chinese messages for every way ``instance`` breaks ``schema``, keyed by dotted path.
 
     ``root`` prefixes every key (an empty root gives bare paths). Keys follow the order of
@@ -54,7 +57,9 @@ def validation_errors(schema: dict, instance: Any, *, root: str = "form") -> dic
     return _ordered(schema, _merge(invalid, incomplete), root)
 
 
-def draft_form_errors(schema: dict, form: Any) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def draft_form_errors(
+    schema: JsonSchema, form: Any
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """``(invalid, incomplete)`` errors of a draft's ``form``, each keyed ``form.<path>``.
 
     ``invalid`` holds wrong types, formats and values (a draft may not keep them);
@@ -69,7 +74,7 @@ def draft_form_errors(schema: dict, form: Any) -> tuple[dict[str, list[str]], di
 Found = dict[tuple[PathPart, ...], list[str]]
 
 
-def _collect(schema: dict, instance: Any) -> tuple[Found, Found]:
+def _collect(schema: JsonSchema, instance: Any) -> tuple[Found, Found]:
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     invalid: Found = {}
     incomplete: Found = {}
@@ -101,7 +106,7 @@ def _merge(first: Found, second: Found) -> Found:
     return merged
 
 
-def _ordered(schema: dict, found: Found, root: str) -> dict[str, list[str]]:
+def _ordered(schema: JsonSchema, found: Found, root: str) -> dict[str, list[str]]:
     ordered = sorted(found, key=lambda path: _field_order(schema, path))
     return {_key(root, path): found[path] for path in ordered}
 
@@ -123,13 +128,16 @@ def _key(root: str, path: Sequence[PathPart]) -> str:
     return ".".join([root, *map(str, path)] if root else map(str, path))
 
 
-def _describe(error: ValidationError, root_schema: dict) -> Iterable[tuple[list[PathPart], str]]:
+def _describe(
+    error: ValidationError, root_schema: JsonSchema
+) -> Iterable[tuple[list[PathPart], str]]:
     """The (path, message) pairs one jsonschema error stands for."""
     path = list(error.absolute_path)
-    keyword = error.validator
+    keyword = error.validator if isinstance(error.validator, str) else None
+    own_schema = error.schema if isinstance(error.schema, Mapping) else {}
     if keyword == "required":
         for name in _missing(error.validator_value, error.instance):
-            title = _title(root_schema, [*path, name], error.schema.get("properties", {}).get(name))
+            title = _title(root_schema, [*path, name], own_schema.get("properties", {}).get(name))
             yield [*path, name], f"请填写{title}"
         return
     if keyword == "dependentRequired":
@@ -137,7 +145,7 @@ def _describe(error: ValidationError, root_schema: dict) -> Iterable[tuple[list[
             yield [*path, name], f"请填写{_title(root_schema, [*path, name], None)}"
         return
     if keyword == "additionalProperties" and isinstance(error.instance, Mapping):
-        for name in _unexpected(error.schema, error.instance):
+        for name in _unexpected(own_schema, error.instance):
             yield [*path, name], f"不支持的字段：{name}"
         return
     if "propertyNames" in error.absolute_schema_path:
@@ -161,7 +169,7 @@ def _missing_dependencies(dependencies: Any, instance: Any) -> list[str]:
     return list(dict.fromkeys(_missing(wanted, instance)))
 
 
-def _unexpected(schema: Mapping, instance: Mapping) -> list[str]:
+def _unexpected(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:
     """Properties of ``instance`` that neither ``properties`` nor ``patternProperties`` name."""
     declared = schema.get("properties", {})
     patterns = list(schema.get("patternProperties", {}))
@@ -172,7 +180,7 @@ def _unexpected(schema: Mapping, instance: Mapping) -> list[str]:
     ]
 
 
-def _title(root_schema: dict, path: Sequence[PathPart], own_schema: Any) -> str:
+def _title(root_schema: JsonSchema, path: Sequence[PathPart], own_schema: Any) -> str:
     """The Chinese label of the field at ``path``: its title, or its list's title and position.
 
     Walks the root schema along ``properties`` and ``items``; a field the walk cannot reach
@@ -192,12 +200,12 @@ def _title(root_schema: dict, path: Sequence[PathPart], own_schema: Any) -> str:
             label = FALLBACK_TITLE
     else:
         return label
-    if isinstance(own_schema, Mapping) and isinstance(own_schema.get("title"), str):
-        return own_schema["title"]
+    if isinstance(own_schema, Mapping) and isinstance(title := own_schema.get("title"), str):
+        return title
     return FALLBACK_TITLE
 
 
-def _child(schema: Any, part: PathPart) -> Mapping | None:
+def _child(schema: Any, part: PathPart) -> Mapping[str, Any] | None:
     if not isinstance(schema, Mapping):
         return None
     if isinstance(part, int):
@@ -228,7 +236,7 @@ def _type_label(expected: Any) -> str:
 
 def _message(keyword: str | None, error: ValidationError, title: str) -> str:
     """The Chinese message for a keyword other than the property-naming ones handled above."""
-    value = error.validator_value
+    value: Any = error.validator_value  # always set on errors from ``iter_errors``
     match keyword:
         case "type":
             return f"{title}须为{_type_label(value)}"

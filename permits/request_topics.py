@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -37,7 +38,7 @@ class RequestTopic:
         return f"{region_name(region) or region}{self.unit}"
 
 
-def _topic(entry: dict) -> RequestTopic:
+def _topic(entry: dict[str, Any]) -> RequestTopic:
     topic = RequestTopic(
         code=str(entry["code"]),
         name=str(entry["name"]),

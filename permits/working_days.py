@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
@@ -187,12 +187,12 @@ class WorkingCalendar:
             table = self._tables[year] = _YearTable(year, counts)
         return table
 
-    def _day_rule(self, year: int):
+    def _day_rule(self, year: int) -> Callable[[date], bool]:
         schedule = self._schedules.get(year)
         if schedule is not None:
             return schedule.is_working_day
         if year in LIBRARY_YEARS:
-            return chinese_calendar.is_workday
+            return _library_is_workday
         self._warn_schedule_missing(year)
         return national_rule_schedule(year).is_working_day
 
@@ -227,6 +227,11 @@ def _schedule_files(directory: Path) -> list[Path]:
     )
 
 
+def _library_is_workday(day: date) -> bool:
+    """chinese_calendar's answer for the years it covers (the library is untyped)."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 def _is_weekend(day: date) -> bool:
     return day.weekday() >= 5
 
@@ -238,9 +243,11 @@ class _ScheduleLoader(yaml.SafeLoader):
     """A safe loader that keeps dates as text, so a bad date is reported, not a crash."""
 
 
-_ScheduleLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_ScheduleLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def _read_schedule(path: Path) -> tuple[Schedule | None, list[str]]:
@@ -270,7 +277,7 @@ def _yaml_error_place(exc: yaml.YAMLError) -> str:
     return f"（第{mark.line + 1}行）" if mark is not None else ""
 
 
-def _parse_schedule(data: dict, file_stem: str) -> tuple[Schedule | None, list[str]]:
+def _parse_schedule(data: dict[str, Any], file_stem: str) -> tuple[Schedule | None, list[str]]:
     problems = [f"未知字段“{key}”" for key in data if key not in SCHEDULE_KEYS]
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999:

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
 from app.auth import current_user, staff_required
+from app.domain.access import staff_region
 from app.jobs import stats as service
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="统计")
@@ -54,4 +55,5 @@ class Stats(MethodView):
     def get(self, args: dict):
         """Figures for the caller's region from ``from`` to ``to`` (default: this year)."""
         user = current_user()
-        return service.region_figures(user.region_code, args.get("first"), args.get("last"))
+        region = staff_region(user)
+        return service.region_figures(region, args.get("first"), args.get("last"))

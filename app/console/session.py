@@ -75,8 +75,12 @@ def _load_user() -> None:
     user = db.session.get(User, uid)
     seen = datetime.fromisoformat(session.get("seen", "1970-01-01T00:00:00+00:00"))
     idle = timekeeping.now() - seen > current_app.config["CONSOLE_IDLE_TIMEOUT"]
-    valid = user is not None and user.is_staff and user.active
-    if not valid or idle or session.get("pw") != _fingerprint(user):
+    if (
+        user is None
+        or not (user.is_staff and user.active)
+        or idle
+        or session.get("pw") != _fingerprint(user)
+    ):
         csrf = session.get(CSRF_FIELD)
         session.clear()
         if csrf:

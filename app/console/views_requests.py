@@ -72,21 +72,22 @@ def request_page(request_id: int):
 def request_action(request_id: int):
     """Claim, reply, close or reopen through the same service as the API."""
     version_text = request.form.get("version", "")
+    comment = request.form.get("comment", "")
     data = {
         "action": request.form.get("action", ""),
-        "comment": request.form.get("comment", ""),
+        "comment": comment,
         "version": int(version_text) if version_text.isdigit() else -1,
     }
     try:
         service.take_action(current_staff(), request_id, data)
     except (VersionConflict, StaleDataError):
         db.session.rollback()
-        return _render(request_id, STALE, data["comment"])
+        return _render(request_id, STALE, comment)
     except AppError as exc:
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _render(request_id, exc.detail, data["comment"])
+        return _render(request_id, exc.detail, comment)
     return redirect(url_for("console.request_page", request_id=request_id, done=data["action"]))
 
 

@@ -174,8 +174,10 @@ def _running_cases() -> list[Application]:
 def _recount(
     application: Application, before: WorkingCalendar, after: WorkingCalendar, source: str
 ) -> Recomputed | None:
-    started = application.clock_started_on or application.clock_due
     old_due = application.clock_due
+    if old_due is None:  # not selected: only running clocks are recounted
+        return None
+    started = application.clock_started_on or old_due
     new_due = after.add_working_days(started, before.working_days_between(started, old_due))
     if new_due == old_due:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 import requests
 
@@ -120,7 +120,7 @@ class WechatClient(WechatApi):
         return WechatSession(openid=openid, unionid=unionid)
 
 
-def _is_identifier(value: object) -> bool:
+def _is_identifier(value: object) -> TypeGuard[str]:
     """An openid/unionid as WeChat issues them: short printable ASCII (ours store 64)."""
     return (
         isinstance(value, str)

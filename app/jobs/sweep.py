@@ -108,7 +108,7 @@ def _decide(
         db.session.commit()
     except (AppError, WorkflowError) as exc:
         db.session.rollback()
-        reason = getattr(exc, "detail", None) or getattr(exc, "message", str(exc))
+        reason = str(getattr(exc, "detail", None) or getattr(exc, "message", exc))
         log.warning("%s 未能%s：%s", number, action, reason)
         summary.failed.append((number, reason))
         return

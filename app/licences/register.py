@@ -20,9 +20,10 @@ def licence_history(licence: Licence) -> list[Licence]:
     line = [licence]
     earlier = licence
     while earlier.supersedes_id is not None:
-        earlier = db.session.get(Licence, earlier.supersedes_id)
-        if earlier is None or earlier in line:
+        found = db.session.get(Licence, earlier.supersedes_id)
+        if found is None or found in line:
             break
+        earlier = found
         line.insert(0, earlier)
     later = licence
     while True:
@@ -74,7 +75,7 @@ def expiring_report(user: User, within_days: int) -> list[ExpiringRow]:
     for application in db.session.scalars(
         select(Application).where(Application.licence_id.in_(ids), Application.kind == "renewal")
     ):
-        if _is_open(application):
+        if _is_open(application) and application.licence_id is not None:
             renewals[application.licence_id] = application
     sent: dict[int, list[int]] = {}
     for reminder in db.session.scalars(

@@ -119,14 +119,15 @@ def bands(permit_type: PermitType, today: date) -> Iterator[Window]:
 
 def batches(band: Window, per_day: dict[date, int]) -> Iterator[tuple[Window, int]]:
     """``band`` cut into windows of whole expiry days holding about ``BATCH_LICENCES``."""
-    first, size, day = None, 0, band.first
+    first, size, day = band.first, 0, band.first
     while day <= band.last:
         count = per_day.get(day, 0)
         if count and size and size + count > BATCH_LICENCES:
             yield replace(band, first=first, last=day - ONE_DAY), size
-            first, size = None, 0
+            size = 0
         if count:
-            first = first or day
+            if not size:
+                first = day  # a batch starts on its first day with licences
             size += count
         day += ONE_DAY
     if size:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from app.models.modes import Commitment
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_region_state", "region_code", "state"),
@@ -126,7 +126,7 @@ class Application(db.Model):
     licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id], viewonly=True)
 
 
-class Blob(db.Model):
+class Blob(Model):
     """File content stored once per SHA-256, whoever uploaded it."""
 
     __tablename__ = "blobs"
@@ -137,7 +137,7 @@ class Blob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Document(db.Model):
+class Document(Model):
     """One uploaded file for one material of one application."""
 
     __tablename__ = "documents"
@@ -155,7 +155,7 @@ class Document(db.Model):
     application: Mapped[Application] = relationship(back_populates="documents")
 
 
-class MaterialVerdict(db.Model):
+class MaterialVerdict(Model):
     """A reviewer's verdict on a material, as it stood when judged (the latest upload)."""
 
     __tablename__ = "material_verdicts"
@@ -170,7 +170,7 @@ class MaterialVerdict(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Rating(db.Model):
+class Rating(Model):
     """好差评: one rating per closed case."""
 
     __tablename__ = "ratings"

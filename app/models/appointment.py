@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
-class AppointmentSlot(db.Model):
+class AppointmentSlot(Model):
     """A period an office offers for one purpose, with room for ``capacity`` bookings."""
 
     __tablename__ = "appointment_slots"
@@ -32,7 +32,7 @@ class AppointmentSlot(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Appointment(db.Model):
+class Appointment(Model):
     """One applicant's booking of a slot, optionally for one of their applications."""
 
     __tablename__ = "appointments"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
-class VerifiedPhone(db.Model):
+class VerifiedPhone(Model):
     """One verified phone per user; binding again replaces it."""
 
     __tablename__ = "verified_phones"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
-class Shipment(db.Model):
+class Shipment(Model):
     __tablename__ = "shipments"
     __table_args__ = (UniqueConstraint("carrier", "tracking_no"),)
 
@@ -26,7 +26,7 @@ class Shipment(db.Model):
     events: Mapped[list[ShipmentEvent]] = relationship(order_by="ShipmentEvent.at")
 
 
-class ShipmentEvent(db.Model):
+class ShipmentEvent(Model):
     """One courier report; the unique key makes a repeated webhook a no-op."""
 
     __tablename__ = "shipment_events"

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
 
 
-class EnterpriseRequest(db.Model):
+class EnterpriseRequest(Model):
     """A question or problem an enterprise files, routed to the unit that can act on it."""
 
     __tablename__ = "enterprise_requests"
@@ -45,7 +45,7 @@ class EnterpriseRequest(db.Model):
     enterprise: Mapped[Enterprise] = relationship()
 
 
-class RequestAttachment(db.Model):
+class RequestAttachment(Model):
     """A file attached to a request, stored like a case's materials (content-addressed)."""
 
     __tablename__ = "request_attachments"
@@ -60,7 +60,7 @@ class RequestAttachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RequestEvent(db.Model):
+class RequestEvent(Model):
     """One step in a request's history: filed, claimed, replied, closed, reopened, rated."""
 
     __tablename__ = "request_events"

@@ -15,13 +15,13 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 SearchVector = Text().with_variant(TSVECTOR(), "postgresql")
 
 
-class FaqEntry(db.Model):
+class FaqEntry(Model):
     """A question applicants ask and the office's answer; general when ``permit_type`` is None."""
 
     __tablename__ = "faq_entries"
@@ -34,7 +34,7 @@ class FaqEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class GuidePassage(db.Model):
+class GuidePassage(Model):
     __tablename__ = "guide_passages"
     __table_args__ = (
         Index("ix_guide_passages_search_vector", "search_vector", postgresql_using="gin"),
@@ -51,7 +51,7 @@ class GuidePassage(db.Model):
     faq_id: Mapped[int | None] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
 
 
-class GuideIndexState(db.Model):
+class GuideIndexState(Model):
     """What the index was built from: rebuilt when the catalogue or the FAQ changes."""
 
     __tablename__ = "guide_index_state"

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
 
 
-class Licence(db.Model):
+class Licence(Model):
     __tablename__ = "licences"
     # A holder's licences soonest expiry first, paged (the licence list).
     __table_args__ = (
@@ -60,7 +60,7 @@ class Licence(db.Model):
     successor_loaded: Mapped[bool | None] = query_expression()
 
 
-class LicenceSequence(db.Model):
+class LicenceSequence(Model):
     """Next serial per permit type, issuer and year; row-locked while a number is taken."""
 
     __tablename__ = "licence_sequences"

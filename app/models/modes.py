@@ -9,12 +9,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.licence import Licence
 
 
-class PostCheck(db.Model):
+class PostCheck(Model):
     """A licence to be checked after issue; a failed check waits on the revocation queue."""
 
     __tablename__ = "post_checks"
@@ -34,7 +34,7 @@ class PostCheck(db.Model):
     licence: Mapped[Licence] = relationship()
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """A signed commitment standing in for one material (告知承诺制), kept with the case."""
 
     __tablename__ = "commitments"
@@ -49,7 +49,7 @@ class Commitment(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Consent(db.Model):
+class Consent(Model):
     """An enterprise's consent that the office's agents prepare (or submit) its applications."""
 
     __tablename__ = "consents"

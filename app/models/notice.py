@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 
-class Notice(db.Model):
+class Notice(Model):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
-class SubscriptionConsent(db.Model):
+class SubscriptionConsent(Model):
     __tablename__ = "subscription_consents"
     __table_args__ = (UniqueConstraint("user_id", "template_id"),)
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 
-class TimelineEntry(db.Model):
+class TimelineEntry(Model):
     __tablename__ = "timeline_entries"
     __table_args__ = (UniqueConstraint("application_id", "seq"),)
 

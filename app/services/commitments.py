@@ -77,7 +77,7 @@ def after_approval(application: Application) -> None:
     signed = of(application)
     if not signed:
         return
-    licence = db.session.get(Licence, application.issued_licence_id)
+    licence = db.session.get_one(Licence, application.issued_licence_id)
     names = {m.code: m.name for m in materials.permit_type_of(application).materials}
     committed = "、".join(names.get(c.material_code, c.material_code) for c in signed)
     note = f"{ISSUED_ON_COMMITMENT}（承诺事项：{committed}）"
@@ -87,7 +87,7 @@ def after_approval(application: Application) -> None:
 
 
 def material_names(application_id: int) -> dict[str, str]:
-    application = db.session.get(Application, application_id)
+    application = db.session.get_one(Application, application_id)
     return {m.code: m.name for m in materials.permit_type_of(application).materials}
 
 

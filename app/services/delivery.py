@@ -61,7 +61,7 @@ def record_courier_event(carrier: str, tracking_no: str, status: str, at: dateti
     if known is not None:
         return "duplicate"
     db.session.add(ShipmentEvent(shipment_id=shipment.id, status=status, at=at))
-    application = db.session.get(Application, shipment.application_id)
+    application = db.session.get_one(Application, shipment.application_id)
     if shipment.status != "delivered":
         shipment.status = status
     if status == "delivered" and application.state == "dispatched":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import current_app
 from sqlalchemy import Select, func, select
@@ -166,16 +166,17 @@ def take_action(user: User, request_id: int, data: dict) -> EnterpriseRequest:
         raise Conflict(
             f"诉求{STATE_LABELS[item.state]}，不能执行此操作", code="TRANSITION_NOT_ALLOWED"
         )
-    comment = (data.get("comment") or "").strip() or None
-    if action == "reply" and not comment:
+    comment: str | None = (data.get("comment") or "").strip() or None
+    reply = comment if action == "reply" else None
+    if action == "reply" and reply is None:
         raise ValidationFailed("请填写答复内容", errors={"comment": ["请填写答复内容"]})
     now = timekeeping.now()
     if action in ("claim", "reply") and item.handler_id is None:
         item.handler_id = user.id
-    if action == "reply":
-        item.reply = comment
+    if reply is not None:
+        item.reply = reply
         item.first_replied_at = item.first_replied_at or now
-        _notify_reply(item, comment)
+        _notify_reply(item, reply)
     item.closed_at = now if action == "close" else None
     item.state = ACTION_TARGET[action]
     item.updated_at = now
@@ -221,14 +222,17 @@ def add_attachment(user: User, request_id: int, upload: Upload | None) -> Reques
         raise Conflict("诉求已办结，不能再添加附件", code="REQUEST_CLOSED")
     if upload is None or not upload.filename and upload.content_length == 0:
         raise ValidationFailed("请选择要上传的文件", errors={"file": ["请选择要上传的文件"]})
-    count = db.session.scalar(select(func.count()).where(RequestAttachment.request_id == item.id))
+    count = db.session.scalars(
+        select(func.count()).where(RequestAttachment.request_id == item.id)
+    ).one()
     if count >= MAX_ATTACHMENTS:
         message = f"每件诉求最多{MAX_ATTACHMENTS}个附件"
         raise Conflict(message, code="TOO_MANY_ATTACHMENTS")
     store = storage()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        tmp, spooled = store.spool(upload.stream, limit)
+        # werkzeug types the stream as IO[bytes]; an upload is always a binary file.
+        tmp, spooled = store.spool(cast(BinaryIO, upload.stream), limit)
     except TooLarge as exc:
         raise PayloadTooLarge(
             f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"

@@ -118,7 +118,7 @@ def login_staff(username: str, password: str, address: str) -> User:
     user = db.session.scalars(
         select(User).where(User.username == username, User.kind == "staff")
     ).first()
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    ok = check_password_hash((user.password_hash if user else None) or _DUMMY_HASH, password)
     if not (user and ok and user.active):
         raise Unauthorized("用户名或密码错误", code="INVALID_CREDENTIALS", title="登录失败")
     setting, _, key = _login_keys(username, address)[0]

@@ -42,7 +42,7 @@ def _direct_extension(application: Application) -> bool:
     """Judged afresh at submit: the form may have changed since the draft was created."""
     if application.kind != "renewal" or application.licence_id is None:
         return False
-    licence = db.session.get(Licence, application.licence_id)
+    licence = db.session.get_one(Licence, application.licence_id)
     permit_type = materials.permit_type_of(application)
     return direct_extension_eligible(licence, permit_type, application.form or {})
 

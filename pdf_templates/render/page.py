@@ -72,7 +72,12 @@ def open_sheet(page: dict[str, Any], typeface: Typeface | None = None) -> Sheet:
     size = (page["width_mm"] * mm, page["height_mm"] * mm)
     buffer = io.BytesIO()
     canvas = Canvas(
-        buffer, pagesize=size, invariant=1, pageCompression=1, initialFontName=typeface.primary
+        buffer,
+        pagesize=size,
+        invariant=1,
+        pageCompression=1,
+        # types-reportlab types initialFontName as a number; reportlab takes a font name.
+        initialFontName=typeface.primary,  # type: ignore[arg-type]
     )
     canvas.setCreator("Zerovisit")
     return Sheet(canvas=canvas, typeface=typeface, page_height=size[1], buffer=buffer)

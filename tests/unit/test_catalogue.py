@@ -405,8 +405,8 @@ MATERIAL = {"code": "x", "name": "某材料", "required": True, "deferrable": Fa
             id="invalid-json-schema",
         ),
         pytest.param(
-            lambda d: d["form_schema"]["new"].update(requried=["principal"]),
-            "form_schema.new：未知的 JSON Schema 关键字 requried",
+            lambda d: d["form_schema"]["new"].update(requried=["principal"]),  # codespell:ignore
+            "form_schema.new：未知的 JSON Schema 关键字 requried",  # codespell:ignore
             id="misspelt-keyword",
         ),
         pytest.param(

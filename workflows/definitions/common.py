@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypedDict, Unpack
 
 from workflows import guards
-from workflows.engine import Effect, Field, State, Transition, Workflow
+from workflows.engine import CaseFacts, Effect, Field, Guard, State, Transition, Workflow
 
 E = Effect
 
@@ -47,11 +48,26 @@ REASON = Field("comment", "理由")
 OPTIONAL_COMMENT = Field("comment", "说明", required=False)
 
 
+class TransitionExtras(TypedDict, total=False):
+    """The optional parts of a ``Transition`` that ``t`` passes through by keyword."""
+
+    fields: tuple[Field, ...]
+    guards: tuple[Guard, ...]
+    when: Callable[[CaseFacts], bool] | None
+    effects: tuple[Effect, ...]
+    note: str
+
+
 def t(
-    action: str, sources: Iterable[str] | str, target: str | None, role: str, label: str, **extra
+    action: str,
+    sources: Iterable[str] | str,
+    target: str | None,
+    role: str,
+    label: str,
+    **extra: Unpack[TransitionExtras],
 ) -> Transition:
-    sources = frozenset({sources} if isinstance(sources, str) else sources)
-    return Transition(action, sources, target, frozenset({role}), label, **extra)
+    states = frozenset({sources} if isinstance(sources, str) else sources)
+    return Transition(action, states, target, frozenset({role}), label, **extra)
 
 
 SUBMIT = t(
