@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import timekeeping
 from app.auth import current_user
+from app.domain import bulk
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.integrations.storage import content_sha256
@@ -127,7 +128,7 @@ def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRe
 
 def _take_over_stale(record: IdempotencyRecord) -> bool:
     """Adopt a claim abandoned by a dead worker; only one taker wins."""
-    taken = db.session.execute(
+    taken = bulk.execute(
         update(IdempotencyRecord)
         .where(
             IdempotencyRecord.id == record.id,
@@ -135,7 +136,7 @@ def _take_over_stale(record: IdempotencyRecord) -> bool:
             IdempotencyRecord.created_at == record.created_at,
         )
         .values(created_at=timekeeping.now())
-    ).rowcount
+    )
     db.session.commit()
     return taken == 1
 

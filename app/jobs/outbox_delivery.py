@@ -29,6 +29,7 @@ import requests
 from sqlalchemy import exists, select, update
 
 from app import timekeeping
+from app.domain import bulk
 from app.extensions import db
 from app.integrations.wechat_access import (
     DeliverySettings,
@@ -257,7 +258,7 @@ def _finish(
 ) -> Finished | None:
     """Record the attempt and the inbox entry in one commit; None when the lease was lost."""
     values = _final_values(outcome, claim, settings, timekeeping.now())
-    result = db.session.execute(
+    touched = bulk.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == claim.id,
@@ -267,7 +268,7 @@ def _finish(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if touched != 1:
         db.session.rollback()
         return None
     written = _write_inbox(snapshot)

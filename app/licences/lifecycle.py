@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import timekeeping
+from app.domain import bulk
 from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
@@ -108,13 +109,12 @@ def _not_revoked(licence: Any) -> Any:
 def supersede_ended_licences(today: date | None = None) -> int:
     """Mark renewed licences past their last day as superseded (the daily sweep)."""
     today = today or timekeeping.today()
-    result = db.session.execute(
+    return bulk.execute(
         update(Licence)
         .where(Licence.terminal_status.is_(None), Licence.valid_until < today, successor_exists())
         .values(terminal_status="superseded", version=Licence.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
 
 
 def days_to_expiry(licence: Licence, today: date | None = None) -> int:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 
 from app import timekeeping
-from app.domain import access
+from app.domain import access, bulk
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, NotFound, field_error, fields_error
@@ -126,13 +126,13 @@ def book(user: User, data: dict) -> Appointment:
     )
     if mine:
         raise Conflict("您已预约该时段", code="ALREADY_BOOKED")
-    taken = db.session.execute(
+    taken = bulk.execute(
         update(AppointmentSlot)
         .where(AppointmentSlot.id == slot.id, AppointmentSlot.booked < AppointmentSlot.capacity)
         .values(booked=AppointmentSlot.booked + 1)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
+    if taken != 1:
         db.session.rollback()
         raise Conflict("该时段已约满，请选择其他时段", code="SLOT_FULL")
     db.session.expire(slot, ["booked"])

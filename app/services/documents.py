@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
 from app import timekeeping
-from app.domain import access, agency, materials
+from app.domain import access, agency, bulk, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
 from app.errors import (
@@ -178,7 +178,7 @@ def _forget_unreferenced_blob(sha256: str) -> None:
         return
     try:
         with db.session.begin_nested():
-            deleted = db.session.execute(delete(Blob).where(Blob.sha256 == sha256)).rowcount
+            deleted = bulk.execute(delete(Blob).where(Blob.sha256 == sha256))
     except IntegrityError:
         return  # a document committed meanwhile refers to it: keep it
     if deleted:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import throttle
+from app.domain import bulk
 from app.domain.transaction import commit
 from app.errors import Conflict, TooManyRequests, ValidationFailed, field_error
 from app.extensions import db
@@ -109,11 +110,11 @@ def _check_proof(enterprise: Enterprise, user: User, claim: dict | None, address
 
 def _claim(enterprise: Enterprise, user: User, data: dict, address: str) -> Enterprise:
     _check_proof(enterprise, user, data.get("claim"), address)
-    claimed = db.session.execute(
+    claimed = bulk.execute(
         update(Enterprise)
         .where(Enterprise.id == enterprise.id, Enterprise.manager_id.is_(None))
         .values(manager_id=user.id, contact_phone=data["contact_phone"])
-    ).rowcount
+    )
     if claimed != 1:
         db.session.rollback()
         raise _already_claimed()

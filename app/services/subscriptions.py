@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from app import timekeeping
+from app.domain import bulk
 from app.domain.transaction import commit
 from app.errors import Forbidden, fields_error
 from app.extensions import db
@@ -79,7 +80,7 @@ def consents(user: User) -> list[SubscriptionConsent]:
 
 def reserve(user_id: int, template_id: str) -> bool:
     """Spend one consent for a send (its own short transaction); False when none is left."""
-    result = db.session.execute(
+    touched = bulk.execute(
         update(SubscriptionConsent)
         .where(
             SubscriptionConsent.user_id == user_id,
@@ -91,7 +92,7 @@ def reserve(user_id: int, template_id: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return touched == 1
 
 
 def release(user_id: int, template_id: str) -> None:
