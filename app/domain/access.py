@@ -28,6 +28,13 @@ def with_case_details(query: Select) -> Select:
     )
 
 
+def staff_region(user: User) -> str:
+    """A staff member's region code: every staff account has one (creating it checks so)."""
+    if user.region_code is None:
+        raise LookupError(f"staff account {user.username} has no region")
+    return user.region_code
+
+
 def in_region(user: User, region_code: str) -> bool:
     """Whether ``region_code`` lies in the staff member's jurisdiction."""
     return region_covers(user.region_code or "", region_code)
@@ -36,7 +43,8 @@ def in_region(user: User, region_code: str) -> bool:
 def scope_applications(query: Select, user: User) -> Select:
     """Restrict a query over Application to what ``user`` may see."""
     if user.is_staff:
-        query = query.where(Application.region_code.startswith(region_prefix(user.region_code)))
+        prefix = region_prefix(staff_region(user))
+        query = query.where(Application.region_code.startswith(prefix))
         if agency.agent_only(user):  # 帮办代办: consenting enterprises only
             query = query.where(Application.enterprise_id.in_(agency.consented_enterprises()))
         return query

@@ -8,7 +8,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import timekeeping
-from app.domain import timeline
+from app.domain import access, timeline
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
 from app.errors import Conflict, NotFound, VersionConflict
@@ -21,7 +21,8 @@ from permits.identifiers import region_prefix
 
 def _scoped(query: Select, user: User) -> Select:
     if user.is_staff:
-        return query.where(Licence.region_code.startswith(region_prefix(user.region_code)))
+        prefix = region_prefix(access.staff_region(user))
+        return query.where(Licence.region_code.startswith(prefix))
     return query.join(Enterprise, Licence.enterprise_id == Enterprise.id).where(
         Enterprise.manager_id == user.id
     )
@@ -131,7 +132,7 @@ def revoke_licence(user: User, licence_id: int, reason: str, version: int | None
     licence.revoked_at = timekeeping.now()
     licence.revoke_reason = reason
     if licence.application_id:
-        application = db.session.get(Application, licence.application_id)
+        application = db.session.get_one(Application, licence.application_id)
         timeline.append(
             application,
             user=user,

@@ -43,7 +43,7 @@ def schedule(application: Application, reason: str) -> PostCheck:
 def _queue(user: User, status: str, page: int, page_size: int) -> tuple[list[PostCheck], int]:
     query = select(PostCheck).where(
         PostCheck.status == status,
-        PostCheck.region_code.startswith(region_prefix(user.region_code)),
+        PostCheck.region_code.startswith(region_prefix(access.staff_region(user))),
     )
     if status == "failed":  # revoked licences leave the revocation queue
         query = query.join(Licence, Licence.id == PostCheck.licence_id).where(
@@ -81,7 +81,7 @@ def record(user: User, licence_id: int, result: str, comment: str) -> PostCheck:
     check.comment = comment
     check.checked_by = user.id
     check.checked_at = timekeeping.now()
-    application = db.session.get(Application, check.application_id)
+    application = db.session.get_one(Application, check.application_id)
     timeline.append(
         application,
         user=user,
