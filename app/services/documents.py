@@ -71,7 +71,7 @@ def upload_document(
         errors["material"] = ["请选择材料"]
     if upload is None or not upload.filename and upload.content_length == 0:
         errors["file"] = ["请选择要上传的文件"]
-    if errors:
+    if errors or not material_code or upload is None:  # (the last two narrow the types)
         raise fields_error(errors)
     _check_can_upload(application, material_code)
     store = storage()

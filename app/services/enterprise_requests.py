@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, func, select
@@ -231,8 +231,7 @@ def add_attachment(user: User, request_id: int, upload: Upload | None) -> Reques
     store = storage()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        # werkzeug types the stream as IO[bytes]; an upload is always a binary file.
-        tmp, spooled = store.spool(cast(BinaryIO, upload.stream), limit)
+        tmp, spooled = store.spool(upload.stream, limit)
     except TooLarge as exc:
         raise PayloadTooLarge(
             f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"

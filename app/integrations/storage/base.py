@@ -9,9 +9,10 @@ committed to the store under their hash; the temp files live in ``<area>/tmp`` u
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from app.errors import StorageUnavailable  # noqa: F401  (raised by the stores)
 from app.integrations.storage.spool import StoredFile, spool_stream, sweep_temp
@@ -20,7 +21,7 @@ from app.integrations.storage.spool import StoredFile, spool_stream, sweep_temp
 class DocumentStore(ABC):
     """One area's blobs (documents, licences, notices), local or in an object store."""
 
-    def __init__(self, spool_root: str | Path) -> None:
+    def __init__(self, spool_root: str | os.PathLike[str]) -> None:
         self.tmp_dir = Path(spool_root) / "tmp"
 
     @abstractmethod
@@ -48,7 +49,7 @@ class DocumentStore(ABC):
     def remove(self, sha256: str) -> None:
         """Delete the bytes of a blob no row refers to any more."""
 
-    def spool(self, stream: BinaryIO, max_bytes: int) -> tuple[Path, StoredFile]:
+    def spool(self, stream: IO[bytes], max_bytes: int) -> tuple[Path, StoredFile]:
         """A hashed local temp file of ``stream``; TooLarge past ``max_bytes``."""
         return spool_stream(self.tmp_dir, stream, max_bytes)
 

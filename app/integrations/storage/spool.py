@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 CHUNK_SIZE = 64 * 1024
 HEAD_BYTES = 4096
@@ -89,7 +89,7 @@ class SpoolFile:
         self.close()
 
 
-def spool_stream(directory: Path, stream: BinaryIO, max_bytes: int) -> tuple[Path, StoredFile]:
+def spool_stream(directory: Path, stream: IO[bytes], max_bytes: int) -> tuple[Path, StoredFile]:
     """Copy ``stream`` into a new spool file, hashing it; raise TooLarge past the limit.
 
     A stream that is already a spool file of ``directory`` (the request parser wrote the
@@ -113,7 +113,7 @@ def spool_stream(directory: Path, stream: BinaryIO, max_bytes: int) -> tuple[Pat
     return spool.keep(), stored
 
 
-def content_sha256(stream: BinaryIO) -> str:
+def content_sha256(stream: IO[bytes]) -> str:
     """The SHA-256 of an uploaded part, read only when the parser did not hash it already."""
     if isinstance(stream, SpoolFile):
         return stream.sha256
