@@ -155,7 +155,9 @@ def _claim_or_replay(user_id: int, key: str, fingerprint: str) -> IdempotencyRec
         if existing.status_code != IN_PROGRESS:
             return _replay(existing)
         if existing.created_at < timekeeping.now() - STALE_CLAIM and _take_over_stale(existing):
-            return _find(user_id, key)
+            taken = _find(user_id, key)
+            if taken is not None:  # renewed just now, so live; were it gone, poll again
+                return taken
         db.session.rollback()  # end the read transaction so the next poll sees new commits
         if time.monotonic() >= deadline:
             raise _in_progress()
@@ -201,7 +203,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             db.session.commit()
             _release(claim_id)
             return response
-        record = db.session.get(IdempotencyRecord, claim_id)
+        record = db.session.get_one(IdempotencyRecord, claim_id)  # our claim: it exists
         record.status_code = response.status_code
         record.body = response.get_json()
         db.session.commit()

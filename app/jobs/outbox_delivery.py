@@ -130,7 +130,7 @@ def claim_due(limit: int, now: datetime, lease: timedelta) -> list[Claim]:
 
 
 def _snapshot(message_id: int) -> Snapshot:
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)  # claimed: it exists
     user = db.session.get(User, message.user_id)
     snapshot = Snapshot(
         id=message.id,
