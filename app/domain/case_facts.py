@@ -21,6 +21,11 @@ SUBMIT_ACTIONS = frozenset({"submit", "resubmit"})
 # ``(application, action, role, data)``. The case service passes its own to the modes.
 SystemAction = Callable[[Application, str, str, dict], None]
 
+# An effect's handler gets the case, the action's fields and the acting user (None for a
+# system action such as a deemed decision or a delivery confirmed by the carrier); what it
+# returns (an issued licence, a shipment) is not used.
+EffectHandler = Callable[[Application, dict, User | None], object]
+
 
 def case_facts(
     application: Application, statuses: list[materials.MaterialStatus] | None = None

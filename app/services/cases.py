@@ -8,6 +8,7 @@ effects (clock, records, licence, shipment, outbox), appends the timeline and co
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app.domain import access, agency, clock, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
+    EffectHandler,
     actor_for,
     case_facts,
     check_version,
@@ -98,7 +100,7 @@ def _check_supplement_list(application: Application, data: dict) -> None:
         raise field_error("missing_materials", message, "MATERIAL_UNKNOWN")
 
 
-def _record_supplement_request(application: Application, data: dict, user: User) -> None:
+def _record_supplement_request(application: Application, data: dict, user: User | None) -> None:
     _check_supplement_list(application, data)
     last_document = max((d.id for d in application.documents), default=0)
     application.supplement_request = {
@@ -130,18 +132,31 @@ def _limits(application: Application):
     return materials.permit_type_of(application)
 
 
-def _receipt_day(application: Application):
+def _receipt_day(application: Application) -> date:
     """The office's date of the (last) submission: the day the application was received."""
+    if application.submitted_at is None:  # receipt clocks start on submitted cases only
+        raise ValueError(f"application {application.id} has not been submitted")
     return application.submitted_at.astimezone(timekeeping.OFFICE_TZ).date()
 
 
-def _pause_where_the_type_says(application: Application, data: dict, user: User) -> None:
+def _staff_only(handler: Callable[[Application, dict, User], object]) -> EffectHandler:
+    """A handler of effects only people's actions carry: it records who acted."""
+
+    def run(application: Application, data: dict, user: User | None) -> object:
+        if user is None:
+            raise TypeError(f"a system action cannot carry the effect of {handler.__name__}")
+        return handler(application, data, user)
+
+    return run
+
+
+def _pause_where_the_type_says(application: Application, data: dict, user: User | None) -> None:
     """The stage just entered stops the clock only if the permit type lists it (Art. 45)."""
     if _limits(application).clock_pause(application.state) is not None:
         clock.pause(application)
 
 
-def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
+def _effect_handlers() -> dict[Effect, EffectHandler]:
     return {
         Effect.START_ACCEPTANCE_CLOCK: lambda a, d, u: clock.start(
             a, "acceptance", _limits(a).acceptance_limit_days
@@ -160,7 +175,7 @@ def _effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]
         Effect.RESUME_CLOCK: lambda a, d, u: clock.resume(a),
         Effect.STOP_CLOCK: lambda a, d, u: clock.stop(a),
         Effect.RECORD_SUPPLEMENT_REQUEST: _record_supplement_request,
-        Effect.RECORD_VERDICT: _record_verdict,
+        Effect.RECORD_VERDICT: _staff_only(_record_verdict),
         Effect.RECORD_INSPECTION: lambda a, d, u: setattr(a, "inspection_result", d["result"]),
         Effect.RECORD_RECOMMENDATION: lambda a, d, u: setattr(
             a, "recommendation", d["recommendation"]

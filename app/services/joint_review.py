@@ -18,14 +18,18 @@ KEY = JOINT_REVIEW_KEY
 OPINION_LABELS = {"agree": "同意", "disagree": "不同意"}
 
 
-def open_review(application: Application, data: dict, user: User) -> None:
+def open_review(application: Application, data: dict, user: User | None) -> None:
     """Effect ``open_joint_review``: check and keep the units."""
     units = data["units"]
+    names = {
+        u: record.name
+        for u in units
+        if is_region_code(u) and (record := region_record(u)) is not None
+    }
     bad = [
         u
         for u in units
-        if not (is_region_code(u) and region_record(u))
-        or not application.region_code.startswith(region_prefix(u))
+        if u not in names or not application.region_code.startswith(region_prefix(u))
     ]
     if bad:
         message = f"联合审查单位须为本案所在地或其上级行政区划：{'、'.join(bad)}"
@@ -34,7 +38,7 @@ def open_review(application: Application, data: dict, user: User) -> None:
         **(application.modes or {}),
         KEY: {
             "units": list(units),
-            "unit_names": {u: region_record(u).name for u in units},
+            "unit_names": {u: names[u] for u in units},
             "opinions": {},
             "opened_at": timekeeping.local_iso(timekeeping.now()),
             "comment": data.get("comment", ""),
@@ -42,11 +46,11 @@ def open_review(application: Application, data: dict, user: User) -> None:
     }
 
 
-def record_opinion(application: Application, data: dict, user: User) -> None:
+def record_opinion(application: Application, data: dict, user: User | None) -> None:
     """Effect ``record_opinion``: one opinion per unit, by a reviewer of that unit's region."""
     current = dict((application.modes or {}).get(KEY) or {})
     unit = user.region_code if user else None
-    if unit not in current.get("units", []):
+    if user is None or unit not in current.get("units", []):  # a unit is never None
         raise Conflict("您所在单位不在本次联合审查之列", code="NOT_A_JOINT_REVIEW_UNIT")
     opinions = dict(current.get("opinions", {}))
     if unit in opinions:

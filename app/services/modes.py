@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from app.domain import agency, materials
-from app.domain.case_facts import SystemAction
+from app.domain.case_facts import EffectHandler, SystemAction
 from app.models import Application, User
 from app.services import commitments, instant, joint_review, pre_review
 from workflows.engine import Effect
 
 
-def effect_handlers() -> dict[Effect, Callable[[Application, dict, User], None]]:
+def effect_handlers() -> dict[Effect, EffectHandler]:
     """Handlers of the modes' workflow effects, merged into ``cases``' own."""
     return {
         Effect.RECORD_PRE_REVIEW: pre_review.record,

@@ -16,7 +16,7 @@ from app.models import Application, User
 KEY = "pre_review"
 
 
-def record(application: Application, data: dict, user: User) -> None:
+def record(application: Application, data: dict, user: User | None) -> None:
     """Keep the clerk's comments (effect ``record_pre_review``); unknown materials → 422."""
     comments = data.get("material_comments") or {}
     codes = {s.material.code for s in materials.material_statuses(application)}
