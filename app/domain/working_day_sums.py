@@ -28,9 +28,15 @@ class local_day(FunctionElement):  # noqa: N801 (a SQL function, named like one)
     inherit_cache = True
 
 
+def _office_offset_hours() -> int:
+    offset = datetime(2000, 1, 1, tzinfo=timekeeping.OFFICE_TZ).utcoffset()
+    if offset is None:  # an aware datetime always has one
+        raise RuntimeError("the office time zone has no UTC offset")
+    return int(offset.total_seconds()) // 3600
+
+
 # China has kept UTC+8, without daylight saving, since 1991: a fixed shift gives the date.
-_OFFSET_HOURS = int(datetime(2000, 1, 1, tzinfo=timekeeping.OFFICE_TZ).utcoffset().total_seconds())
-_OFFSET_HOURS //= 3600
+_OFFSET_HOURS = _office_offset_hours()
 
 
 @compiles(local_day)

@@ -38,13 +38,14 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app import timekeeping
+from app.domain.permit_types import require_permit_type
 from app.extensions import db
 from app.licences.register_rows import (
     LABELS,
@@ -53,7 +54,6 @@ from app.licences.register_rows import (
     Record,
     RegisterRow,
     cached_issuer_name,
-    cached_permit_type,
     check_cells,
     cross_row_problems,
     read_records,
@@ -62,6 +62,9 @@ from app.models import Enterprise, Licence
 from permits.identifiers import elicence_identifier
 
 CHUNK = 1000
+# Rows go in through Core (executemany, no ORM objects); the declarative base types the
+# mapped table only as a FromClause.
+LICENCES = cast(Table, Licence.__table__)
 Progress = Callable[[str, int, int], None]  # (stage, rows done, rows in the stage)
 T = TypeVar("T")
 
@@ -114,7 +117,7 @@ def _differences(stored: Any, row: RegisterRow) -> list[str]:
     }
     differing = [LABELS[name] for name, (known, given) in comparisons.items() if known != given]
     recorded = holder.get("form") or {}
-    permit_type = cached_permit_type(row.permit_type)
+    permit_type = require_permit_type(row.permit_type)  # a checked row: the type is known
     return differing + [
         permit_type.licence_fields[name]
         for name, value in row.particulars.items()
@@ -158,7 +161,7 @@ def _existing_numbers(
 def _identifier(permit_type_code: str, number: str) -> str:
     digest = hashlib.sha256(number.encode("utf-8")).digest()
     serial = "R" + base64.b32encode(digest).decode("ascii")[:16]
-    type_code = cached_permit_type(permit_type_code).type_code
+    type_code = require_permit_type(permit_type_code).type_code
     return elicence_identifier(type_code, current_app.config["ISSUER_CREDIT_CODE"], serial, 1)
 
 
@@ -228,7 +231,7 @@ def _load(rows: list[RegisterRow], summary: ImportSummary, progress: Progress | 
     now = timekeeping.now()
     for chunk in _chunks(rows):
         db.session.execute(
-            insert(Licence.__table__),
+            insert(LICENCES),
             [_licence_values(row, enterprise_ids[row.credit_code], now) for row in chunk],
         )
         summary.loaded += len(chunk)

@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from app.domain.permit_types import require_permit_type
 from app.licences.lifecycle import issuer_region
 from app.spreadsheet import looks_like_formula
 from permits.catalogue import PermitType, get_catalogue, get_permit_type
@@ -170,7 +171,8 @@ def cached_permit_type(code: str) -> PermitType | None:
 
 @cache
 def cached_issuer_name(permit_type_code: str, region_code: str) -> str:
-    return issuer_name(issuer_region(cached_permit_type(permit_type_code), region_code))
+    # Called for rows whose permit type has passed the checks: the catalogue has it.
+    return issuer_name(issuer_region(require_permit_type(permit_type_code), region_code))
 
 
 def _identity_problems(values: dict[str, str]) -> list[str]:
@@ -261,7 +263,7 @@ def check_cells(
             problems.append(f"{LABELS[name]}：应为YYYY-MM-DD格式的日期")
     if valid_from and valid_until and valid_until <= valid_from:
         problems.append("有效期至：应晚于有效期起")
-    if problems:
+    if problems or valid_from is None or valid_until is None:  # (a None date is a problem)
         return LineProblem(line, tuple(problems))
     return RegisterRow(
         line=line,
