@@ -344,7 +344,7 @@ def _rolling_back(
 def register_error_handlers(app: Flask, rollback: Callable[[], None]) -> None:
     """Answer every error as a problem, after ``rollback`` (the database session's; passed in
     because ``app.extensions`` builds its ``Api`` from this module)."""
-    handlers: list[tuple[type[BaseException], Callable[[Any], Response]]] = [
+    handlers: list[tuple[type[Exception], Callable[[Any], Response]]] = [
         (AppError, _handle_app_error),
         (HTTPException, _handle_http_exception),
         (wf_errors.WorkflowError, _handle_workflow_error),

@@ -350,7 +350,7 @@ class _PresetCmsSigner(signers.SimpleSigner):
         )
         self._reference: bytes | None = None  # DER of pyHanko's reference signature
 
-    async def async_sign(  # type: ignore[override]
+    async def async_sign(
         self,
         data_digest: bytes,
         digest_algorithm: str,

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import timekeeping
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 
@@ -17,7 +17,7 @@ def _office_now() -> datetime:
     return timekeeping.now()
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A notification written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_messages"
@@ -43,7 +43,7 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_office_now)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An entry of a user's in-app inbox."""
 
     __tablename__ = "notifications"
@@ -59,7 +59,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """One expiry reminder per licence per threshold; the unique key makes scans idempotent."""
 
     __tablename__ = "reminders"
@@ -72,7 +72,7 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class WechatAccessToken(db.Model):
+class WechatAccessToken(Model):
     """The access token shared by every worker, refreshed before it expires."""
 
     __tablename__ = "wechat_access_tokens"
