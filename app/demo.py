@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage as Upload
 
 from app import timekeeping
+from app.domain.permit_types import require_permit_type
 from app.extensions import db
 from app.licences.lifecycle import add_years
 from app.models import Application, Enterprise, Licence, User
 from app.services import cases, documents, identity, ratings
 from app.services.applications import create_application
-from permits.catalogue import get_permit_type
 from permits.identifiers import credit_code_check_char
 from permits.numbering import issuer_name
 
@@ -63,7 +63,7 @@ class _Steps:
 
     def new_case(self, firm: Enterprise, permit_type: str = "hazchem-trading", form=None):
         if form is None:
-            form = dict(get_permit_type(permit_type).example_forms["new"])
+            form = dict(require_permit_type(permit_type).example_forms["new"])
         return create_application(
             self.applicant,
             {
@@ -76,7 +76,7 @@ class _Steps:
         )
 
     def upload_all(self, application: Application) -> None:
-        for material in get_permit_type(application.permit_type).materials_for(
+        for material in require_permit_type(application.permit_type).materials_for(
             application.kind, application.form
         ):
             if not material.required:
@@ -91,7 +91,7 @@ class _Steps:
 
     def act(self, application: Application, who: str, action: str, **data) -> None:
         user = self.applicant if who == "applicant" else self.staff[who]
-        current = db.session.get(Application, application.id)
+        current = db.session.get_one(Application, application.id)
         cases.take_action(user, application.id, action, data, current.version)
 
     def submitted(self, firm: Enterprise, permit_type: str = "hazchem-trading") -> Application:
@@ -104,14 +104,14 @@ class _Steps:
         """Accepted, every material verified, inspected and recommended for approval."""
         self.act(application, "clerk", "accept")
         self.act(application, "reviewer", "start_review")
-        for material in get_permit_type(application.permit_type).materials_for(
+        for material in require_permit_type(application.permit_type).materials_for(
             application.kind, application.form
         ):
             if material.required:
                 self.act(
                     application, "reviewer", "verify_material", material=material.code, verdict="ok"
                 )
-        if get_permit_type(application.permit_type).inspection_required:
+        if require_permit_type(application.permit_type).inspection_required:
             day = timekeeping.today().isoformat()
             self.act(application, "reviewer", "schedule_inspection", date=day)
             self.act(application, "inspector", "record_inspection", result="pass", comment="符合")
@@ -223,7 +223,7 @@ def _cases_in_hand(steps: _Steps, today: date, at) -> None:
 
 def _cases_of_today(steps: _Steps) -> None:
     """On the real clock: a half-filled draft, a complete one, a case submitted just now."""
-    trading = get_permit_type("hazchem-trading").example_forms["new"]
+    trading = require_permit_type("hazchem-trading").example_forms["new"]
     half = {key: trading[key] for key in list(trading)[:2]}
     steps.new_case(steps.firms[0], form=half)  # a draft the phone saved half-way
     steps.new_case(steps.firms[0])  # a complete draft, materials still to upload
@@ -235,7 +235,7 @@ def _register_licences(firms: list[Enterprise], today: date) -> None:
     for index, days in enumerate(EXPIRING_IN_DAYS):
         firm = firms[index % len(firms)]
         permit_type = ("hazchem-trading", "fireworks-wholesale")[index % 2]
-        known = get_permit_type(permit_type)
+        known = require_permit_type(permit_type)
         valid_until = today + timedelta(days=days)
         valid_from = add_years(valid_until + timedelta(days=1), -known.validity_years)
         prefix = "津安经" if permit_type == "hazchem-trading" else "津烟批"
