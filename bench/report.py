@@ -39,6 +39,7 @@ MODULES = [
     "bench.instant_approval",
     "bench.scale",
     "bench.licence_pdf",
+    "bench.upload",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "docs" / "benchmarks-notes.md"

@@ -30,11 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import text
 
-from app import create_app
 from app.extensions import db
+from bench.database import bench_url, fresh_app
 from bench.figures import Figure
 from tests import factories
 
@@ -46,24 +44,9 @@ BEFORE = "0.16–0.26 (SQLite), 0.21–0.25 (PostgreSQL): three passes over the 
 
 
 def build_app(root: Path) -> Flask:
-    url = os.environ.get("BENCH_UPLOAD_DATABASE_URL") or f"sqlite:///{root / 'bench.sqlite3'}"
-    app = create_app(
-        {
-            "ENV": {"APP_ENV": "development", "INSTANCE_DIR": str(root / "instance")},
-            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-            "DATA_DIR": str(root / "data"),
-            "WECHAT_MODE": "fake",
-            "RATELIMIT_ENABLED": False,
-            "MAX_UPLOAD_BYTES": 64 * MIB,
-        }
-    )
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=str(Path(app.root_path).parent / "migrations"))
-    return app
+    """The app on the benchmark's PostgreSQL (``BENCH_UPLOAD_DATABASE_URL``, else
+    ``BENCH_DATABASE_URL``; a ``sqlite:///`` URL works too), its data folder under ``root``."""
+    return fresh_app(bench_url("BENCH_UPLOAD_DATABASE_URL"), root, MAX_UPLOAD_BYTES=str(64 * MIB))
 
 
 def multipart_body(material: str, content: bytes) -> bytes:
