@@ -15,7 +15,7 @@ import re
 import string
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,24 @@ class PermitType:
     clock_pauses: tuple[ClockPause, ...] = ()
     inspection_exemptions: tuple[InspectionExemption, ...] = ()
 
+    @cached_property
+    def _required_only_validator(self) -> Draft202012Validator:
+        """A validator of the new-application form that only decides which top-level fields
+        are required, built once per permit type.
+
+        A licence list asks ``missing_particulars`` for every licence it shows; the full
+        schema would also validate every property's value (patterns, list items), which
+        cannot make a top-level field required and cost most of the list's time. The
+        ``required``, ``if``/``then`` and ``allOf`` rules stay (a conditional rule reads the
+        properties it tests in its own ``if``); the top-level property schemas go.
+        """
+        schema = {
+            keyword: rule
+            for keyword, rule in self.form_schema["new"].items()
+            if keyword not in ("properties", "additionalProperties", "patternProperties")
+        }
+        return Draft202012Validator(schema)
+
     def missing_particulars(self, form: Mapping[str, Any]) -> list[str]:
         """Licence fields the new-application form would require for ``form`` but it lacks.
 
@@ -206,7 +224,7 @@ class PermitType:
         counts when its condition holds.
         """
         filled = {key: value for key, value in form.items() if value not in ("", [], None)}
-        validator = Draft202012Validator(self.form_schema["new"])
+        validator = self._required_only_validator
         required = {
             name
             for error in validator.iter_errors(filled)
