@@ -17,6 +17,8 @@ class Licence(Model):
     # A holder's licences soonest expiry first, paged (the licence list).
     __table_args__ = (
         Index("ix_licences_enterprise_valid_until", "enterprise_id", "valid_until", "id"),
+        # One permit type's licences expiring in a window of days (the reminder scan).
+        Index("ix_licences_permit_type_valid_until", "permit_type", "valid_until"),
         # A region's licences by code prefix (statistics, staff lists) under any collation.
         Index(
             "ix_licences_region_pattern",
