@@ -21,7 +21,7 @@ from app.domain import bulk
 from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
-from app.licences.documents import store_licence_pdf, verification_url
+from app.licences.documents import store_licence_pdf
 from app.models import Application, Licence, LicenceSequence
 from app.sql import insert_ignore
 from permits.catalogue import PermitType
@@ -280,42 +280,6 @@ def issue_licence(application: Application) -> Licence:
     application.issued_licence_id = licence.id
     store_licence_pdf(licence, signing_time=timekeeping.now())
     return licence
-
-
-def licence_view(licence: Licence) -> dict:
-    """The contract's licence resource."""
-    status = licence_status(licence)
-    return {
-        "id": licence.id,
-        "number": licence.number,
-        "identifier": licence.identifier,
-        "permit_type": licence.permit_type,
-        "enterprise": {
-            "id": licence.enterprise.id,
-            "name": licence.enterprise.name,
-            "credit_code": licence.enterprise.credit_code,
-        },
-        "holder_name": licence.holder.get("person_name") or licence.holder.get("name"),
-        "status": status,
-        "status_label": STATUS_LABELS[status],
-        "missing_particulars": _missing_particulars(licence),
-        "issued_on": licence.issued_on.isoformat(),
-        "valid_from": licence.valid_from.isoformat(),
-        "valid_until": licence.valid_until.isoformat(),
-        "days_to_expiry": days_to_expiry(licence),
-        "issuer_name": licence.issuer_name,
-        "supersedes_id": licence.supersedes_id,
-        "change_note": licence.change_note,
-        "source": licence.source,
-        "verification_url": verification_url(licence),
-        "version": licence.version,
-    }
-
-
-def _missing_particulars(licence: Licence) -> list[dict]:
-    permit_type = require_permit_type(licence.permit_type)
-    missing = permit_type.missing_particulars(licence.holder.get("form") or {})
-    return [{"field": name, "label": permit_type.licence_fields[name]} for name in missing]
 
 
 def direct_extension_eligible(licence: Licence, permit_type: PermitType, form: dict) -> bool:

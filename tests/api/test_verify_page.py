@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-from app.licences.lifecycle import verification_url
+from app.licences.documents import verification_url
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
