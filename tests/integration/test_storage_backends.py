@@ -21,6 +21,7 @@ from app.integrations.storage import (
     S3Storage,
     SpoolFile,
     TooLarge,
+    local,
     storage_for,
 )
 
@@ -160,3 +161,16 @@ def test_a_multipart_upload_round_trips_byte_identical(s3_settings, tmp_path):
             digest.update(chunk)
             size += len(chunk)
     assert (digest.hexdigest(), size) == (hashlib.sha256(data).hexdigest(), len(data))
+
+
+def test_a_new_blob_folder_is_flushed_in_its_parent_before_the_file_moves_in(tmp_path, monkeypatch):
+    """A power cut must not lose the ``ab/`` folder a first blob of that prefix created."""
+    flushed: list[Path] = []
+    monkeypatch.setattr(local, "fsync_directory", flushed.append)
+    store = local.FileStorage(tmp_path / "documents")
+    sha256 = store.put_bytes(b"first of its prefix")
+    folder = store.path_for(sha256).parent
+    assert flushed == [folder.parent, folder]
+    flushed.clear()
+    store.put_bytes(b"first of its prefix")  # already stored: nothing moves, nothing flushed
+    assert flushed == []

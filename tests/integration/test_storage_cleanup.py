@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 from app import _sweep_stale_uploads
@@ -17,8 +16,10 @@ def test_a_start_sweeps_temp_files_a_killed_worker_left(app):
     stale, live = tmp_dir / "upload-stale", tmp_dir / "upload-live"
     stale.write_bytes(b"half a file")
     live.write_bytes(b"being written now")
-    two_hours_ago = time.time() - 7200
-    os.utime(stale, (two_hours_ago, two_hours_ago))
+    # File times are the file system's, not the office clock's: age the stale file by two
+    # hours relative to its own write time.
+    two_hours_earlier = stale.stat().st_mtime - 7200
+    os.utime(stale, (two_hours_earlier, two_hours_earlier))
     _sweep_stale_uploads(app)
     assert not stale.exists()
     assert live.exists()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from app.errors import StorageUnavailable  # noqa: F401  (raised by the stores)
-from app.integrations.storage.spool import StoredFile, spool_stream, sweep_temp
+from app.integrations.storage.spool import SpoolFile, StoredFile, spool_stream, sweep_temp
 
 
 class DocumentStore(ABC):
@@ -37,9 +37,17 @@ class DocumentStore(ABC):
         with self.open(sha256) as stream:
             return stream.read()
 
-    @abstractmethod
     def put_bytes(self, data: bytes) -> str:
         """Store ``data`` under its hash (unless already there) and return the hash."""
+        spool = SpoolFile(self.tmp_dir, kind="put")
+        try:
+            spool.write(data)
+            sha256 = spool.stored().sha256
+        except BaseException:
+            spool.close()
+            raise
+        self.commit(spool.keep(), sha256)
+        return sha256
 
     @abstractmethod
     def commit(self, tmp: Path, sha256: str) -> None:

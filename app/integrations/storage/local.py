@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
+from app.files import fsync_directory
 from app.integrations.storage.base import DocumentStore
-from app.integrations.storage.spool import SpoolFile
 
 
 class FileStorage(DocumentStore):
@@ -35,23 +35,16 @@ class FileStorage(DocumentStore):
             tmp.unlink(missing_ok=True)
             return
         _fsync_file(tmp)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():
+            # A new ``ab/`` folder is itself an entry of ``blobs/``: make it durable too, or a
+            # power cut could lose the folder and with it the file renamed into it.
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fsync_directory(target.parent.parent)
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_directory(target.parent)
 
     def remove(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
-
-    def put_bytes(self, data: bytes) -> str:
-        spool = SpoolFile(self.tmp_dir, kind="put")
-        try:
-            spool.write(data)
-            sha256 = spool.stored().sha256
-        except BaseException:
-            spool.close()
-            raise
-        self.commit(spool.keep(), sha256)
-        return sha256
 
 
 def _fsync_file(path: Path) -> None:
@@ -60,7 +53,3 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _fsync_dir(directory: Path) -> None:
-    _fsync_file(directory)

@@ -24,7 +24,6 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from app.integrations.storage.base import DocumentStore, StorageUnavailable
-from app.integrations.storage.spool import SpoolFile
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest multipart part (all but the last)
 MAX_CONCURRENT_PARTS = 4
@@ -66,17 +65,6 @@ class S3Storage(DocumentStore):
         with _unavailable_on_failure():
             found = self.client.get_object(Bucket=self.bucket, Key=self.key_for(sha256))
         return cast(BinaryIO, found["Body"])  # botocore's StreamingBody: read() and close()
-
-    def put_bytes(self, data: bytes) -> str:
-        spool = SpoolFile(self.tmp_dir, kind="put")
-        try:
-            spool.write(data)
-            sha256 = spool.stored().sha256
-        except BaseException:
-            spool.close()
-            raise
-        self.commit(spool.keep(), sha256)
-        return sha256
 
     def commit(self, tmp: Path, sha256: str) -> None:
         try:
