@@ -311,9 +311,8 @@ class ProblemApi(Api):
             if status < 400:
                 continue
             self.spec.components.response(status.name, problem_doc(status), lazy=True)
-        self.spec.components.response(
-            self.DEFAULT_ERROR_RESPONSE_NAME, problem_doc(500, "其他错误"), lazy=True
-        )
+        unexpected = {**problem_doc(500, "其他错误"), "x-problem-codes": ["INTERNAL_ERROR"]}
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, unexpected, lazy=True)
 
 
 def problem_doc(status: int, description: str | None = None) -> dict[str, Any]:

@@ -88,9 +88,14 @@ class Applications(MethodView):
     @blp.headers("IdempotencyKey")
     @blp.problems(
         401,
-        (404, "企业、事项或许可证不存在"),
-        (409, "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION 等"),
+        (404, "企业或许可证不存在：ENTERPRISE_NOT_FOUND、LICENCE_NOT_FOUND"),
+        (
+            409,
+            "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION、LICENCE_ALREADY_RENEWED、"
+            "RENEWAL_WINDOW_NOT_OPEN",
+        ),
         *JSON_BODY,
+        (422, "PERMIT_TYPE_UNKNOWN、LICENCE_REQUIRED、LICENCE_MISMATCH"),
     )
     def post(self, body: dict):
         """Start a draft application for one of the caller's enterprises."""
@@ -152,15 +157,22 @@ class ApplicationActions(MethodView):
     @blp.headers("IdempotencyKey", "IfMatch")
     @blp.problems(
         401,
-        (403, "ACTION_FORBIDDEN：该角色不能执行此动作"),
+        (403, "ACTION_FORBIDDEN：该角色不能执行此动作；CONSENT_SCOPE_EXCEEDED：授权范围不含此动作"),
         404,
         (
             409,
-            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、"
-            "MATERIALS_MISSING、FORM_INCOMPLETE 等",
+            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、MATERIALS_MISSING、"
+            "MATERIALS_REJECTED、MATERIALS_UNVERIFIED、DEFERRED_MATERIALS_OUTSTANDING、"
+            "FORM_INCOMPLETE、INSPECTION_NOT_PASSED、SUPPLEMENT_ALREADY_REQUESTED、"
+            "DEADLINE_ALREADY_EXTENDED、NOT_A_JOINT_REVIEW_UNIT、OPINION_ALREADY_GIVEN、"
+            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE",
         ),
         *JSON_BODY,
-        (422, "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN"),
+        (
+            422,
+            "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN、MATERIAL_UNKNOWN、"
+            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID",
+        ),
     )
     def post(self, body: dict, application_id: int):
         """Take one workflow action on the case (see ``actions`` for what is allowed now)."""

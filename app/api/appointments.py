@@ -133,7 +133,8 @@ class Appointments(MethodView):
     @blp.headers("IdempotencyKey")
     @blp.problems(
         401,
-        (404, "SLOT_NOT_FOUND 或关联的申请不存在"),
+        (403, "工作人员不能预约"),
+        (404, "SLOT_NOT_FOUND；APPLICATION_NOT_FOUND：关联的申请不存在"),
         (409, "SLOT_FULL、ALREADY_BOOKED、SLOT_PAST"),
         *JSON_BODY,
         (422, "VALIDATION_FAILED、PURPOSE_MISMATCH"),

@@ -35,9 +35,9 @@ class Documents(MethodView):
         401,
         404,
         (409, "APPLICATION_NOT_EDITABLE"),
-        (413, "PAYLOAD_TOO_LARGE：超过上传上限（默认 20 MiB）"),
+        (413, "PAYLOAD_TOO_LARGE、FILE_TOO_LARGE：超过上传上限（默认 20 MiB）"),
         (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
-        (422, "VALIDATION_FAILED：缺少 material 或 file、未知材料等"),
+        (422, "VALIDATION_FAILED：缺少 material 或 file；MATERIAL_UNKNOWN：未知材料"),
         (503, "STORAGE_UNAVAILABLE"),
     )
     def post(self, form: dict, application_id: int):

@@ -60,7 +60,7 @@ class LicencePdf(MethodView):
         "getLicencePdf", "电子许可证（PDF）", "由发证机关数字签名的电子许可证 PDF，带核验二维码。"
     )
     @blp.binary("签名的电子许可证", "application/pdf")
-    @blp.problems(401, 404, (503, "STORAGE_UNAVAILABLE"))
+    @blp.problems(401, 404, (409, "LICENCE_PDF_PENDING"), (503, "STORAGE_UNAVAILABLE"))
     def get(self, licence_id: int):
         """The electronic licence, a PDF signed by the issuing authority."""
         licence = service.get_licence(current_user(), licence_id)

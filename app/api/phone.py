@@ -35,7 +35,14 @@ class WechatPhone(MethodView):
         "绑定微信手机号",
         "用小程序手机号按钮返回的 code 向微信验证手机号，保存为默认收件电话，返回脱敏号码。",
     )
-    @blp.problems(401, (429, "微信接口限流"), (502, "WECHAT_UNAVAILABLE 等"), *JSON_BODY)
+    @blp.problems(
+        401,
+        (403, "仅申请人"),
+        (429, "WECHAT_RATE_LIMITED：微信接口限流"),
+        (502, "WECHAT_UNAVAILABLE、WECHAT_CONFIG_INVALID"),
+        *JSON_BODY,
+        (422, "WECHAT_PHONE_CODE_INVALID"),
+    )
     def post(self, body: dict):
         """Verify the applicant's phone number with WeChat and keep it for delivery contacts."""
         row = service.bind_phone(current_user(), body["code"])

@@ -54,7 +54,13 @@ class PostCheckResult(MethodView):
         "录入事后核查结果",
         "审查人员录入核查结果 pass/fail；fail 须说明理由，许可证进入待撤销队列。",
     )
-    @blp.problems(401, (403, "仅审查人员"), 404, 409, *JSON_BODY)
+    @blp.problems(
+        401,
+        (403, "仅审查人员"),
+        (404, "POST_CHECK_NOT_FOUND"),
+        (409, "POST_CHECK_DONE"),
+        *JSON_BODY,
+    )
     def post(self, body: dict, licence_id: int):
         """Record the post-check; ``fail`` (with a reason) puts it on the revocation queue."""
         comment = body["comment"].strip()

@@ -41,6 +41,7 @@ class ApplicationRating(MethodView):
         (403, "RATING_APPLICANT_ONLY"),
         404,
         (409, "ALREADY_RATED、CASE_NOT_CLOSED"),
+        (422, "RATING_REASON_REQUIRED：1、2 分须说明理由"),
         *JSON_BODY,
     )
     def post(self, body: dict, application_id: int):

@@ -51,7 +51,7 @@ class Stats(MethodView):
         "调用者所辖区域在 from 至 to 期间（默认本年）的办件量、按时办结率、平均用时、"
         "零跑腿率、满意率和许可证数量。",
     )
-    @blp.problems(401, (403, "仅工作人员"), 422)
+    @blp.problems(401, (403, "仅工作人员"), (422, "VALIDATION_FAILED、PERIOD_INVALID"))
     def get(self, args: dict):
         """Figures for the caller's region from ``from`` to ``to`` (default: this year)."""
         user = current_user()

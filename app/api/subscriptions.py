@@ -43,7 +43,7 @@ class Subscriptions(MethodView):
         "上报订阅消息授权",
         "小程序 requestSubscribeMessage 之后上报用户同意与拒绝的模板，返回全部授权。",
     )
-    @blp.problems(401, *JSON_BODY)
+    @blp.problems(401, (403, "仅申请人"), *JSON_BODY)
     def post(self, body: dict):
         """Record which templates the user accepted and rejected; returns every consent."""
         user = current_user()
