@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.schemas.common import ProblemSchema
+from app.schemas.openapi import StrictMarshmallowPlugin
 from permits.numbering import NumberingError
 from workflows import errors as wf_errors
 
@@ -305,6 +306,10 @@ class ProblemApi(Api):
     """
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        kwargs.setdefault("marshmallow_plugin", StrictMarshmallowPlugin())
+        super()._init_spec(**kwargs)
 
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:

@@ -202,18 +202,19 @@ def problem_example(status: int, code: str) -> dict[str, Any]:
 # What the request guards (app/request_guards.py), the login check and the idempotency and
 # version headers answer on any operation they apply to: documented on each by
 # ``document_common_problems``, so a view lists only the problems of its own.
-ANY_REQUEST = {422: ("TEXT_INVALID", "INTEGER_OUT_OF_RANGE")}
-PATH_IDS = {404: ("NOT_FOUND",)}
-ANY_BODY = {
+Problems = dict[int, tuple[str, ...]]
+ANY_REQUEST: Problems = {422: ("TEXT_INVALID", "INTEGER_OUT_OF_RANGE")}
+PATH_IDS: Problems = {404: ("NOT_FOUND",)}
+ANY_BODY: Problems = {
     413: ("PAYLOAD_TOO_LARGE",),
     415: ("UNSUPPORTED_MEDIA_TYPE",),
     422: ("TEXT_INVALID", "INTEGER_OUT_OF_RANGE"),
 }
-JSON_REQUEST = {
+JSON_REQUEST: Problems = {
     400: ("MALFORMED_JSON",),
     422: ("VALIDATION_FAILED", "NUMBER_INVALID", "JSON_TOO_DEEP"),
 }
-BY_HEADER = {
+BY_HEADER: dict[str, Problems] = {
     "IdempotencyKey": {
         409: ("IDEMPOTENCY_IN_PROGRESS",),
         422: ("IDEMPOTENCY_KEY_INVALID", "IDEMPOTENCY_KEY_REUSED"),
@@ -228,7 +229,7 @@ def document_common_problems(spec: APISpec) -> None:
         for method, operation in item.items():
             if method not in ("get", "put", "post", "patch", "delete"):
                 continue
-            common: list[dict[int, tuple[str, ...]]] = [ANY_REQUEST]
+            common: list[Problems] = [ANY_REQUEST]
             if "{" in path:
                 common.append(PATH_IDS)
             for name in re.findall(r"{(\w+)_id}", path):  # {licence_id}: LICENCE_NOT_FOUND
@@ -247,8 +248,8 @@ def document_common_problems(spec: APISpec) -> None:
                 for status, codes in problems.items():
                     listed = merged.setdefault(status, [])
                     listed.extend(code for code in codes if code not in listed)
-            for status, codes in merged.items():
-                _add_codes(operation.setdefault("responses", {}), status, codes)
+            for status, listed in merged.items():
+                _add_codes(operation.setdefault("responses", {}), status, listed)
 
 
 def _add_codes(responses: dict[str, Any], status: int, codes: list[str]) -> None:

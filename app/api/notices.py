@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
 from app.auth import current_user, login_required
+from app.schemas.notice import NoticeListSchema
 from app.services import notices as service
 
 blp = Blueprint(
@@ -16,18 +16,6 @@ blp = Blueprint(
     url_prefix="/applications",
     description="行政许可文书（受理、补正、决定、送达）",
 )
-
-
-class NoticeSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    title = fields.String()
-    number = fields.String()
-    issued_at = fields.String()
-
-
-class NoticeListSchema(Schema):
-    items = fields.List(fields.Nested(NoticeSchema))
 
 
 @blp.route("/<int:application_id>/notices")

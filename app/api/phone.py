@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
+from app.schemas.phone import PhoneBoundSchema, PhoneCodeSchema
 from app.services import phone as service
 from permits.identifiers import mask_phone
 
 blp = Blueprint("phone", __name__, url_prefix="/auth/wechat", description="微信手机号")
-
-
-class PhoneCodeSchema(Schema):
-    code = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=256),
-        metadata={"description": "小程序 getPhoneNumber 按钮返回的动态令牌 code"},
-    )
-
-
-class PhoneBoundSchema(Schema):
-    phone_masked = fields.String(metadata={"description": "已验证的手机号（脱敏，仅显示后4位）"})
 
 
 @blp.route("/phone")

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
-from app.schemas.common import timestamp
+from app.schemas.rating import RatingCreateSchema, RatingSchema
 from app.services import ratings as service
 
 blp = Blueprint("ratings", __name__, url_prefix="/applications", description="好差评")
-
-
-class RatingCreateSchema(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class RatingSchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    score = fields.Integer()
-    comment = fields.String()
-    created_at = timestamp()
 
 
 @blp.route("/<int:application_id>/rating")

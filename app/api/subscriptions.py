@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
+from app.schemas.subscription import ConsentListSchema, SubscriptionReportSchema
 from app.services import subscriptions as service
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/me", description="订阅消息授权")
-
-TemplateId = fields.String(validate=validate.Length(min=1, max=128))
-
-
-class SubscriptionReportSchema(Schema):
-    accepted = fields.List(
-        TemplateId, load_default=list, metadata={"description": "用户同意的订阅消息模板ID"}
-    )
-    rejected = fields.List(
-        TemplateId, load_default=list, metadata={"description": "用户拒绝的订阅消息模板ID"}
-    )
-
-
-class ConsentSchema(Schema):
-    template_id = fields.String()
-    status = fields.String(metadata={"description": "accepted 已同意 / rejected 已拒绝"})
-    remaining = fields.Integer(metadata={"description": "尚可发送的次数（一次性订阅每次同意一条）"})
-
-
-class ConsentListSchema(Schema):
-    items = fields.List(fields.Nested(ConsentSchema))
 
 
 @blp.route("/subscriptions")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import fields, pre_dump, validate
 
 from app.domain.permit_types import require_permit_type
 from app.licences.documents import verification_url
@@ -19,6 +19,7 @@ from app.models import Licence
 from app.schemas.common import PageSchema, day
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.licence import STATUSES
+from app.schemas.openapi import Resource
 
 
 class LicenceOut:
@@ -58,12 +59,12 @@ class LicenceOut:
         return verification_url(self.licence)
 
 
-class ParticularSchema(Schema):
+class ParticularSchema(Resource):
     field = fields.String(metadata={"description": "证面事项代码，如 business_premises"})
     label = fields.String(metadata={"description": "证面事项中文名"})
 
 
-class LicenceSchema(Schema):
+class LicenceSchema(Resource):
     id = fields.Integer()
     number = fields.String()
     identifier = fields.String()

@@ -10,6 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
+# What a slot is for (its ``purpose``), with the label shown.
+PURPOSES = {
+    "video_consultation": "视频咨询",
+    "onsite_inspection": "现场核查",
+    "document_collection": "材料收取",
+}
+
 
 class AppointmentSlot(Model):
     """A period an office offers for one purpose, with room for ``capacity`` bookings."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.common import PageArgs, day, timestamp
+from app.schemas.openapi import Resource
 
 STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
@@ -24,7 +25,7 @@ class VerifyQuerySchema(Schema):
     code = fields.String(load_default="")
 
 
-class VerificationSchema(Schema):
+class VerificationSchema(Resource):
     valid = fields.Boolean(required=True)
     status = fields.String(allow_none=True, validate=validate.OneOf(STATUSES))
     status_label = fields.String(allow_none=True)
@@ -49,27 +50,27 @@ class CourierReportSchema(Schema):
     )
 
 
-class CourierResultSchema(Schema):
+class CourierResultSchema(Resource):
     result = fields.String(
         required=True, metadata={"description": "处理结果，如 applied（已处理）、duplicate（重复）"}
     )
 
 
-class ShipmentEventSchema(Schema):
+class ShipmentEventSchema(Resource):
     status = fields.String()
     at = timestamp()
 
 
-class CarrierSchema(Schema):
+class CarrierSchema(Resource):
     code = fields.String(metadata={"description": "快递公司代码，dispatch 与回调路径使用"})
     name = fields.String(metadata={"description": "快递公司名称"})
 
 
-class CarrierListSchema(Schema):
+class CarrierListSchema(Resource):
     items = fields.List(fields.Nested(CarrierSchema))
 
 
-class ShipmentSchema(Schema):
+class ShipmentSchema(Resource):
     id = fields.Integer()
     application_id = fields.Integer()
     carrier = fields.String()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.common import PageSchema
+from app.schemas.openapi import Resource
 
 
-class PostCheckSchema(Schema):
+class PostCheckSchema(Resource):
     id = fields.Integer()
     licence_id = fields.Integer()
     licence_number = fields.String()
@@ -36,7 +37,7 @@ class CommitmentCreateSchema(Schema):
     signer_name = fields.String(required=True, validate=validate.Length(min=1, max=50))
 
 
-class CommitmentSchema(Schema):
+class CommitmentSchema(Resource):
     id = fields.Integer()
     material = fields.String()
     material_name = fields.String()
@@ -50,7 +51,7 @@ class FilingConsentCreateSchema(Schema):
     expires_on = fields.Date(required=True)
 
 
-class FilingConsentSchema(Schema):
+class FilingConsentSchema(Resource):
     id = fields.Integer()
     enterprise_id = fields.Integer()
     scope = fields.String(metadata={"description": "prepare|submit"})
@@ -60,5 +61,5 @@ class FilingConsentSchema(Schema):
     active = fields.Boolean()
 
 
-class FilingConsentListSchema(Schema):
+class FilingConsentListSchema(Resource):
     items = fields.List(fields.Nested(FilingConsentSchema))

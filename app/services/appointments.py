@@ -21,16 +21,11 @@ from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, NotFound, field_error, fields_error
 from app.extensions import db
 from app.models import Appointment, AppointmentSlot, User
+from app.models.appointment import PURPOSES
 from app.timekeeping import OFFICE_TZ
 from permits.identifiers import region_prefix
 
-PURPOSES = {
-    "video_consultation": "视频咨询",
-    "onsite_inspection": "现场核查",
-    "document_collection": "材料收取",
-}
 PUBLISHER_ROLES = ("clerk", "inspector", "admin")
-MAX_CAPACITY = 200
 STATUS_LABELS = {"booked": "已预约", "cancelled": "已取消"}
 
 

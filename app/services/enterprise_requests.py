@@ -45,13 +45,13 @@ from app.models import (
     RequestEvent,
     User,
 )
+from app.models.enterprise_request import STATE_LABELS
 from app.services.documents import _safe_filename, storage
 from permits.identifiers import region_prefix
 from permits.request_topics import RequestTopic, get_request_topic, request_topics
 
 HANDLER_ROLES = ("clerk", "admin")
 MAX_ATTACHMENTS = 10
-STATE_LABELS = {"open": "待受理", "claimed": "办理中", "replied": "已答复", "closed": "已办结"}
 
 # action → states it may start from, for staff and for the enterprise.
 STAFF_ACTIONS = {
