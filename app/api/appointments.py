@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
-from app.idempotency import idempotent
 from app.schemas.appointment import (
     AppointmentListSchema,
     AppointmentQuerySchema,
@@ -18,6 +16,8 @@ from app.schemas.appointment import (
     SlotSchema,
 )
 from app.services import appointments as service
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
 
 blp = Blueprint("appointments", __name__, url_prefix="", description="线上预约")
 

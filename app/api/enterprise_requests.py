@@ -6,10 +6,7 @@ from flask import request, send_file
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.file_types import ALLOWED_TYPES
-from app.idempotency import idempotent
-from app.request_guards import accepts
 from app.schemas.common import page_of
 from app.schemas.enterprise_request import (
     AttachmentFileSchema,
@@ -24,6 +21,9 @@ from app.schemas.enterprise_request import (
 )
 from app.services import enterprise_requests as service
 from app.services.documents import storage
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
+from app.web.request_guards import accepts
 
 blp = Blueprint(
     "enterprise_requests", __name__, url_prefix="", description="诉求响应（企业诉求受理与答复）"

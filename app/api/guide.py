@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, staff_required
 from app.schemas.guide import (
     FaqCreateSchema,
     FaqListSchema,
@@ -14,6 +13,7 @@ from app.schemas.guide import (
     SearchResultSchema,
 )
 from app.services import guide_search as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("guide", __name__, url_prefix="", description="办事指南与智能问答")
 

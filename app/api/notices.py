@@ -6,9 +6,9 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required
 from app.schemas.notice import NoticeListSchema
 from app.services import notices as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint(
     "notices",

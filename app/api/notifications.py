@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required
 from app.schemas.common import page_of
 from app.schemas.notification import (
     NotificationPageSchema,
@@ -13,6 +12,7 @@ from app.schemas.notification import (
     NotificationSchema,
 )
 from app.services import notifications as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="消息")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.schemas.phone import PhoneBoundSchema, PhoneCodeSchema
 from app.services import phone as service
+from app.web.auth import current_user, login_required
 from permits.identifiers import mask_phone
 
 blp = Blueprint("phone", __name__, url_prefix="/auth/wechat", description="微信手机号")

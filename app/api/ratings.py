@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.schemas.rating import RatingCreateSchema, RatingSchema
 from app.services import ratings as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("ratings", __name__, url_prefix="/applications", description="好差评")
 

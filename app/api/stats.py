@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, staff_required
 from app.domain.access import staff_region
 from app.jobs import stats as service
 from app.schemas.stats import StatsQuerySchema, StatsSchema
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="统计")
 

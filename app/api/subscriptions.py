@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.schemas.subscription import ConsentListSchema, SubscriptionReportSchema
 from app.services import subscriptions as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/me", description="订阅消息授权")
 
