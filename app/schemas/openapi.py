@@ -46,6 +46,8 @@ class StrictConverter(OpenAPIConverter):
     def field2nullable(self, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
         if field.allow_none and "$ref" in ret:
             return {"anyOf": [{"$ref": ret.pop("$ref")}, NULL_ONLY]}
+        if field.allow_none and "allOf" in ret:  # a $ref with a description beside it
+            return {"anyOf": [*ret.pop("allOf"), NULL_ONLY]}
         return super().field2nullable(field, ret)
 
 
