@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
@@ -69,7 +69,7 @@ class Applications(MethodView):
             page_size=args["page_size"],
         )
         return page_of(
-            [service.application_view(user, a) for a in items],
+            [service.shown(user, a) for a in items],
             args["page"],
             args["page_size"],
             total,
@@ -100,7 +100,7 @@ class Applications(MethodView):
     def post(self, body: dict):
         """Start a draft application for one of the caller's enterprises."""
         user = current_user()
-        return service.application_view(user, service.create_application(user, body))
+        return service.shown(user, service.create_application(user, body))
 
 
 @blp.route("/<int:application_id>")
@@ -116,10 +116,7 @@ class ApplicationItem(MethodView):
     def get(self, application_id: int):
         """One application, with what is missing and what the caller may do now."""
         user = current_user()
-        view = service.application_view(user, access.get_application(user, application_id))
-        # The view is built in ApplicationSchema's form already (tests/api/
-        # test_application_view_form.py holds it to that): sent as it is, not dumped again.
-        return jsonify(view)
+        return service.shown(user, access.get_application(user, application_id))
 
     @login_required
     @blp.arguments(ApplicationPatchSchema)
@@ -137,7 +134,7 @@ class ApplicationItem(MethodView):
         application = service.update_application(
             user, application_id, body, requested_version(body)
         )
-        return service.application_view(user, application)
+        return service.shown(user, application)
 
 
 @blp.route("/<int:application_id>/actions")
@@ -181,7 +178,7 @@ class ApplicationActions(MethodView):
         application = cases.take_action(
             user, application_id, body["action"], data, requested_version(body)
         )
-        return service.application_view(user, application)
+        return service.shown(user, application)
 
 
 @blp.route("/<int:application_id>/timeline")
@@ -192,4 +189,4 @@ class ApplicationTimeline(MethodView):
     @blp.problems(401, 404)
     def get(self, application_id: int):
         """Everything that happened to the case, in order."""
-        return {"items": service.timeline_view(current_user(), application_id)}
+        return {"items": service.timeline_entries(current_user(), application_id)}

@@ -9,7 +9,6 @@ from app.api.docs import Blueprint
 from app.file_types import ALLOWED_TYPES
 from app.schemas.application import UploadedDocumentSchema, UploadSchema
 from app.services import documents as service
-from app.services.applications import document_view
 from app.web.auth import current_user, login_required
 from app.web.idempotency import idempotent
 from app.web.request_guards import accepts
@@ -45,7 +44,7 @@ class Documents(MethodView):
         document = service.upload_document(
             current_user(), application_id, form.get("material"), request.files.get("file")
         )
-        return {**document_view(document), "application_version": document.application.version}
+        return document
 
 
 @blp.route("/<int:application_id>/documents/<int:document_id>/content")

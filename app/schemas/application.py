@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from app.schemas.common import PageArgs, PageSchema, day, timestamp
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.openapi import Resource
 from app.schemas.permit_type import KINDS
@@ -63,16 +63,18 @@ class ApplicationQuerySchema(PageArgs):
 
 class DocumentSchema(Resource):
     id = fields.Integer()
-    material = fields.String(metadata={"description": "材料代码"})
+    material = fields.String(attribute="material_code", metadata={"description": "材料代码"})
     filename = fields.String()
     size = fields.Integer(metadata={"description": "字节数"})
     sha256 = fields.String()
     content_type = fields.String(metadata={"description": "按内容判定的类型"})
-    uploaded_at = timestamp()
+    uploaded_at = LocalDateTime(attribute="created_at")
 
 
 class UploadedDocumentSchema(DocumentSchema):
-    application_version = fields.Integer(metadata={"description": "上传后申请的数据版本号"})
+    application_version = fields.Integer(
+        attribute="application.version", metadata={"description": "上传后申请的数据版本号"}
+    )
 
 
 class DeadlineSchema(Resource):
@@ -137,11 +139,11 @@ class ApplicationSchema(Resource):
     licence_id = fields.Integer(allow_none=True)
     issued_licence_id = fields.Integer(allow_none=True)
     version = fields.Integer(metadata={"description": "数据版本号，写操作时带上（或 If-Match）"})
-    created_at = timestamp()
-    updated_at = timestamp()
-    submitted_at = timestamp(allow_none=True)
-    accepted_at = timestamp(allow_none=True)
-    decided_at = timestamp(allow_none=True)
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    submitted_at = LocalDateTime(allow_none=True)
+    accepted_at = LocalDateTime(allow_none=True)
+    decided_at = LocalDateTime(allow_none=True)
     # Service modes (contract v1.1): unmet instant-approval conditions at submit, the
     # pre-review round, the joint review, the commitments standing in for materials.
     instant_unmet = fields.List(fields.Dict(), allow_none=True)
@@ -162,16 +164,23 @@ class ReviewPageSchema(PageSchema):
     items = fields.List(fields.Nested(ReviewItemSchema))
 
 
+class NoticeRefSchema(Resource):
+    id = fields.Integer()
+    number = fields.String(allow_none=True, metadata={"description": "文书编号"})
+
+
 class TimelineEntrySchema(Resource):
     seq = fields.Integer()
-    at = timestamp()
+    at = LocalDateTime()
     actor = fields.String(metadata={"description": "操作人（已脱敏）或 system"})
     role = fields.String()
     action = fields.String()
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
     comment = fields.String()
-    notice = fields.Dict(allow_none=True, metadata={"description": "该步骤出具的文书 {id, number}"})
+    notice = fields.Nested(
+        NoticeRefSchema, allow_none=True, metadata={"description": "该步骤出具的文书"}
+    )
 
 
 class TimelineSchema(Resource):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
@@ -176,3 +177,10 @@ def test_public_operations_say_so_and_the_server_is_named(document):
     public = {path for _, path, op in operations(document) if op["security"] == []}
     assert {"/api/v1/health", "/api/v1/auth/wechat", "/api/v1/verify/{number}"} <= public
     assert document["servers"] == [{"url": "/", "description": "本服务（与本文档同源）"}]
+
+
+def test_every_json_answer_goes_through_its_documented_schema():
+    """No view sends a dict past ``@blp.response`` (``jsonify``): the schema dumps every body."""
+    api = Path(__file__).resolve().parents[2] / "app" / "api"
+    bypasses = [p.name for p in api.glob("*.py") if "jsonify" in p.read_text(encoding="utf-8")]
+    assert bypasses == []
