@@ -8,6 +8,12 @@ from werkzeug.datastructures import FileStorage
 
 from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
 from app.schemas.enterprise import EnterpriseRefSchema
+from app.schemas.modes import (
+    CommitmentSchema,
+    JointReviewSchema,
+    PreReviewSchema,
+    UnmetConditionSchema,
+)
 from app.schemas.openapi import Resource
 from app.schemas.permit_type import KINDS
 from workflows.definitions import WORKFLOWS
@@ -146,10 +152,10 @@ class ApplicationSchema(Resource):
     decided_at = LocalDateTime(allow_none=True)
     # Service modes (contract v1.1): unmet instant-approval conditions at submit, the
     # pre-review round, the joint review, the commitments standing in for materials.
-    instant_unmet = fields.List(fields.Dict(), allow_none=True)
-    pre_review = fields.Dict(allow_none=True)
-    joint_review = fields.Dict(allow_none=True)
-    commitments = fields.List(fields.Dict())
+    instant_unmet = fields.List(fields.Nested(UnmetConditionSchema), allow_none=True)
+    pre_review = fields.Nested(PreReviewSchema, allow_none=True)
+    joint_review = fields.Nested(JointReviewSchema, allow_none=True)
+    commitments = fields.List(fields.Nested(CommitmentSchema))
 
 
 class ApplicationPageSchema(PageSchema):

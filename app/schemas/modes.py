@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageSchema
+from app.schemas.common import PageSchema, timestamp
 from app.schemas.openapi import Resource
 
 
@@ -63,3 +63,43 @@ class FilingConsentSchema(Resource):
 
 class FilingConsentListSchema(Resource):
     items = fields.List(fields.Nested(FilingConsentSchema))
+
+
+class UnmetConditionSchema(Resource):
+    """An instant-approval condition the case did not meet when it was submitted."""
+
+    code = fields.String(metadata={"description": "条件代码"})
+    label = fields.String(metadata={"description": "条件说明"})
+
+
+class PreReviewSchema(Resource):
+    """The latest pre-review round: the clerk's comments, overall and per material."""
+
+    comment = fields.String()
+    material_comments = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "材料代码 → 意见"}
+    )
+    returned_at = timestamp("退回时间")
+    rounds = fields.Integer(metadata={"description": "预审轮次"})
+
+
+class OpinionSchema(Resource):
+    opinion = fields.String(validate=validate.OneOf(["agree", "disagree"]))
+    opinion_label = fields.String()
+    comment = fields.String()
+    reviewer = fields.String()
+    at = timestamp()
+
+
+class JointReviewSchema(Resource):
+    """The joint review: the units asked and the opinions given so far."""
+
+    units = fields.List(fields.String(), metadata={"description": "联合审查单位（行政区划代码）"})
+    unit_names = fields.Dict(keys=fields.String(), values=fields.String())
+    opinions = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(OpinionSchema),
+        metadata={"description": "单位代码 → 意见（已出具的）"},
+    )
+    opened_at = timestamp()
+    comment = fields.String()
