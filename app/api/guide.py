@@ -40,7 +40,7 @@ class Faq(MethodView):
     @blp.operation("listFaq", "常见问题", "常见问题及答案（公开）。", auth=False)
     def get(self):
         """The FAQ (public)."""
-        return {"items": [service.faq_view(entry) for entry in service.list_faq()]}
+        return {"items": service.list_faq()}
 
     @staff_required("admin")
     @blp.arguments(FaqCreateSchema)
@@ -49,7 +49,7 @@ class Faq(MethodView):
     @blp.problems(401, (403, "仅管理员"), *JSON_BODY)
     def post(self, body: dict):
         """Add an FAQ entry, or replace the answer of the same question (admin)."""
-        return service.faq_view(service.add_faq(current_user(), body))
+        return service.add_faq(current_user(), body)
 
 
 @blp.route("/faq/<int:entry_id>")

@@ -57,9 +57,7 @@ class Consents(MethodView):
     @blp.problems(401, 404)
     def get(self, enterprise_id: int):
         """The enterprise's consents to assisted filing (manager only)."""
-        return {
-            "items": [consents.view(c) for c in consents.list_for(current_user(), enterprise_id)]
-        }
+        return {"items": consents.list_for(current_user(), enterprise_id)}
 
     @idempotent
     @login_required
@@ -76,7 +74,7 @@ class Consents(MethodView):
     def post(self, body: dict, enterprise_id: int):
         """Let the office's agents prepare (or also submit) this enterprise's applications."""
         consent = consents.grant(current_user(), enterprise_id, body["scope"], body["expires_on"])
-        return consents.view(consent)
+        return consent
 
 
 @blp.route("/enterprises/<int:enterprise_id>/consents/<int:consent_id>")

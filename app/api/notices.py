@@ -31,7 +31,7 @@ class NoticeList(MethodView):
     def get(self, application_id: int):
         """The case's written notices and decisions, oldest first."""
         items = service.list_notices(current_user(), application_id)
-        return {"items": [service.notice_view(notice) for notice in items]}
+        return {"items": items}
 
 
 @blp.route("/<int:application_id>/notices/<int:notice_id>/pdf")

@@ -32,9 +32,7 @@ class Notifications(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        page = page_of(
-            [service.notification_view(n) for n in items], args["page"], args["page_size"], total
-        )
+        page = page_of(items, args["page"], args["page_size"], total)
         return {**page, "unread": unread}
 
 
@@ -46,4 +44,4 @@ class NotificationRead(MethodView):
     @blp.problems(401, 404)
     def post(self, notification_id: int):
         """Mark one of the caller's notifications read."""
-        return service.notification_view(service.mark_read(current_user(), notification_id))
+        return service.mark_read(current_user(), notification_id)

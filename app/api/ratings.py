@@ -35,4 +35,4 @@ class ApplicationRating(MethodView):
         rating = service.rate_application(
             current_user(), application_id, body["score"], body["comment"]
         )
-        return service.rating_view(rating)
+        return rating

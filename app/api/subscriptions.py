@@ -27,7 +27,7 @@ class Subscriptions(MethodView):
         """Record which templates the user accepted and rejected; returns every consent."""
         user = current_user()
         service.record(user, body["accepted"], body["rejected"])
-        return {"items": [service.consent_view(row) for row in service.consents(user)]}
+        return {"items": service.consents(user)}
 
     @login_required
     @blp.response(200, ConsentListSchema)
@@ -35,4 +35,4 @@ class Subscriptions(MethodView):
     @blp.problems(401)
     def get(self):
         """The caller's consents per template."""
-        return {"items": [service.consent_view(row) for row in service.consents(current_user())]}
+        return {"items": service.consents(current_user())}

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import timekeeping
 from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.licence import Licence
@@ -61,3 +62,8 @@ class Consent(Model):
     granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        """Not revoked and not yet expired on the office's today."""
+        return self.revoked_at is None and self.expires_on >= timekeeping.today()

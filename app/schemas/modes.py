@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageSchema, timestamp
+from app.schemas.common import LocalDateTime, PageSchema, timestamp
 from app.schemas.openapi import Resource
 
 
@@ -55,9 +55,9 @@ class FilingConsentSchema(Resource):
     id = fields.Integer()
     enterprise_id = fields.Integer()
     scope = fields.String(metadata={"description": "prepare|submit"})
-    expires_on = fields.String()
-    granted_at = fields.String()
-    revoked_at = fields.String(allow_none=True)
+    expires_on = fields.Date()
+    granted_at = LocalDateTime()
+    revoked_at = LocalDateTime(allow_none=True)
     active = fields.Boolean()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from app.schemas.common import LocalDateTime
 from app.schemas.openapi import Resource
 
 
@@ -12,7 +13,7 @@ class NoticeSchema(Resource):
     kind = fields.String()
     title = fields.String()
     number = fields.String()
-    issued_at = fields.String()
+    issued_at = LocalDateTime()
 
 
 class NoticeListSchema(Resource):

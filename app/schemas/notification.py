@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.schemas.common import PageArgs, PageSchema, timestamp
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema
 from app.schemas.openapi import Resource
 
 # What a notification is about; each may have its own WeChat template (WECHAT_TEMPLATE_<TOPIC>).
@@ -28,8 +28,8 @@ class NotificationSchema(Resource):
     body = fields.String()
     payload = fields.Dict(metadata={"description": "相关对象，如 application_id、licence_id"})
     read = fields.Boolean()
-    read_at = timestamp(allow_none=True)
-    created_at = timestamp()
+    read_at = LocalDateTime(allow_none=True)
+    created_at = LocalDateTime()
 
 
 class NotificationPageSchema(PageSchema):

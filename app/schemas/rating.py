@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import timestamp
+from app.schemas.common import LocalDateTime
 from app.schemas.openapi import Resource
 
 
@@ -18,4 +18,4 @@ class RatingSchema(Resource):
     application_id = fields.Integer()
     score = fields.Integer()
     comment = fields.String()
-    created_at = timestamp()
+    created_at = LocalDateTime()

@@ -383,12 +383,3 @@ def load_faq_file(path: Path | None = None) -> int:
     for item in entries:
         add_faq(None, {k: item.get(k) for k in ("question", "answer", "permit_type")})
     return len(entries)
-
-
-def faq_view(entry: FaqEntry) -> dict:
-    return {
-        "id": entry.id,
-        "question": entry.question,
-        "answer": entry.answer,
-        "permit_type": entry.permit_type,
-    }
