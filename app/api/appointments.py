@@ -37,7 +37,7 @@ class AppointmentSlots(MethodView):
         """Slots of a day (or from now on), with the places left."""
         filters = service.SlotFilter(args.get("day"), args.get("purpose"), args.get("region"))
         slots = service.list_slots(current_user(), filters)
-        return {"items": [service.slot_view(slot) for slot in slots]}
+        return {"items": slots}
 
     @login_required
     @blp.arguments(SlotCreateSchema)
@@ -50,7 +50,7 @@ class AppointmentSlots(MethodView):
     @blp.problems(401, (403, "仅受理人员、核查人员、管理员"), *JSON_BODY)
     def post(self, body: dict):
         """Publish a slot in the caller's region (clerk, inspector or admin)."""
-        return service.slot_view(service.publish_slot(current_user(), body))
+        return service.publish_slot(current_user(), body)
 
 
 @blp.route("/appointments")
@@ -67,7 +67,7 @@ class Appointments(MethodView):
     def get(self, args: dict):
         """Applicants: their bookings; staff: bookings of their region's slots."""
         items = service.list_appointments(current_user(), args["include_cancelled"])
-        return {"items": [service.appointment_view(item) for item in items]}
+        return {"items": items}
 
     @idempotent
     @login_required
@@ -85,7 +85,7 @@ class Appointments(MethodView):
     )
     def post(self, body: dict):
         """Book a place (409 SLOT_FULL when none is left)."""
-        return service.appointment_view(service.book(current_user(), body))
+        return service.book(current_user(), body)
 
 
 @blp.route("/appointments/<int:appointment_id>")

@@ -42,7 +42,7 @@ class RequestTopics(MethodView):
     )
     def get(self):
         """The request desk's topics, each with its handling unit and response limit."""
-        return {"items": [service.topic_view(t) for t in service.all_topics()]}
+        return {"items": service.all_topics()}
 
 
 @blp.route("/enterprise-requests")
@@ -162,7 +162,7 @@ class EnterpriseRequestAttachments(MethodView):
     def post(self, files: dict, request_id: int):
         """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's request."""
         attachment = service.add_attachment(current_user(), request_id, request.files.get("file"))
-        return service.attachment_view(attachment)
+        return attachment
 
 
 @blp.route("/enterprise-requests/<int:request_id>/attachments/<int:attachment_id>/content")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models.appointment import PURPOSES
+from app.schemas.common import LocalDateTime
 from app.schemas.openapi import Resource
 
 MAX_CAPACITY = 200  # places of one slot
@@ -38,8 +39,8 @@ class SlotSchema(Resource):
     purpose = fields.String()
     purpose_label = fields.String()
     region_code = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
     capacity = fields.Integer()
     booked = fields.Integer(metadata={"description": "已预约人数"})
     available = fields.Integer(metadata={"description": "剩余名额"})
@@ -68,7 +69,7 @@ class AppointmentSchema(Resource):
     application_id = fields.Integer(allow_none=True)
     status = fields.String(metadata={"description": "booked 已预约 / cancelled 已取消"})
     status_label = fields.String()
-    created_at = fields.String()
+    created_at = LocalDateTime()
 
 
 class AppointmentListSchema(Resource):

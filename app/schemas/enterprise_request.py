@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models.enterprise_request import STATE_LABELS
-from app.schemas.common import PageArgs, PageSchema
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema
 from app.schemas.openapi import Resource
 
 ACTIONS = ("claim", "reply", "close", "reopen")
@@ -60,7 +60,7 @@ class AttachmentSchema(Resource):
     size = fields.Integer()
     sha256 = fields.String()
     content_type = fields.String()
-    created_at = fields.String()
+    created_at = LocalDateTime()
 
 
 class RequestSummarySchema(Resource):

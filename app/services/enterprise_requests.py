@@ -332,29 +332,8 @@ def deadline(item: EnterpriseRequest, today: date | None = None) -> dict:
     }
 
 
-def topic_view(topic: RequestTopic) -> dict:
-    return {
-        "code": topic.code,
-        "name": topic.name,
-        "unit": topic.unit,
-        "level": topic.level,
-        "response_days": topic.response_days,
-    }
-
-
 def all_topics() -> list[RequestTopic]:
     return list(request_topics().values())
-
-
-def attachment_view(attachment: RequestAttachment) -> dict:
-    return {
-        "id": attachment.id,
-        "filename": attachment.filename,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "content_type": attachment.content_type,
-        "created_at": timekeeping.local_iso(attachment.created_at),
-    }
 
 
 def request_view(user: User, item: EnterpriseRequest, *, detail: bool = False) -> dict:
@@ -381,14 +360,13 @@ def request_view(user: User, item: EnterpriseRequest, *, detail: bool = False) -
         "updated_at": timekeeping.local_iso(item.updated_at),
     }
     if detail:
-        view["attachments"] = [
-            attachment_view(a)
-            for a in db.session.scalars(
+        view["attachments"] = list(  # models: RequestSchema dumps them as Attachment
+            db.session.scalars(
                 select(RequestAttachment)
                 .where(RequestAttachment.request_id == item.id)
                 .order_by(RequestAttachment.id)
             )
-        ]
+        )
         view["history"] = [
             {
                 "action": e.action,
