@@ -14,6 +14,9 @@ from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.licence import Licence
 
+# Why a licence is checked after issue.
+REASON_LABELS = {"instant": "秒批抽查", "commitment": "告知承诺核查"}
+
 
 class PostCheck(Model):
     """A licence to be checked after issue; a failed check waits on the revocation queue."""
@@ -33,6 +36,10 @@ class PostCheck(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     licence: Mapped[Licence] = relationship()
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS.get(self.reason, self.reason)
 
 
 class Commitment(Model):

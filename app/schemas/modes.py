@@ -8,19 +8,28 @@ from app.schemas.common import LocalDateTime, PageSchema, timestamp
 from app.schemas.openapi import Resource
 
 
+class CheckedEnterpriseSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class PostCheckSchema(Resource):
     id = fields.Integer()
     licence_id = fields.Integer()
-    licence_number = fields.String()
-    permit_type = fields.String()
-    enterprise = fields.Dict()
+    licence_number = fields.String(attribute="licence.number")
+    permit_type = fields.String(attribute="licence.permit_type")
+    enterprise = fields.Nested(CheckedEnterpriseSchema, attribute="licence.enterprise")
     application_id = fields.Integer()
-    reason = fields.String(metadata={"description": "instant|commitment"})
+    reason = fields.String(
+        validate=validate.OneOf(["instant", "commitment"]), metadata={"description": "检查原因"}
+    )
     reason_label = fields.String()
-    due_on = fields.String()
-    status = fields.String(metadata={"description": "pending|passed|failed"})
+    due_on = fields.Date()
+    status = fields.String(
+        validate=validate.OneOf(["pending", "passed", "failed"]), metadata={"description": "状态"}
+    )
     comment = fields.String()
-    checked_at = fields.String(allow_none=True)
+    checked_at = LocalDateTime(allow_none=True)
 
 
 class PostCheckPageSchema(PageSchema):
