@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from app import create_app, timekeeping
 from app.extensions import db, limiter
 from tests import factories, worker_database
-from tests.problem_codes import ProblemCodes
+from tests.problem_codes import ProblemCodes, RequiredFields
 
 FROZEN_NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 
@@ -122,7 +122,8 @@ def _fresh_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Non
     """A clean database, data folder, rate limiter and config for every test that uses the app.
 
     While the test runs, every problem the app answers is checked against the codes its
-    operation documents (tests/problem_codes.py).
+    operation documents, and every JSON success body against the fields its schema
+    requires (tests/problem_codes.py).
     """
     if "app" not in request.fixturenames:
         yield
@@ -131,11 +132,15 @@ def _fresh_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Non
     saved = dict(flask_app.config)
     flask_app.config["DATA_DIR"] = str(tmp_path / "data")
     codes = ProblemCodes(_document(flask_app))
+    fields = RequiredFields(_document(flask_app))
     with flask_app.app_context():
         _clean_database()
         limiter.reset()
         try:
-            with request_finished.connected_to(codes.record, flask_app):
+            with (
+                request_finished.connected_to(codes.record, flask_app),
+                request_finished.connected_to(fields.record, flask_app),
+            ):
                 yield
         finally:
             db.session.remove()
@@ -143,6 +148,8 @@ def _fresh_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Non
             flask_app.config.update(saved)
     if codes.undocumented:
         pytest.fail("problems not documented on their operation:\n" + "\n".join(codes.undocumented))
+    if fields.missing:
+        pytest.fail("required fields not sent:\n" + "\n".join(fields.missing))
 
 
 _DOCUMENTS: dict[int, dict] = {}

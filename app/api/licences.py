@@ -9,9 +9,9 @@ from app.api.docs import JSON_BODY, Blueprint
 from app.integrations.signer import ca_pem
 from app.licences import access as service
 from app.licences.documents import licence_pdf, pki_paths
-from app.licences.schemas import LicencePageSchema, LicenceSchema
+from app.licences.shown import LicenceOut
 from app.schemas.common import page_of
-from app.schemas.licence import LicenceQuerySchema, RevokeSchema
+from app.schemas.licence import LicencePageSchema, LicenceQuerySchema, LicenceSchema, RevokeSchema
 from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
@@ -39,7 +39,7 @@ class Licences(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        return page_of(items, args["page"], args["page_size"], total)
+        return page_of([LicenceOut(x) for x in items], args["page"], args["page_size"], total)
 
 
 @blp.route("/licences/<int:licence_id>")
@@ -50,7 +50,7 @@ class LicenceItem(MethodView):
     @blp.problems(401, 404)
     def get(self, licence_id: int):
         """One licence with its status and days to expiry."""
-        return service.get_licence(current_user(), licence_id)
+        return LicenceOut(service.get_licence(current_user(), licence_id))
 
 
 @blp.route("/licences/<int:licence_id>/pdf")
@@ -91,7 +91,7 @@ class LicenceRevoke(MethodView):
         licence = service.revoke_licence(
             current_user(), licence_id, body["comment"], body.get("version")
         )
-        return licence
+        return LicenceOut(licence)
 
 
 @blp.route("/pki/ca.pem")

@@ -44,7 +44,7 @@ class Commitments(MethodView):
         item = commitments.sign(
             current_user(), application_id, body["material"], body["signer_name"].strip()
         )
-        return commitments.view(item, commitments.material_names(item.application_id))
+        return commitments.named_one(item)
 
 
 @blp.route("/enterprises/<int:enterprise_id>/consents")

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.licences import access as licence_access
 from app.licences import register as licence_register
 from app.licences.documents import licence_pdf
-from app.licences.schemas import licence_view
+from app.licences.shown import licence_view
 
 PAGE_SIZE = 20
 EXPIRY_WINDOWS = (30, 90, 120)

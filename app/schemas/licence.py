@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageArgs, day, timestamp
+from app.schemas.common import PageArgs, PageSchema, day, timestamp
+from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.openapi import Resource
 
 STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
@@ -79,3 +80,37 @@ class ShipmentSchema(Resource):
     status = fields.String()
     events = fields.List(fields.Nested(ShipmentEventSchema))
     created_at = timestamp()
+
+
+class ParticularSchema(Resource):
+    field = fields.String(metadata={"description": "证面事项代码，如 business_premises"})
+    label = fields.String(metadata={"description": "证面事项中文名"})
+
+
+class LicenceSchema(Resource):
+    id = fields.Integer()
+    number = fields.String()
+    identifier = fields.String()
+    permit_type = fields.String()
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    holder_name = fields.String(metadata={"description": "持证人：企业名称或个人姓名"})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    status_label = fields.String(metadata={"description": "状态中文名"})
+    missing_particulars = fields.List(
+        fields.Nested(ParticularSchema),
+        metadata={"description": "证面尚缺的事项（历史导入的许可证可能缺少）"},
+    )
+    issued_on = day()
+    valid_from = day()
+    valid_until = day()
+    days_to_expiry = fields.Integer()
+    issuer_name = fields.String()
+    supersedes_id = fields.Integer(allow_none=True)
+    change_note = fields.String(allow_none=True)
+    source = fields.String(metadata={"description": "issued 本系统签发、imported 历史导入"})
+    verification_url = fields.String(metadata={"format": "uri", "description": "二维码核验地址"})
+    version = fields.Integer()
+
+
+class LicencePageSchema(PageSchema):
+    items = fields.List(fields.Nested(LicenceSchema))

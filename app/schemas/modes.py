@@ -48,11 +48,11 @@ class CommitmentCreateSchema(Schema):
 
 class CommitmentSchema(Resource):
     id = fields.Integer()
-    material = fields.String()
+    material = fields.String(attribute="material_code")
     material_name = fields.String()
     text = fields.String()
     signer_name = fields.String()
-    signed_at = fields.String()
+    signed_at = LocalDateTime()
 
 
 class FilingConsentCreateSchema(Schema):

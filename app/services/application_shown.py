@@ -162,6 +162,5 @@ class ShownApplication:
         return joint_review.view(self.application)
 
     @property
-    def commitments(self) -> list[dict[str, Any]]:
-        names = commitments.material_names(self.application.id)
-        return [commitments.view(c, names) for c in commitments.of(self.application)]
+    def commitments(self) -> list[commitments.NamedCommitment]:
+        return commitments.named(self.application, commitments.of(self.application))
