@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageArgs, PageSchema, day, timestamp
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.openapi import Resource
 
@@ -59,7 +59,7 @@ class CourierResultSchema(Resource):
 
 class ShipmentEventSchema(Resource):
     status = fields.String()
-    at = timestamp()
+    at = LocalDateTime()
 
 
 class CarrierSchema(Resource):
@@ -79,7 +79,7 @@ class ShipmentSchema(Resource):
     tracking_no = fields.String()
     status = fields.String()
     events = fields.List(fields.Nested(ShipmentEventSchema))
-    created_at = timestamp()
+    created_at = LocalDateTime()
 
 
 class ParticularSchema(Resource):
