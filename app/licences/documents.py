@@ -121,6 +121,7 @@ def licence_document(licence: Licence) -> LicenceDocument:
         title=permit_type.name,
         number=licence.number,
         identifier=licence.identifier,
+        holder_label=permit_type.holder_label,
         holder_name=licence.holder.get("person_name") or licence.holder.get("name", ""),
         fields=_fields(licence),
         valid_from=licence.valid_from,
