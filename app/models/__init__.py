@@ -14,9 +14,10 @@ from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
-from app.models.user import STAFF_ROLES, User
+from app.models.user import ROLE_LABELS, STAFF_ROLES, User
 
 __all__ = [
+    "ROLE_LABELS",
     "STAFF_ROLES",
     "Application",
     "Appointment",
