@@ -21,6 +21,7 @@ from app.errors import register_error_handlers
 from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
 from app.integrations.storage import storage_for
+from app.models.sealed import install_keyring
 from app.request_guards import register_request_guards
 from app.uploads import SpoolingRequest
 
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = _UnescapedJSON(app)
     logging.basicConfig(level=logging.INFO)
 
+    install_keyring(app)
     db.init_app(app)
     queue_index.register()
     migrate.init_app(

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table."""
 
+from app.models import blind_index
 from app.models.application import Application, Blob, Document, MaterialVerdict, Rating
 from app.models.appointment import Appointment, AppointmentSlot
 from app.models.contact import VerifiedPhone
@@ -15,6 +16,8 @@ from app.models.notification import Notification, OutboxMessage, Reminder, Wecha
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, User
+
+blind_index.register()
 
 __all__ = [
     "STAFF_ROLES",

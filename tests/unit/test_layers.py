@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "edge",
         ("app", "app.api", "app.console", "app.cli", "app.cli_operations", "app.cli_services")
+        + ("app.cli_security",)
         + ("app.worker", "app.demo"),
     ),
     (
@@ -52,6 +53,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "app.file_types",
             "app.sql",
             "app.files",
+            "app.crypto",
         ),
     ),
 )
