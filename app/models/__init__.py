@@ -13,6 +13,7 @@ from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.pii_access import PiiAccess
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, User
@@ -40,6 +41,7 @@ __all__ = [
     "Notice",
     "Notification",
     "OutboxMessage",
+    "PiiAccess",
     "PostCheck",
     "Rating",
     "Reminder",
