@@ -6,8 +6,6 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required, staff_required
-from app.observability import request_origin
 from app.schemas.common import page_of
 from app.schemas.pii_access import (
     PersonalDataSchema,
@@ -15,6 +13,8 @@ from app.schemas.pii_access import (
     PiiAccessQuerySchema,
 )
 from app.services import pii_access as service
+from app.web.auth import current_user, login_required, staff_required
+from app.web.observability import request_origin
 
 blp = Blueprint("pii", __name__, url_prefix="", description="个人信息与查询留痕")
 

@@ -16,9 +16,9 @@ from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
 from app.licences.documents import label_pdf
 from app.models import User
-from app.observability import request_origin
 from app.services import applications as application_service
 from app.services import cases, delivery, documents, notices, pii_access, review
+from app.web.observability import request_origin
 from permits.catalogue import get_catalogue
 from workflows.definitions.common import DISPATCH, STATES
 from workflows.errors import WorkflowError

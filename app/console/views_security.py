@@ -12,9 +12,9 @@ from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.errors import AppError, ValidationFailed
 from app.extensions import db
-from app.observability import request_origin
 from app.services import pii_access, totp
 from app.timekeeping import OFFICE_TZ
+from app.web.observability import request_origin
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
