@@ -144,6 +144,11 @@ LICENCE_HOLDER = SealedJSON(
     "licences.holder",
     (("id_number",), ("form", "worker_id_number"), ("form", "worker_phone")),
 )
+# A retried write's stored first response: an applicant's own case view carries the delivery
+# phone and address in full.
+IDEMPOTENT_RESPONSE = SealedJSON(
+    "idempotency_records.body", (("delivery", "phone"), ("delivery", "address"))
+)
 VERIFIED_PHONE = SealedText("verified_phones.phone")
 ENTERPRISE_PHONE = SealedText("enterprises.contact_phone")
 TOTP_SECRET = SealedText("users.totp_secret")
@@ -153,6 +158,7 @@ SEALED_COLUMNS: tuple[tuple[str, str, SealedJSON | SealedText], ...] = (
     ("applications", "form", APPLICATION_FORM),
     ("applications", "delivery", APPLICATION_DELIVERY),
     ("licences", "holder", LICENCE_HOLDER),
+    ("idempotency_records", "body", IDEMPOTENT_RESPONSE),
     ("verified_phones", "phone", VERIFIED_PHONE),
     ("enterprises", "contact_phone", ENTERPRISE_PHONE),
     ("users", "totp_secret", TOTP_SECRET),

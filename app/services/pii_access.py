@@ -25,7 +25,7 @@ from sqlalchemy import Select, func, select, text
 from app.domain import access, agency
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
-from app.models import Application, Document, PiiAccess, User
+from app.models import Application, Document, Licence, PiiAccess, User
 from app.spreadsheet import safe_cell
 from app.timekeeping import local_iso
 
@@ -82,6 +82,29 @@ def personal_data(user: User, application_id: int, origin: Origin) -> dict:
 def record_download(user: User, document: Document, origin: Origin) -> None:
     """A material is about to be sent: record it before the first byte goes out."""
     _write([_record(user, document.application, "document", origin, document.id)])
+
+
+def record_licence_pdf(user: User, licence: Licence, origin: Origin) -> None:
+    """A person's certificate prints the holder's ID number in full: record its download.
+    An enterprise's licence carries no personal data and is not recorded."""
+    if not (licence.holder or {}).get("id_number"):
+        return
+    application = (
+        db.session.get(Application, licence.application_id) if licence.application_id else None
+    )
+    _write(
+        [
+            PiiAccess(
+                staff_id=user.id,
+                staff_name=(user.display_name or user.username or f"user-{user.id}")[:64],
+                subject=application.number if application else licence.number[:64],
+                application_id=application.id if application else None,
+                fields="licence.id_number",
+                route=origin.route[:200],
+                request_id=origin.request_id[:64],
+            )
+        ]
+    )
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def upgrade():
             ('applications', 'form'),
             ('applications', 'delivery'),
             ('licences', 'holder'),
+            ('idempotency_records', 'body'),
             ('verified_phones', 'phone'),
             ('enterprises', 'contact_phone'),
         },

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import PiiAccess
+from tests.api.conftest import verify_all
 from tests.console.conftest import console_login
 
 AUDIT = "/api/v1/audit/pii-access"
@@ -139,3 +140,21 @@ def test_the_console_shows_data_in_full_records_it_and_lists_it(app, make, offic
     export = admin.get("/console/admin/pii-access", query_string={"format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))
     assert len(rows) == 3
+
+
+def test_downloading_a_workers_certificate_is_recorded(client, office, drive, worker_case):
+    view, form = worker_case
+    view = drive(
+        view,
+        ("reviewer", "start_review"),
+        *verify_all(view),
+        ("reviewer", "recommend", {"recommendation": "approve"}),
+        ("approver", "approve", {"comment": "准予许可"}),
+    )
+    pdf = client.get(
+        f"/api/v1/licences/{view['issued_licence_id']}/pdf",
+        headers={**office["reviewer"], "X-Request-ID": "req-licence"},
+    )
+    assert pdf.status_code == 200
+    record = db.session.query(PiiAccess).filter_by(request_id="req-licence").one()
+    assert record.fields == "licence.id_number" and record.subject == view["number"]
