@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -23,8 +24,10 @@ from app.models import Application, TimelineEntry, User
 GENESIS = "0" * 64
 
 
-def canonical_content(entry: TimelineEntry, prev_hash: str) -> bytes:
-    """The bytes an entry's hash covers: every stored field and the previous hash."""
+def canonical_content(entry: Any, prev_hash: str) -> bytes:
+    """The bytes an entry's hash covers: every stored field and the previous hash.
+
+    ``entry`` is a ``TimelineEntry`` or a Core row with its columns (the re-keying migration)."""
     content = {
         "application_id": entry.application_id,
         "seq": entry.seq,

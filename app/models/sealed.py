@@ -96,9 +96,14 @@ class SealedJSON(TypeDecorator):
     def tokens(self, value: Any) -> list[str]:
         """The stored values at ``paths`` (sealed or, before the migration, in clear)."""
         found: list[str] = []
+
+        def collect(stored: str, _where: str) -> str:
+            found.append(stored)
+            return stored
+
         if isinstance(value, dict):
             for path in self.paths:
-                _apply(value, path, lambda v, _where: found.append(v) or v)
+                _apply(value, path, collect)
         return found
 
     def process_bind_param(self, value: Any, dialect) -> Any:

@@ -58,7 +58,7 @@ def _tables(with_indexes: bool, only: set[tuple[str, str]] | None) -> list[_Seal
     metadata = MetaData()
     found = []
     for name, columns in grouped.items():
-        key = Column(PRIMARY_KEYS.get(name, "id"), primary_key=True)
+        key: Column = Column(PRIMARY_KEYS.get(name, "id"), primary_key=True)
         extra = []
         if with_indexes and name in BLIND_INDEXES:
             extra.append(Column(BLIND_INDEXES[name][0], String(64)))

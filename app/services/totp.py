@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import or_, update
 
 from app import timekeeping
+from app.domain import bulk
 from app.domain.transaction import commit
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
@@ -51,12 +52,12 @@ def check_code(user: User, code: str) -> bool:
     step = _matching_step(user.totp_secret, code)
     if step is None:
         return False
-    taken = db.session.execute(
+    taken = bulk.execute(
         update(User)
         .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     db.session.refresh(user)
     return taken == 1
