@@ -88,9 +88,10 @@ class ShownApplication:
 
     @property
     def delivery(self) -> dict[str, Any]:
+        """The applicant sees their own delivery phone; staff see it masked and read it in
+        full through ``GET …/personal-data``, which records the view (查询留痕)."""
         shown = dict(self.application.delivery or {})
-        needs_phone = not self.user.is_staff or "dispatcher" in self.user.roles
-        if not needs_phone and shown.get("phone"):
+        if self.user.is_staff and shown.get("phone"):
             shown["phone"] = mask_phone(shown["phone"])
         return shown
 
