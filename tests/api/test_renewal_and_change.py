@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 
 @pytest.fixture
