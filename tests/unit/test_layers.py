@@ -54,6 +54,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "app.file_types",
             "app.sql",
             "app.files",
+            "app.crypto",
         ),
     ),
 )
