@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import Application, Enterprise, Licence, VerifiedPhone
 from app.models.blind_index import id_number_indexes
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 DELIVERY = {"recipient": "王五", "phone": "13698765432", "address": "天津市河西区友谊路88号3门"}
 
