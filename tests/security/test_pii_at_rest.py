@@ -20,7 +20,12 @@ DELIVERY = {"recipient": "王五", "phone": "13698765432", "address": "天津市
 
 
 def _full_special_operations_case(client, make, office, drive) -> dict:
-    """A worker's certificate from application to delivery; the secrets it must hide."""
+    """A worker's certificate from application to delivery, and an enterprise's case naming
+    its principal's phone; the secrets they must hide."""
+    trading = make.create_application(client, office.applicant, office.enterprise_id)
+    principal_phone = trading["form"]["principal_phone"]
+    assert "*" in principal_phone  # shown masked, like the worker's
+    principal_phone = make.example_form()["principal_phone"]
     assert (
         client.post(
             "/api/v1/auth/wechat/phone", json={"code": "phone-1"}, headers=office.applicant
@@ -60,6 +65,7 @@ def _full_special_operations_case(client, make, office, drive) -> dict:
             DELIVERY["phone"],
             DELIVERY["address"],
             db.session.get(Enterprise, office.enterprise_id).contact_phone,
+            principal_phone,
         ],
     }
 
