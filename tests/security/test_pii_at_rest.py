@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Application, Enterprise, Licence, VerifiedPhone
 from app.models.blind_index import id_number_indexes
 from tests.api.conftest import verify_all
+from tests.console.conftest import console_login
 
 DELIVERY = {"recipient": "王五", "phone": "13698765432", "address": "天津市河西区友谊路88号3门"}
 
@@ -128,3 +129,14 @@ def test_the_worker_id_number_is_found_through_its_blind_index(client, make, off
     ).all()
     assert cases == [case["id"]] and licences == [case["id"]]
     assert number not in str(indexes)
+
+
+def test_staff_find_a_workers_certificate_by_the_whole_id_number(app, client, make, office, drive):
+    case = _full_special_operations_case(client, make, office, drive)
+    make.staff("reviewer", username="finder")
+    browser = console_login(app, "finder")
+    found = browser.get("/console/licences", query_string={"q": case["secrets"][0].lower()})
+    licence = db.session.scalars(select(Licence)).one()
+    assert found.status_code == 200 and licence.number in found.get_data(as_text=True)
+    partial = browser.get("/console/licences", query_string={"q": case["secrets"][0][:10]})
+    assert licence.number not in partial.get_data(as_text=True)
