@@ -16,11 +16,12 @@ from app.models.notification import Notification, OutboxMessage, Reminder, Wecha
 from app.models.pii_access import PiiAccess
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
-from app.models.user import STAFF_ROLES, User
+from app.models.user import ROLE_LABELS, STAFF_ROLES, User
 
 blind_index.register()
 
 __all__ = [
+    "ROLE_LABELS",
     "STAFF_ROLES",
     "Application",
     "Appointment",

@@ -13,6 +13,19 @@ from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.sealed import TOTP_PENDING, TOTP_SECRET
 
 STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "agent")
+# Every role a person reads: staff roles, the applicant and the system (in timelines, the
+# console, the API's action descriptions).
+ROLE_LABELS = {
+    "clerk": "受理员",
+    "reviewer": "审查员",
+    "inspector": "核查员",
+    "approver": "审批人",
+    "dispatcher": "送达员",
+    "admin": "管理员",
+    "agent": "帮办员",
+    "applicant": "申请人",
+    "system": "系统",
+}
 
 
 class User(Model):

@@ -186,5 +186,5 @@ def create_staff(username: str, password: str, roles: list[str], region_code: st
         region_code=region_code,
     )
     db.session.add(user)
-    db.session.commit()
+    commit()
     return user

@@ -22,7 +22,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from sqlalchemy import Select, func, select, text
 
-from app.domain import access, agency
+from app.domain import access, agency, transaction
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Application, Document, Licence, PiiAccess, User
@@ -45,7 +45,7 @@ def _write(records: Iterable[PiiAccess]) -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO off"))
     db.session.add_all(records)
-    db.session.commit()
+    transaction.commit()
 
 
 def _record(

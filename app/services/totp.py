@@ -58,7 +58,7 @@ def check_code(user: User, code: str) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit()
     db.session.refresh(user)
     return taken == 1
 
