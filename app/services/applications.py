@@ -46,7 +46,11 @@ from workflows.engine import CaseFacts, Transition
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
 # A person's data on a form, and how it is shown wherever the full value is not needed.
-PERSONAL_FIELDS = {"worker_id_number": mask_id_number, "worker_phone": mask_phone}
+PERSONAL_FIELDS = {
+    "worker_id_number": mask_id_number,
+    "worker_phone": mask_phone,
+    "principal_phone": mask_phone,
+}
 
 
 def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
