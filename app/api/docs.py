@@ -225,7 +225,7 @@ BY_HEADER: dict[str, Problems] = {
 
 def document_common_problems(spec: APISpec) -> None:
     """Add to every operation the problems it answers before (or besides) its view."""
-    for path, item in spec._paths.items():  # noqa: SLF001 — apispec keeps paths only here
+    for path, item in spec._paths.items():
         for method, operation in item.items():
             if method not in ("get", "put", "post", "patch", "delete"):
                 continue

@@ -21,7 +21,11 @@ from permits.identifiers import mask_id_number, mask_phone
 from workflows.definitions import get_workflow
 
 # A person's data on a form, and how it is shown wherever the full value is not needed.
-PERSONAL_FIELDS = {"worker_id_number": mask_id_number, "worker_phone": mask_phone}
+PERSONAL_FIELDS = {
+    "worker_id_number": mask_id_number,
+    "worker_phone": mask_phone,
+    "principal_phone": mask_phone,
+}
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ from app.services.application_shown import PERSONAL_FIELDS, ShownApplication
 from app.services.modes import filter_actions
 from permits.catalogue import PermitType
 from permits.form_validation import draft_form_errors
-from permits.identifiers import id_number_problem, mask_phone
+from permits.identifiers import (
+    id_number_problem,
+    mask_phone,
+    normalize_id_number,
+)
 from workflows.definitions import get_workflow
 from workflows.engine import CaseFacts, Transition
 
@@ -67,7 +71,7 @@ def _form_check(
         for field in ID_NUMBER_FIELDS:
             value = form.get(field)
             if isinstance(value, str) and value.strip() and f"form.{field}" not in invalid:
-                problem = id_number_problem(value.strip().upper())
+                problem = id_number_problem(normalize_id_number(value))
                 if problem:
                     invalid[f"form.{field}"] = [problem]
     return invalid, incomplete
