@@ -26,11 +26,12 @@
     });
   }
 
-  // A failed action comes back with its error summary inside the form: focus it there.
+  // A failed action comes back with its error summary inside the form: focus it there. After
+  // the load, because scrolling to the URL's fragment (#act-…) resets the focus.
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
-      summary.focus();
+      setTimeout(function () { summary.focus(); }, 0);
     }
   }
 
@@ -115,7 +116,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     labelCells();
     keepDrafts();
-    focusErrorSummary();
     watchIdle();
   });
+  window.addEventListener("load", focusErrorSummary);
 })();
