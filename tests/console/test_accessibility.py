@@ -12,7 +12,9 @@ warning whose "继续办理" keeps the session.
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +35,13 @@ NOT_A_PAGE = re.compile(
     r"/(logout|display/|documents/|notices/\d+|label|export)|\.(pdf|csv|xlsx)|format="
 )
 PAGES_PER_ROLE = 40
+# Pictures of 长辈模式 and of reflowed pages; they replace docs/accessibility/ only when asked
+# (UPDATE_DOCS_SCREENSHOTS=1), so a test run leaves the work tree clean.
+SHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "accessibility"
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "zerovisit-a11y-shots"
+)
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [
@@ -139,6 +148,11 @@ def test_the_verification_page_passes_axe_in_every_status(live_server, browser, 
     for url in urls:
         parts = urlsplit(url)
         page.goto(f"{live_server}{parts.path}?{parts.query}")
+        if width == WIDTHS["phone"] and url == urls[0]:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.get_by_role("link", name="长辈模式").click()
+            page.screenshot(path=SHOTS / "verify-elder-mode-375px.png", full_page=True)
+            page.get_by_role("link", name="退出长辈模式").click()
         for mode in ("normal", "elder"):
             if violations := _axe(page):
                 findings[
@@ -206,6 +220,10 @@ def test_no_page_scrolls_sideways_at_320_px(demo_office, live_server, browser):
             )
             if overflow > 1:
                 wide.append((username, path, overflow))
+            if username == "reviewer" and re.fullmatch(r"/console/(cases/\d+|licences/\d+)", path):
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                name = path.strip("/").split("/")[1]
+                page.screenshot(path=SHOTS / f"reflow-320px-{name}.png", full_page=True)
         context.close()
     assert not wide, wide
 
@@ -289,5 +307,7 @@ def test_elder_mode_is_remembered_by_the_browser(demo_office, live_server, brows
     page.goto(f"{live_server}/console/licences")
     assert page.evaluate("document.documentElement.classList.contains('elder')")
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == 20
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "console-elder-mode.png", full_page=True)
     page.goto(f"{live_server}/api/v1/verify/NOPE?code=WRONG1")
     assert page.evaluate("document.documentElement.classList.contains('elder')")
