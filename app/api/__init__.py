@@ -28,6 +28,7 @@ from app.api import (
     shipments,
     stats,
     subscriptions,
+    uploads,
     verify,
     webhooks,
 )
@@ -43,6 +44,7 @@ BLUEPRINTS = [
     permit_types.blp,
     applications.blp,
     documents.blp,
+    uploads.blp,
     review.blp,
     licences.blp,
     post_checks.blp,

@@ -14,6 +14,7 @@ from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
+from app.models.upload import ResumableUpload
 from app.models.user import STAFF_ROLES, User
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Reminder",
     "RequestAttachment",
     "RequestEvent",
+    "ResumableUpload",
     "Shipment",
     "ShipmentEvent",
     "SubscriptionConsent",

@@ -8,6 +8,8 @@ store (renamed, or sent to the bucket) only when the database row is about to co
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
@@ -30,7 +32,7 @@ from app.errors import (
 )
 from app.extensions import db
 from app.file_types import sniff_content_type
-from app.integrations.storage import DocumentStore, TooLarge, storage_for
+from app.integrations.storage import DocumentStore, StoredFile, TooLarge, storage_for
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
@@ -60,6 +62,18 @@ def _check_can_upload(application: Application, material_code: str) -> None:
     raise Conflict("当前状态下不能上传此材料", code="APPLICATION_NOT_EDITABLE")
 
 
+def prepare_upload(user: User, application_id: int, material_code: str) -> Application:
+    """The caller's own case, locked, once it may take a file for ``material_code``."""
+    application = access.get_application(user, application_id, lock=True)
+    agency.check_may_prepare(user, application)
+    _check_can_upload(application, material_code)
+    return application
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE")
+
+
 def upload_document(
     user: User, application_id: int, material_code: str | None, upload: Upload | None
 ) -> Document:
@@ -79,9 +93,27 @@ def upload_document(
     try:
         tmp, spooled = store.spool(upload.stream, limit)
     except TooLarge as exc:
-        raise PayloadTooLarge(
-            f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
-        ) from exc
+        raise too_large(limit) from exc
+    return store_document(user, application, material_code, upload.filename, tmp, spooled)
+
+
+def store_document(
+    user: User,
+    application: Application,
+    material_code: str,
+    filename: str | None,
+    tmp: Path,
+    spooled: StoredFile,
+    *,
+    attach: Callable[[Document], None] | None = None,
+) -> Document:
+    """Judge a spooled, hashed file by its content and keep it as the material's document.
+
+    The one pipeline of every upload route (multipart, and the last PATCH of a resumable
+    upload): ``tmp`` is consumed whatever the outcome (committed to the store, or removed).
+    ``attach`` records the new document elsewhere in the same transaction.
+    """
+    store = storage()
     try:
         content_type = sniff_content_type(spooled.head, tmp)
         if content_type is None:
@@ -100,13 +132,15 @@ def upload_document(
             application=application,
             material_code=material_code,
             sha256=spooled.sha256,
-            filename=_safe_filename(upload.filename),
+            filename=_safe_filename(filename),
             content_type=content_type,
             size=spooled.size,
             uploaded_by=user.id,
         )
         db.session.add(document)
         db.session.flush()
+        if attach is not None:
+            attach(document)
         # The file is in place before the row commits: a crash leaves at worst an
         # unreferenced blob, never a row pointing at nothing.
         store.commit(tmp, spooled.sha256)
