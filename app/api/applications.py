@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask.views import MethodView
 
+from app.api import conditional
 from app.api.docs import JSON_BODY, Blueprint
 from app.auth import current_user, login_required
 from app.domain import access
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.idempotency import idempotent
 from app.schemas.actions import ActionSchema
 from app.schemas.application import (
@@ -41,6 +42,7 @@ def requested_version(body: dict) -> int | None:
     header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
     if not header:
         return None
+    header = header.partition("-")[0]  # an ETag of the read (``<version>-<date>``) works too
     if not header.isdigit():
         message = "If-Match 须为数据版本号"
         raise ValidationFailed(message, code="VERSION_INVALID", errors={"If-Match": [message]})
@@ -102,19 +104,30 @@ class Applications(MethodView):
 class ApplicationItem(MethodView):
     @login_required
     @blp.response(200, ApplicationSchema)
+    @blp.doc(responses={304: {"description": "未变化（If-None-Match 与当前 ETag 相同）"}})
     @blp.operation(
         "getApplication",
         "申请详情",
-        "一件申请：材料情况、缺少的材料、调用者当前可执行的动作（actions）和法定期限。",
+        "一件申请：材料情况、缺少的材料、调用者当前可执行的动作（actions）和法定期限。"
+        "响应带 ETag（版本号与办公日期）；轮询时带 If-None-Match，未变化返回 304。",
     )
+    @blp.headers("IfNoneMatch")
     @blp.problems(401, 404)
     def get(self, application_id: int):
         """One application, with what is missing and what the caller may do now."""
         user = current_user()
-        view = service.application_view(user, access.get_application(user, application_id))
+        polled = request.headers.get("If-None-Match")
+        if polled:  # the phone's poll: one small query decides whether anything changed
+            current = conditional.application_etag(user, application_id)
+            if current is None:
+                raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+            if conditional.matches(polled, current):
+                return conditional.not_modified(current)
+        application = access.get_application(user, application_id)
+        view = service.application_view(user, application)
         # The view is built in ApplicationSchema's form already (tests/api/
         # test_application_view_form.py holds it to that): sent as it is, not dumped again.
-        return jsonify(view)
+        return conditional.tagged(jsonify(view), conditional.etag_of(application.version))
 
     @login_required
     @blp.arguments(ApplicationPatchSchema)

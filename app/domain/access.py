@@ -53,6 +53,12 @@ def scope_applications(query: Select, user: User) -> Select:
     )
 
 
+def visible_version(user: User, application_id: int) -> int | None:
+    """The case's version if ``user`` may see it (one statement, no details loaded)."""
+    query = select(Application.version).where(Application.id == application_id)
+    return db.session.scalar(scope_applications(query, user))
+
+
 def can_see_application(user: User, application: Application) -> bool:
     if user.is_staff:
         if agency.agent_only(user):
