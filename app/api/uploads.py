@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from email.utils import format_datetime
 
 from flask import Response, current_app, jsonify, request, url_for
 from flask.views import MethodView
+from werkzeug.http import http_date
 
 from app.api.docs import Blueprint
 from app.auth import current_user, login_required
@@ -62,7 +62,7 @@ def _capabilities(response: Response) -> Response:
 def _upload_headers(upload: service.ResumableUpload, response: Response) -> Response:
     response.headers["Upload-Offset"] = str(upload.received)
     response.headers["Upload-Length"] = str(upload.length)
-    response.headers["Upload-Expires"] = format_datetime(upload.expires_at, usegmt=True)
+    response.headers["Upload-Expires"] = http_date(upload.expires_at)
     return response
 
 

@@ -24,6 +24,8 @@ import binascii
 import hashlib
 import hmac
 import os
+import queue
+import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,6 +50,7 @@ from app.services import documents
 CHUNK_BYTES = 1024 * 1024
 # Running hashes of the uploads this process took last; an evicted one is rebuilt from disk.
 MAX_RUNNING = 256
+HASH_QUEUE_CHUNKS = 8  # chunks read but not yet hashed: bounds the memory a PATCH holds
 
 
 @dataclass
@@ -159,23 +162,28 @@ def append(
     path = _path(upload)
     running = _resume(upload, path)
     digest, written = running.digest.copy(), 0
-    chunk_digest = hashlib.sha256()
+    # A piece sent from offset 0 is checked against the running hash itself: one pass.
+    piece = hashlib.sha256() if expected is not None and upload.received else digest
+    digests = [digest] if piece is digest else [digest, piece]
     with open(path, "r+b") as handle:
         # Bytes past the recorded offset are a killed PATCH's tail that was never counted.
         handle.truncate(upload.received)
         handle.seek(upload.received)
+        hasher = _Hasher(digests)
         try:
-            written = _copy(body, handle, digest, chunk_digest, upload.length - upload.received)
+            written = _copy(body, handle, hasher, upload.length - upload.received)
         except ClientDisconnected:
             if expected is not None:
                 raise  # nothing unverified is kept (the tail is cut at the next PATCH)
             # Keep what arrived, as tus allows: the phone resumes from here, not from zero.
             written = handle.tell() - upload.received
-        if expected is not None and not hmac.compare_digest(chunk_digest.digest(), expected):
+        finally:
+            handle.flush()
+            os.fdatasync(handle.fileno())  # while the hashing thread finishes
+            hasher.finish()
+        if expected is not None and not hmac.compare_digest(piece.digest(), expected):
             handle.truncate(upload.received)
             raise ChecksumMismatch("数据校验失败（Upload-Checksum 不符），未保存这一段")
-        handle.flush()
-        os.fdatasync(handle.fileno())
     upload.received += written
     _remember(upload.id, _Running(upload.received, digest))
     if upload.received < upload.length:
@@ -184,16 +192,40 @@ def append(
     return upload, _finish(user, upload, path, digest)
 
 
-def _copy(body: IO[bytes], handle: IO[bytes], digest: Any, chunk_digest: Any, room: int) -> int:
+def _copy(body: IO[bytes], handle: IO[bytes], hasher: _Hasher, room: int) -> int:
+    """Append the body to ``handle`` and hash it; at most ``room`` bytes."""
     written = 0
     while chunk := body.read(CHUNK_BYTES):
         written += len(chunk)
         if written > room:
             raise PayloadTooLarge("上传的数据超过声明的文件长度", code="UPLOAD_LENGTH_EXCEEDED")
-        digest.update(chunk)
-        chunk_digest.update(chunk)
+        hasher.update(chunk)
         handle.write(chunk)
     return written
+
+
+class _Hasher:
+    """SHA-256 in a second thread: hashlib lets go of the GIL while it hashes a chunk, so the
+    digest runs beside the request thread's reads, writes and final fdatasync (measured: the
+    hash was the largest part of a PATCH's time, see docs/benchmarks-notes.md)."""
+
+    def __init__(self, digests: list[Any]) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=HASH_QUEUE_CHUNKS)
+        self._thread = threading.Thread(target=self._run, args=(digests,), daemon=True)
+        self._thread.start()
+
+    def _run(self, digests: list[Any]) -> None:
+        while (chunk := self._queue.get()) is not None:
+            for digest in digests:
+                digest.update(chunk)
+
+    def update(self, chunk: bytes) -> None:
+        self._queue.put(chunk)
+
+    def finish(self) -> None:
+        """Wait until every chunk given is hashed."""
+        self._queue.put(None)
+        self._thread.join()
 
 
 def _resume(upload: ResumableUpload, path: Path) -> _Running:
