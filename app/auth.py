@@ -33,7 +33,9 @@ def issue_token(user: User) -> tuple[str, int]:
     ]
 
 
-def _user_from_request() -> User:
+def token_claims() -> dict[str, Any]:
+    """The bearer token's claims (``uid``, ``k`` the user's kind), its signature and age
+    checked; the user is not loaded (see ``current_user`` for that)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -44,6 +46,13 @@ def _user_from_request() -> User:
         raise Unauthorized("登录已过期，请重新登录", code="TOKEN_EXPIRED") from exc
     except BadSignature as exc:
         raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID") from exc
+    if not isinstance(claims, dict):
+        raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID")
+    return claims
+
+
+def _user_from_request() -> User:
+    claims = token_claims()
     user = db.session.get(User, claims.get("uid"))
     if user is None or not user.active or user.kind != claims.get("k"):
         raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID")

@@ -3,7 +3,9 @@
 The ETag is the case's version (bumped by every change to the case, its documents and its
 verdicts) and the office date (the deadline fields count working days from today, so the
 view changes at midnight without a new version). A match is answered 304 after one small
-query — the version, under the caller's visibility — without loading the case's details.
+query — the version, under the caller's visibility — without loading the case's details;
+for an applicant's token that one query checks the user too (the phone's poll is one round
+trip).
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from flask import Response
 from app import timekeeping
 from app.domain import access
 from app.models import User
+
+
+def applicant_etag(claims: dict, application_id: int) -> str | None:
+    """The ETag for an applicant's token, the user checked in the same statement; None when
+    that does not settle it (staff, a user or case not found: the full path answers)."""
+    if claims.get("k") != "applicant" or not isinstance(claims.get("uid"), int):
+        return None
+    version = access.applicant_version(claims["uid"], application_id)
+    return None if version is None else etag_of(version)
 
 
 def application_etag(user: User, application_id: int) -> str | None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import User
 from tests.api.test_query_counts import counting
 from tests.conftest import FROZEN_NOW
 
@@ -22,7 +26,7 @@ def test_an_unchanged_case_is_304_without_loading_its_details(client, make):
         polled = client.get(url, headers={**auth, "If-None-Match": etag})
     assert polled.status_code == 304 and polled.data == b""
     assert polled.headers["ETag"] == etag
-    assert len(statements) == 2, statements  # the caller, then the case's version
+    assert len(statements) == 1, statements  # the applicant and the case's version at once
     assert client.get(url, headers={**auth, "If-None-Match": '"0-1", ' + etag}).status_code == 304
     assert client.get(url, headers={**auth, "If-None-Match": "*"}).status_code == 304
 
@@ -58,3 +62,20 @@ def test_the_etag_works_as_if_match_and_someone_elses_case_stays_404(client, mak
         url, json={"delivery": view["delivery"]}, headers={**auth, "If-Match": etag}
     )
     assert stale.status_code == 409
+
+
+def test_staff_polls_too_and_a_deactivated_applicant_gets_401_not_304(client, make):
+    clerk = make.staff("clerk")
+    user = make.applicant()
+    case = make.case_in_state(make.enterprise(user), "submitted", clerk)
+    url = f"/api/v1/applications/{case.id}"
+    staff_auth, auth = make.headers(clerk), make.headers(user)
+    etag = client.get(url, headers=staff_auth).headers["ETag"]
+    with counting() as statements:
+        polled = client.get(url, headers={**staff_auth, "If-None-Match": etag})
+    assert polled.status_code == 304
+    assert len(statements) == 2, statements  # the staff member, then the version in region
+    db.session.execute(update(User).where(User.id == user.id).values(active=False))
+    db.session.commit()
+    refused = client.get(url, headers={**auth, "If-None-Match": etag})
+    assert refused.status_code == 401
