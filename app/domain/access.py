@@ -6,7 +6,7 @@ scope is reported exactly like a missing one (404).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import agency
@@ -59,21 +59,36 @@ def visible_version(user: User, application_id: int) -> int | None:
     return db.session.scalar(scope_applications(query, user))
 
 
+def _applicant_version_query() -> Select:
+    applications, enterprises, users = (
+        Application.__table__,
+        Enterprise.__table__,
+        User.__table__,
+    )
+    return (
+        select(applications.c.version)
+        .join(enterprises, applications.c.enterprise_id == enterprises.c.id)
+        .join(users, enterprises.c.manager_id == users.c.id)
+        .where(
+            applications.c.id == bindparam("application_id"),
+            users.c.id == bindparam("user_id"),
+            users.c.active.is_(True),
+            users.c.kind == "applicant",
+        )
+    )
+
+
+# Built once: a Core statement with bound parameters (the poll's own CPU is the point).
+_APPLICANT_VERSION = _applicant_version_query()
+
+
 def applicant_version(user_id: int, application_id: int) -> int | None:
     """The case's version if it belongs to an enterprise the active applicant ``user_id``
     manages: the user's check and the case's in one statement (the phone's poll)."""
-    query = (
-        select(Application.version)
-        .join(Enterprise, Application.enterprise_id == Enterprise.id)
-        .join(User, Enterprise.manager_id == User.id)
-        .where(
-            Application.id == application_id,
-            User.id == user_id,
-            User.active.is_(True),
-            User.kind == "applicant",
-        )
+    found = db.session.execute(
+        _APPLICANT_VERSION, {"application_id": application_id, "user_id": user_id}
     )
-    return db.session.scalar(query)
+    return found.scalar()
 
 
 def can_see_application(user: User, application: Application) -> bool:
