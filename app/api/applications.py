@@ -7,11 +7,8 @@ from flask.views import MethodView
 
 from app.api import conditional
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required, token_claims
 from app.domain import access
 from app.errors import NotFound, ValidationFailed
-from app.idempotency import idempotent
-from app.observability import USER_ID_KEY
 from app.schemas.actions import ActionSchema
 from app.schemas.application import (
     ApplicationCreateSchema,
@@ -24,6 +21,9 @@ from app.schemas.application import (
 from app.schemas.common import page_of
 from app.services import applications as service
 from app.services import cases
+from app.web.auth import current_user, login_required, token_claims
+from app.web.idempotency import idempotent
+from app.web.observability import USER_ID_KEY
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
 

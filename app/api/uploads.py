@@ -17,13 +17,13 @@ from flask.views import MethodView
 from werkzeug.http import http_date
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required
 from app.errors import AppError, UnsupportedMediaType, field_error
-from app.idempotency import idempotent
-from app.request_guards import accepts
 from app.schemas.application import UploadedDocumentSchema
 from app.services import resumable_uploads as service
 from app.services.applications import document_view
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
+from app.web.request_guards import accepts
 
 blp = Blueprint("uploads", __name__, url_prefix="/applications", description="断点续传")
 
