@@ -99,22 +99,39 @@ def can_see_application(user: User, application: Application) -> bool:
     return application.enterprise.manager_id == user.id
 
 
+def _case_view_options(query: Select) -> Select:
+    # One case: its documents (a dozen at most) joined too, and the commitments left to load
+    # on first use, which only the permit types offering 告知承诺制 need.
+    return query.options(
+        joinedload(Application.enterprise),
+        joinedload(Application.licence),
+        joinedload(Application.documents),
+        selectinload(Application.verdicts),
+    )
+
+
+def user_and_application(user_id: int, application_id: int) -> tuple[User, Application] | None:
+    """The token's user and the case in one round trip (then the verdicts): the status read.
+
+    Nothing is checked here — the caller checks the user against the token and
+    ``can_see_application``; None when either row is missing.
+    """
+    query = _case_view_options(
+        select(User, Application)
+        .join_from(Application, User, User.id == user_id)  # one row of each, joined
+        .where(Application.id == application_id)
+    )
+    row = db.session.execute(query).unique().one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
 def get_application(user: User, application_id: int, *, lock: bool = False) -> Application:
     query = select(Application).where(Application.id == application_id)
     if lock:  # the case's row only, not the joined enterprise and licence
         query = with_case_details(query).with_for_update(of=Application)
         application = db.session.scalars(query).first()
     else:
-        # One case: its documents (a dozen at most) joined too, and the commitments left to
-        # load on first use, which only the permit types offering 告知承诺制 need: the read
-        # is the user, then this, then the verdicts.
-        query = query.options(
-            joinedload(Application.enterprise),
-            joinedload(Application.licence),
-            joinedload(Application.documents),
-            selectinload(Application.verdicts),
-        )
-        application = db.session.scalars(query).unique().one_or_none()
+        application = db.session.scalars(_case_view_options(query)).unique().one_or_none()
     if application is None or not can_see_application(user, application):
         raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
     return application

@@ -51,10 +51,15 @@ def token_claims() -> dict[str, Any]:
     return claims
 
 
+def token_user_valid(user: User | None, claims: dict[str, Any]) -> bool:
+    """Whether ``user`` (loaded for the token's ``uid``) may act under these claims."""
+    return user is not None and user.active and user.kind == claims.get("k")
+
+
 def _user_from_request() -> User:
     claims = token_claims()
     user = db.session.get(User, claims.get("uid"))
-    if user is None or not user.active or user.kind != claims.get("k"):
+    if user is None or not token_user_valid(user, claims):
         raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID")
     return user
 
@@ -69,10 +74,14 @@ def current_user() -> User:
     one request, e.g. in tests or CLI code that serves several requests.
     """
     if _USER_KEY not in request.environ:
-        user = _user_from_request()
-        request.environ[_USER_KEY] = user
-        request.environ[USER_ID_KEY] = user.id  # for the access log, read after the session
+        remember_user(_user_from_request())  # the id also for the access log
     return request.environ[_USER_KEY]
+
+
+def remember_user(user: User) -> None:
+    """The request's user, loaded and checked by the caller (with other rows, in one query)."""
+    request.environ[_USER_KEY] = user
+    request.environ[USER_ID_KEY] = user.id
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,7 +17,9 @@ def test_an_unchanged_case_is_304_without_loading_its_details(client, make):
     auth = make.headers(user)
     view = make.create_application(client, auth, make.enterprise(user).id)
     url = f"/api/v1/applications/{view['id']}"
-    first = client.get(url, headers=auth)
+    with counting() as statements:
+        first = client.get(url, headers=auth)
+    assert len(statements) == 2, statements  # the caller and the case at once, the verdicts
     etag = first.headers["ETag"]
     assert etag == f'W/"{view["version"]}-20261123"'
     assert first.headers["Cache-Control"] == "private, no-cache"
