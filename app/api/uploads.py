@@ -185,7 +185,13 @@ class UploadItem(MethodView):
         expected = parse_checksum(request.headers.get("Upload-Checksum"))
         user = current_user()
         upload, document = service.append(
-            user, application_id, upload_id, offset, expected, request.stream
+            user,
+            application_id,
+            upload_id,
+            offset,
+            expected,
+            request.stream,
+            request.content_length,
         )
         if document is None:
             return _upload_headers(upload, Response(status=204))

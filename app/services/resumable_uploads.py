@@ -145,6 +145,7 @@ def append(
     offset: int,
     expected: bytes | None,
     body: IO[bytes],
+    declared: int | None = None,
 ) -> tuple[ResumableUpload, Document | None]:
     """Append one ``PATCH`` body at ``offset``; the document once the last byte is in.
 
@@ -159,6 +160,8 @@ def append(
             code="UPLOAD_OFFSET_MISMATCH",
             headers={"Upload-Offset": str(upload.received)},
         )
+    if declared is not None and upload.received + declared > upload.length:
+        raise _beyond_length()  # refused before a byte is read
     path = _path(upload)
     running = _resume(upload, path)
     digest, written = running.digest.copy(), 0
@@ -198,7 +201,7 @@ def _copy(body: IO[bytes], handle: IO[bytes], hasher: _Hasher, room: int) -> int
     while chunk := body.read(CHUNK_BYTES):
         written += len(chunk)
         if written > room:
-            raise PayloadTooLarge("上传的数据超过声明的文件长度", code="UPLOAD_LENGTH_EXCEEDED")
+            raise _beyond_length()
         hasher.update(chunk)
         handle.write(chunk)
     return written
@@ -226,6 +229,10 @@ class _Hasher:
         """Wait until every chunk given is hashed."""
         self._queue.put(None)
         self._thread.join()
+
+
+def _beyond_length() -> PayloadTooLarge:
+    return PayloadTooLarge("上传的数据超过声明的文件长度", code="UPLOAD_LENGTH_EXCEEDED")
 
 
 def _resume(upload: ResumableUpload, path: Path) -> _Running:

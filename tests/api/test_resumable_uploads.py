@@ -281,6 +281,15 @@ def _create(client, auth, view, material, length: int) -> str:
     return response.headers["Location"]
 
 
+def test_a_piece_beyond_the_declared_length_is_413_and_not_kept(client, case):
+    auth, view, material = case
+    url = _create(client, auth, view, material, 10)
+    patch = {**auth, **TUS, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"}
+    refused = client.patch(url, data=b"%PDF-1.4\n" + b"x" * 10, headers=patch)
+    assert refused.status_code == 413 and refused.get_json()["code"] == "UPLOAD_LENGTH_EXCEEDED"
+    assert client.head(url, headers={**auth, **TUS}).headers["Upload-Offset"] == "0"
+
+
 def test_termination_removes_the_upload_and_its_bytes(client, case):
     auth, view, material = case
     url = _create(client, auth, view, material, 1000)
