@@ -274,8 +274,8 @@ def figures() -> list[Figure]:
                 f"same server and wrk settings, interleaved with the runs above; 304 / health "
                 f"req/s per round: {polls}.",
                 f"CPU per request (medians): 304 {conditional_cpu:.2f} ms, health "
-                f"{health_cpu:.2f} ms. A 304 reads the caller and the case's version "
-                "(under the caller's visibility): two statements, no details loaded.",
+                f"{health_cpu:.2f} ms. A 304 to an applicant is one statement (the user and "
+                "the case's version at once, under ownership); no details are loaded.",
             ],
         ),
     ]
