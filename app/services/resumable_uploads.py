@@ -163,6 +163,11 @@ def append(
     if declared is not None and upload.received + declared > upload.length:
         raise _beyond_length()  # refused before a byte is read
     path = _path(upload)
+    if not path.is_file():  # its bytes are gone (a volume restored without them): start again
+        _running.pop(upload.id, None)
+        db.session.delete(upload)
+        db.session.commit()
+        raise _not_found()
     running = _resume(upload, path)
     digest, written = running.digest.copy(), 0
     # A piece sent from offset 0 is checked against the running hash itself: one pass.

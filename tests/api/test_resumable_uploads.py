@@ -290,6 +290,17 @@ def test_a_piece_beyond_the_declared_length_is_413_and_not_kept(client, case):
     assert client.head(url, headers={**auth, **TUS}).headers["Upload-Offset"] == "0"
 
 
+def test_an_upload_whose_bytes_are_gone_is_404_not_500(client, case):
+    auth, view, material = case
+    url = _create(client, auth, view, material, 10)
+    for leftover in partial_dir().iterdir():
+        leftover.unlink()
+    patch = {**auth, **TUS, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"}
+    gone = client.patch(url, data=b"%PDF-1.4\n", headers=patch)
+    assert gone.status_code == 404 and gone.get_json()["code"] == "UPLOAD_NOT_FOUND"
+    assert client.head(url, headers={**auth, **TUS}).status_code == 404
+
+
 def test_termination_removes_the_upload_and_its_bytes(client, case):
     auth, view, material = case
     url = _create(client, auth, view, material, 1000)
