@@ -1,18 +1,15 @@
 """Uploading, serving and removing a case's documents.
 
-The request parser writes the upload into the store's temp folder, hashing it on the way
-(``app.web.uploads``); it is judged by its first bytes and committed to the content-addressed
-store (renamed, or sent to the bucket) only when the database row is about to commit.
+An upload takes the shared path of ``app.domain.upload_pipeline`` (size, content type,
+content-addressed blob, committed to the store once the row is flushed).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
@@ -22,31 +19,26 @@ from app import timekeeping
 from app.domain import access, agency, bulk, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
+from app.domain.upload_pipeline import (
+    NO_FILE,
+    ReceivedFile,
+    no_file,
+    received_file,
+    received_spool,
+    storage,
+)
 from app.errors import (
     Conflict,
     NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
     field_error,
     fields_error,
 )
 from app.extensions import db
-from app.file_types import sniff_content_type
-from app.integrations.storage import DocumentStore, StoredFile, TooLarge, storage_for
+from app.integrations.storage import StoredFile
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
 LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
-
-
-def storage() -> DocumentStore:
-    return storage_for("documents")
-
-
-def _safe_filename(name: str | None) -> str:
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
-    return cleaned[:200] or "upload"
 
 
 def _check_can_upload(application: Application, material_code: str) -> None:
@@ -62,18 +54,6 @@ def _check_can_upload(application: Application, material_code: str) -> None:
     raise Conflict("当前状态下不能上传此材料", code="APPLICATION_NOT_EDITABLE")
 
 
-def prepare_upload(user: User, application_id: int, material_code: str) -> Application:
-    """The caller's own case, locked, once it may take a file for ``material_code``."""
-    application = access.get_application(user, application_id, lock=True)
-    agency.check_may_prepare(user, application)
-    _check_can_upload(application, material_code)
-    return application
-
-
-def too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE")
-
-
 def upload_document(
     user: User, application_id: int, material_code: str | None, upload: Upload | None
 ) -> Document:
@@ -83,18 +63,24 @@ def upload_document(
     errors = {}
     if not material_code:
         errors["material"] = ["请选择材料"]
-    if upload is None or not upload.filename and upload.content_length == 0:
-        errors["file"] = ["请选择要上传的文件"]
+    if no_file(upload):
+        errors["file"] = [NO_FILE]
     if errors or not material_code or upload is None:  # (the last two narrow the types)
         raise fields_error(errors)
     _check_can_upload(application, material_code)
-    store = storage()
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    try:
-        tmp, spooled = store.spool(upload.stream, limit)
-    except TooLarge as exc:
-        raise too_large(limit) from exc
-    return store_document(user, application, material_code, upload.filename, tmp, spooled)
+    with received_file(upload) as received:
+        document = _new_document(user, application, material_code, received)
+    _touch(application)
+    commit()
+    return document
+
+
+def prepare_upload(user: User, application_id: int, material_code: str) -> Application:
+    """The caller's own case, locked, once it may take a file for ``material_code``."""
+    application = access.get_application(user, application_id, lock=True)
+    agency.check_may_prepare(user, application)
+    _check_can_upload(application, material_code)
+    return application
 
 
 def store_document(
@@ -107,47 +93,32 @@ def store_document(
     *,
     attach: Callable[[Document], None] | None = None,
 ) -> Document:
-    """Judge a spooled, hashed file by its content and keep it as the material's document.
-
-    The one pipeline of every upload route (multipart, and the last PATCH of a resumable
-    upload): ``tmp`` is consumed whatever the outcome (committed to the store, or removed).
-    ``attach`` records the new document elsewhere in the same transaction.
-    """
-    store = storage()
-    try:
-        content_type = sniff_content_type(spooled.head, tmp)
-        if content_type is None:
-            raise UnsupportedMediaType(
-                "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
-                code="FILE_TYPE_NOT_ALLOWED",
-                title="文件类型不支持",
-            )
-        if spooled.size == 0:
-            raise field_error("file", "文件为空")
-        if db.session.get(Blob, spooled.sha256) is None:
-            db.session.add(
-                Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
-            )
-        document = Document(
-            application=application,
-            material_code=material_code,
-            sha256=spooled.sha256,
-            filename=_safe_filename(filename),
-            content_type=content_type,
-            size=spooled.size,
-            uploaded_by=user.id,
-        )
-        db.session.add(document)
-        db.session.flush()
+    """A resumable upload's file, complete on disk, through the multipart route's pipeline
+    (``received_spool``: the same checks, blob and store); ``attach`` records the new
+    document elsewhere in the same transaction."""
+    with received_spool(tmp, spooled, filename) as received:
+        document = _new_document(user, application, material_code, received)
         if attach is not None:
+            db.session.flush()
             attach(document)
-        # The file is in place before the row commits: a crash leaves at worst an
-        # unreferenced blob, never a row pointing at nothing.
-        store.commit(tmp, spooled.sha256)
-    finally:
-        store.discard(tmp)
     _touch(application)
     commit()
+    return document
+
+
+def _new_document(
+    user: User, application: Application, material_code: str, received: ReceivedFile
+) -> Document:
+    document = Document(
+        application=application,
+        material_code=material_code,
+        sha256=received.sha256,
+        filename=received.filename,
+        content_type=received.content_type,
+        size=received.size,
+        uploaded_by=user.id,
+    )
+    db.session.add(document)
     return document
 
 

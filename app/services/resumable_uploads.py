@@ -6,7 +6,8 @@ A phone on a train loses its connection mid-file; with tus it asks how much arri
 the upload's file on the storage every app server shares (``DATA_DIR/documents/partial``),
 fsyncs it, and only then records the new offset in the database, so the offset a server
 reports is always on disk — whichever server took the previous ``PATCH``. The last byte hands
-the file to the same pipeline as the multipart route (``documents.store_document``): same
+the file to the same pipeline as the multipart route (``upload_pipeline.received_spool``
+through ``documents.store_document``): same
 content checks, same store, same response.
 
 The running SHA-256 is kept per process, not in the database: Python's ``hashlib`` cannot
@@ -34,10 +35,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
 from app import timekeeping
+from app.domain import upload_pipeline
 from app.domain.transaction import commit
 from app.errors import ChecksumMismatch, Conflict, NotFound, PayloadTooLarge, field_error
 from app.extensions import db
@@ -65,7 +67,7 @@ _running: OrderedDict[str, _Running] = OrderedDict()
 def partial_dir() -> Path:
     """Where uploads in progress are kept: beside the store's temp folder, which is swept
     of dead workers' files — an upload outlives the worker that took its last ``PATCH``."""
-    return documents.storage().tmp_dir.parent / "partial"
+    return upload_pipeline.storage().tmp_dir.parent / "partial"
 
 
 def _path(upload: ResumableUpload) -> Path:
@@ -97,7 +99,7 @@ def create(
         raise field_error("material", "请选择材料")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if length > limit:
-        raise documents.too_large(limit)
+        raise upload_pipeline.too_large(limit)
     if length == 0:
         raise field_error("file", "文件为空")
     documents.prepare_upload(user, application_id, material_code)
@@ -133,7 +135,8 @@ def get(user: User, application_id: int, upload_id: str, *, lock: bool = False) 
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     upload = db.session.scalars(query).first()
-    if upload is None:
+    if upload is None or (upload.document_id is None and not _path(upload).is_file()):
+        # No file: refused at the end (the pipeline dropped it) or lost with a volume.
         raise _not_found()
     return upload
 
@@ -163,11 +166,6 @@ def append(
     if declared is not None and upload.received + declared > upload.length:
         raise _beyond_length()  # refused before a byte is read
     path = _path(upload)
-    if not path.is_file():  # its bytes are gone (a volume restored without them): start again
-        _running.pop(upload.id, None)
-        db.session.delete(upload)
-        db.session.commit()
-        raise _not_found()
     running = _resume(upload, path)
     digest, written = running.digest.copy(), 0
     # A piece sent from offset 0 is checked against the running hash itself: one pass.
@@ -271,20 +269,12 @@ def _finish(user: User, upload: ResumableUpload, path: Path, digest: Any) -> Doc
     def attach(document: Document) -> None:
         upload.document_id = document.id
 
-    upload_id = upload.id
-    try:
-        application = documents.prepare_upload(user, upload.application_id, upload.material_code)
-        return documents.store_document(
-            user, application, upload.material_code, upload.filename, path, stored, attach=attach
-        )
-    except Exception:
-        # Refused content (a polyglot, say) can never become a document, and the pipeline
-        # has dropped the file whatever failed: the upload ends, the phone starts afresh.
-        db.session.rollback()
-        db.session.execute(delete(ResumableUpload).where(ResumableUpload.id == upload_id))
-        db.session.commit()
-        path.unlink(missing_ok=True)
-        raise
+    # A refusal (a polyglot, say) leaves the row without its file, which the pipeline has
+    # removed: the upload is then not found, and the daily expiry job drops the row.
+    application = documents.prepare_upload(user, upload.application_id, upload.material_code)
+    return documents.store_document(
+        user, application, upload.material_code, upload.filename, path, stored, attach=attach
+    )
 
 
 def terminate(user: User, application_id: int, upload_id: str) -> None:
@@ -304,5 +294,5 @@ def remove_expired() -> int:
     for upload in expired:
         _path(upload).unlink(missing_ok=True)
         db.session.delete(upload)
-    db.session.commit()
+    commit()
     return len(expired)

@@ -1,7 +1,7 @@
 """resumable (tus) uploads: the state of an upload in progress, shared by every app server
 
 Revision ID: t25a_resumable_uploads
-Revises: f1c7d3a9b2e4
+Revises: s21d_pii_access_records
 Create Date: 2026-12-06 02:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 't25a_resumable_uploads'
-down_revision = 'f1c7d3a9b2e4'
+down_revision = 's21d_pii_access_records'
 branch_labels = None
 depends_on = None
 

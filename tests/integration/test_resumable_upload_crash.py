@@ -47,6 +47,9 @@ def servers(app, tmp_path) -> Iterator[tuple[Server, Server]]:
         "SECRET_KEY": app.config["SECRET_KEY"],
         "LICENCE_CHECK_SECRET": app.config["LICENCE_CHECK_SECRET"],
         "COURIER_WEBHOOK_SECRET": app.config["COURIER_WEBHOOK_SECRET"],
+        # The test's personal data is sealed with its keys: the servers read it with them.
+        "PII_KEY": app.config["PII_KEY"],
+        "AUDIT_KEY": app.config["AUDIT_KEY"],
     }
     first, second = Server(env), Server(env)
     try:
