@@ -112,6 +112,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "WECHAT_TIMEOUT_SECONDS": float(env.get("WECHAT_TIMEOUT_SECONDS", "5")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
         "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        # An unfinished resumable (tus) upload and its bytes are removed after this long.
+        "UPLOAD_EXPIRY_HOURS": int(env.get("UPLOAD_EXPIRY_HOURS", "24")),
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
         # Where documents and generated PDFs are kept: "local" (DATA_DIR) or "s3" (a bucket
         # several app servers share; credentials from boto3's AWS_* environment variables).

@@ -29,6 +29,7 @@ from app.api import (
     shipments,
     stats,
     subscriptions,
+    uploads,
     verify,
     webhooks,
 )
@@ -44,6 +45,7 @@ BLUEPRINTS = [
     permit_types.blp,
     applications.blp,
     documents.blp,
+    uploads.blp,
     review.blp,
     licences.blp,
     post_checks.blp,

@@ -67,10 +67,17 @@ HEADER_PARAMETERS: dict[str, dict[str, Any]] = {
         "name": "If-Match",
         "required": False,
         "description": (
-            "读取时的数据版本号（version），可代替请求体中的 version；"
+            "读取时的数据版本号（version）或 ETag，可代替请求体中的 version；"
             "已过期时返回 409 VERSION_CONFLICT。"
         ),
-        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]+"?$'},
+        "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]+(-[0-9]{8})?"?$'},
+    },
+    "IfNoneMatch": {
+        "in": "header",
+        "name": "If-None-Match",
+        "required": False,
+        "description": "上次响应的 ETag；申请未变化时返回 304，不带响应体。",
+        "schema": {"type": "string"},
     },
     "XSignature": {
         "in": "header",

@@ -16,6 +16,7 @@ from app.models.notification import Notification, OutboxMessage, Reminder, Wecha
 from app.models.pii_access import PiiAccess
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
+from app.models.upload import ResumableUpload
 from app.models.user import ROLE_LABELS, STAFF_ROLES, User
 
 blind_index.register()
@@ -48,6 +49,7 @@ __all__ = [
     "Reminder",
     "RequestAttachment",
     "RequestEvent",
+    "ResumableUpload",
     "Shipment",
     "ShipmentEvent",
     "SubscriptionConsent",

@@ -6,6 +6,7 @@ status, media type or field, or a mistyped one, fails the test that made the req
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -37,6 +38,34 @@ def _signed(app, payload: dict) -> tuple[bytes, dict]:
     secret = app.config["COURIER_WEBHOOK_SECRET"].encode()
     signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
     return body, {"X-Signature": signature}
+
+
+def _resumable_upload(client, auth: dict, url: str, material: str, content: bytes) -> None:
+    """Every tus operation and refusal, as documented."""
+    tus = {**auth, "Tus-Resumable": "1.0.0"}
+    assert client.options(f"{url}/uploads").status_code == 204
+    metadata = "material " + base64.b64encode(material.encode()).decode()
+    create = {**tus, "Upload-Length": str(len(content)), "Upload-Metadata": metadata}
+    assert (
+        client.post(f"{url}/uploads", headers={**create, "Tus-Resumable": "0.2"}).status_code == 412
+    )
+    too_big = {**create, "Upload-Length": str(10**9)}
+    assert client.post(f"{url}/uploads", headers=too_big).status_code == 413
+    created = client.post(f"{url}/uploads", headers=create)
+    assert created.status_code == 201
+    upload = urlsplit(created.headers["Location"]).path
+    assert client.head(upload, headers=tus).status_code == 200
+    piece = {**tus, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"}
+    half = len(content) // 2
+    wrong = {**piece, "Upload-Checksum": "sha256 " + base64.b64encode(bytes(32)).decode()}
+    assert client.patch(upload, data=content[:half], headers=wrong).status_code == 460
+    assert client.patch(upload, data=content[:half], headers=piece).status_code == 204
+    assert client.patch(upload, data=content[half:], headers=piece).status_code == 409
+    rest = {**piece, "Upload-Offset": str(half)}
+    assert client.patch(upload, data=content[half:], headers=rest).status_code == 200
+    abandoned = urlsplit(client.post(f"{url}/uploads", headers=create).headers["Location"]).path
+    assert client.delete(abandoned, headers=tus).status_code == 204
+    assert client.delete(abandoned, headers=tus).status_code == 404
 
 
 def _intake_and_documents(client, make, office, contract) -> dict:
@@ -111,6 +140,7 @@ def _intake_and_documents(client, make, office, contract) -> dict:
     )
     assert client.delete(f"{url}/documents/{document['id']}", headers=applicant).status_code == 204
     assert client.delete(f"{url}/documents/{document['id']}", headers=applicant).status_code == 404
+    _resumable_upload(client, applicant, url, material, make.pdf_bytes("续传"))
     view = make.upload_required(client, applicant, view)
 
     assert make.act(client, office["clerk"], view, "approve").status_code == 403
