@@ -234,7 +234,7 @@ def document_common_problems(spec: APISpec) -> None:
     """Add to every operation the problems it answers before (or besides) its view."""
     for path, item in spec._paths.items():
         for method, operation in item.items():
-            if method not in ("get", "put", "post", "patch", "delete"):
+            if method not in ("get", "head", "options", "put", "post", "patch", "delete"):
                 continue
             common: list[Problems] = [ANY_REQUEST]
             if "{" in path:
