@@ -32,6 +32,7 @@ KINDS = ("new", "renewal", "change")
 LIMITS = ("acceptance", "decision", "change_decision", "delivery")
 EXTENSION_CONDITIONS = ("no_revocation_in_period", "no_fatal_accident_declared")
 PAUSE_STAGES = ("expert_review", "inspection", "hearing")
+DEFAULT_REVIEW_LEVELS = 2
 DEFAULT_EXTENSION_DAYS = 10  # 《行政许可法》Art. 42: 20 days, extendable by 10
 # Art. 45: hearings, testing, expert review … do not count toward the limit.
 DEFAULT_CLOCK_PAUSES = (
@@ -197,6 +198,8 @@ class PermitType:
     extension_days: int = DEFAULT_EXTENSION_DAYS  # Art. 42 extension of the decision limit
     clock_pauses: tuple[ClockPause, ...] = ()
     inspection_exemptions: tuple[InspectionExemption, ...] = ()
+    # 2: reviewer → approver; 3: reviewer → section chief's check (审核) → approver
+    review_levels: int = DEFAULT_REVIEW_LEVELS
 
     @cached_property
     def _required_only_validator(self) -> Draft202012Validator:
@@ -292,6 +295,7 @@ class PermitType:
             "delivery_limit_days": self.delivery_limit_days,
             "working_days": dict(self.working_days),
             "inspection_required": self.inspection_required,
+            "review_levels": self.review_levels,
             "direct_extension": {
                 "allowed": self.direct_extension.allowed,
                 "conditions": list(self.direct_extension.conditions),
@@ -584,6 +588,7 @@ _OPTIONAL_PROPERTIES: dict[str, Any] = {
             },
         },
     },
+    "review_levels": {"title": "审批层级（2：审查、审批；3：审查、审核、审批）", "enum": [2, 3]},
     "inspection_exemptions": {
         "title": "免于现场核查的条件",
         "type": "array",
@@ -922,6 +927,7 @@ def _build(data: dict[str, Any]) -> PermitType:
         licence_fields=data["licence_fields"],
         examples=data["example_forms"],
         extension_days=data.get("extension_days", DEFAULT_EXTENSION_DAYS),
+        review_levels=data.get("review_levels", DEFAULT_REVIEW_LEVELS),
         clock_pauses=tuple(
             ClockPause(item["stage"], item["basis"])
             for item in data.get("clock_pauses", DEFAULT_CLOCK_PAUSES)

@@ -16,6 +16,7 @@ ROLE_LABELS = {
     "clerk": "受理员",
     "reviewer": "审查员",
     "inspector": "核查员",
+    "chief": "科室负责人",
     "approver": "审批人",
     "dispatcher": "送达员",
     "admin": "管理员",

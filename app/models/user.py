@@ -11,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 
-STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "agent")
+STAFF_ROLES = (
+    "clerk",
+    "reviewer",
+    "inspector",
+    "chief",  # 科室负责人: the section head (三级审批's 审核; ratings follow-up, workload)
+    "approver",
+    "dispatcher",
+    "admin",
+    "agent",
+)
 
 
 class User(Model):

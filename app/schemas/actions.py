@@ -26,6 +26,7 @@ ROLE_LABELS = {
     "clerk": "受理人员",
     "reviewer": "审查人员",
     "inspector": "核查人员",
+    "chief": "科室负责人",
     "approver": "审批人员",
     "dispatcher": "送达人员",
     "admin": "管理员",
@@ -97,7 +98,8 @@ def _description(transitions: Iterable[Transition]) -> str:
     moves = []
     for transition in transitions:
         sources = "、".join(_state_label(s) for s in sorted(transition.sources))
-        target = _state_label(transition.target) if transition.target else "状态不变"
+        targets = transition.targets()
+        target = "、".join(_state_label(s) for s in targets) if targets else "状态不变"
         note = f"（{transition.note}）" if transition.note else ""
         moves.append(f"{sources} → {target}{note}")
     return (

@@ -34,7 +34,14 @@ from app.integrations.storage import DocumentStore, TooLarge, storage_for
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
-LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
+LATE_UPLOAD_STATES = (
+    "accepted",
+    "under_review",
+    "expert_review",
+    "inspection",
+    "pending_check",
+    "pending_decision",
+)
 
 
 def storage() -> DocumentStore:

@@ -154,7 +154,8 @@ def _intruder(make, persona):
         user = make.applicant()
         make.enterprise(user, region="120101")
         return make.headers(user)
-    return make.headers(make.staff(["clerk", "reviewer", "approver", "dispatcher"], "320000"))
+    roles = ["clerk", "reviewer", "chief", "approver", "dispatcher"]
+    return make.headers(make.staff(roles, "320000"))
 
 
 @pytest.mark.parametrize("persona", ["other-applicant", "other-region-staff"])
