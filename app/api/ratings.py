@@ -22,6 +22,13 @@ class RatingSchema(Schema):
     id = fields.Integer()
     application_id = fields.Integer()
     score = fields.Integer()
+    score_label = fields.String(
+        metadata={"description": "GB/T 39734 等级：非常满意、满意、基本满意、不满意、非常不满意"}
+    )
+    first_score = fields.Integer(
+        allow_none=True, metadata={"description": "重新评价前的评分（未重新评价为 null）"}
+    )
+    rerated = fields.Boolean(metadata={"description": "是否已重新评价（仅一次）"})
     comment = fields.String()
     created_at = timestamp()
 
@@ -34,7 +41,8 @@ class ApplicationRating(MethodView):
     @blp.operation(
         "rateApplication",
         "评价办件服务（好差评）",
-        "申请人对办结的申请评价一次：1–5 分，1、2 分须说明理由。",
+        "申请人对办结的申请评价一次：5 非常满意…1 非常不满意，1、2 分须说明理由并进入差评整改；"
+        "收到整改结果后可重新评价一次。",
     )
     @blp.problems(
         401,

@@ -12,11 +12,15 @@ from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.rating_case import CLOSED_STATUSES, RATING_CASE_STATUSES, RatingCase
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, User
 
 __all__ = [
+    "CLOSED_STATUSES",
+    "RATING_CASE_STATUSES",
+    "RatingCase",
     "STAFF_ROLES",
     "Application",
     "Appointment",

@@ -181,3 +181,8 @@ class Rating(Model):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 差评整改: after the office's outcome the applicant may rate once more; the first
+    # rating is kept here. An appeal upheld (a malicious rating) takes it out of the figures.
+    first_score: Mapped[int | None] = mapped_column(Integer)
+    rerated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=text("false"))

@@ -24,6 +24,8 @@ from app.models import (
     Licence,
     Notice,
     Notification,
+    Rating,
+    RatingCase,
     RequestAttachment,
 )
 from tests.conftest import FROZEN_NOW
@@ -88,7 +90,18 @@ def foreign_objects(client, make):
         expires_on=FROZEN_NOW.date() + timedelta(days=30),
         granted_by=owner.id,
     )
-    db.session.add_all([appointment, attachment, consent])
+    rating = Rating(application_id=case.id, user_id=owner.id, score=1, comment="态度差")
+    db.session.add_all([appointment, attachment, consent, rating])
+    db.session.flush()
+    rating_case = RatingCase(
+        rating_id=rating.id,
+        application_id=case.id,
+        region_code="120101",
+        score=1,
+        contact_due=FROZEN_NOW.date() + timedelta(days=1),
+        rectify_due=FROZEN_NOW.date() + timedelta(days=7),
+    )
+    db.session.add(rating_case)
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -101,6 +114,7 @@ def foreign_objects(client, make):
         "request_id": request.id,
         "attachment_id": attachment.id,
         "consent_id": consent.id,
+        "case_id": rating_case.id,
     }
     return owner, ids
 
@@ -116,6 +130,7 @@ def _id_routes(app: Flask):
 # A valid body for each write, so the object check (not validation) decides the answer.
 BODIES = {
     "<int:request_id>/actions": {"action": "close", "version": 1},
+    "<int:case_id>/actions": {"action": "contact"},
     "/actions": {"action": "withdraw", "version": 1},
     "/rating": {"score": 5},
     "/commitments": {"material": "business_licence", "signer_name": "王五"},
