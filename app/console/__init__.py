@@ -14,6 +14,7 @@ from app.console import (  # noqa: F401  (the modules attach their routes to ``b
     views_cases,
     views_licences,
     views_office,
+    views_oversight,
     views_requests,
 )
 from app.console.blueprint import bp
