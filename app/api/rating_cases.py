@@ -6,8 +6,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, staff_required
 from app.services import rating_cases as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("rating_cases", __name__, url_prefix="/rating-cases", description="差评整改")
 
