@@ -238,7 +238,7 @@ def case_view(case: RatingCase, user: User, today: date | None = None) -> dict:
     }
 
 
-def _chiefs_by_region() -> list[User]:
+def _active_chiefs() -> list[User]:
     """Active section chiefs; few enough to filter their roles here on every backend."""
     staff = db.session.scalars(select(User).where(User.kind == "staff", User.active.is_(True)))
     return [member for member in staff if CHIEF in (member.roles or ())]
@@ -253,7 +253,7 @@ def warn_overdue(today: date) -> int:
         .options(joinedload(RatingCase.application))
         .order_by(RatingCase.id)
     )
-    chiefs = _chiefs_by_region()
+    chiefs = _active_chiefs()
     written = 0
     for case in owed:
         level = overdue_level(case, today)
