@@ -55,7 +55,8 @@ def test_a_three_level_type_goes_through_the_chiefs_check_to_delivery(
     assert view["state"] == "pending_check"
     assert view["deadline"]["kind"] == "decision"  # the decision limit keeps running
     assert staff_view(client, chief, view)["actions"] == ["check", "return_for_review"]
-    assert staff_view(client, office["approver"], view)["actions"] == ["extend_deadline"]
+    approver_actions = staff_view(client, office["approver"], view)["actions"]
+    assert approver_actions == ["return_for_review", "extend_deadline"]
     queue = client.get("/api/v1/review/queue", headers=chief).get_json()["items"]
     assert [item["id"] for item in queue] == [view["id"]]
     # Only the chief checks, and only with an opinion.
@@ -116,6 +117,21 @@ def test_the_chief_may_return_a_case_from_the_check(client, make, office, recomm
     assert make.act(client, chief, view, "return_for_review").status_code == 422
     view = _drive_with(client, make, view, chief, "return_for_review", comment="请补充说明")
     assert view["state"] == "under_review"
+
+
+def test_the_approver_may_return_a_case_waiting_for_the_check(client, make, office, recommended):
+    view = recommended()
+    assert (
+        make.act(client, office["reviewer"], view, "return_for_review", comment="x").status_code
+        == 403
+    )
+    view = _drive_with(
+        client, make, view, office["approver"], "return_for_review", comment="先补核查记录"
+    )
+    assert view["state"] == "under_review"
+    outbox_delivery.drain()
+    told = [n for n in inbox(client, office["reviewer"]) if n["topic"] == "case_returned"]
+    assert len(told) == 1 and "先补核查记录" in told[0]["body"]
 
 
 def test_a_two_level_type_goes_straight_to_the_approver_who_may_return_it(

@@ -228,7 +228,7 @@ CHECK = t(
     route=Route("opinion", (("agree", "pending_decision"), ("disagree", "under_review"))),
     effects=(E.RECORD_CHECK,),
 )
-# The approver (or, at the check, the chief) sends a case back to review instead of denying it.
+# The approver sends a case back to review instead of denying it.
 RETURN_FOR_REVIEW = t(
     "return_for_review",
     "pending_decision",
@@ -238,8 +238,9 @@ RETURN_FOR_REVIEW = t(
     fields=(REASON,),
     effects=(E.RETURN_FOR_REVIEW,),
 )
+# At the check the chief (or the approver, who decides after it) may send it back as well.
 RETURN_FROM_CHECK = replace(
-    RETURN_FOR_REVIEW, sources=frozenset({"pending_check"}), roles=frozenset({"chief"})
+    RETURN_FOR_REVIEW, sources=frozenset({"pending_check"}), roles=frozenset({"chief", "approver"})
 )
 # Art. 42: the head of the office may extend the decision limit once, telling the reason.
 EXTEND_DEADLINE = t(
