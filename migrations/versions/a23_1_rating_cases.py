@@ -1,7 +1,7 @@
 """差评整改: rating cases, and the re-rating and appeal columns of ratings
 
 Revision ID: a23_1_rating_cases
-Revises: f1c7d3a9b2e4
+Revises: s21d_pii_access_records
 Create Date: 2026-12-06 02:30:00
 
 """
@@ -13,7 +13,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgres
 
 # revision identifiers, used by Alembic.
 revision = 'a23_1_rating_cases'
-down_revision = 'f1c7d3a9b2e4'
+down_revision = 's21d_pii_access_records'
 branch_labels = None
 depends_on = None
 
