@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.jobs import outbox_delivery
 from app.models import Application
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 THREE_LEVELS = "hazchem-production-safety"  # review_levels: 3 in the catalogue
 

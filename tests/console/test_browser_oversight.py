@@ -5,19 +5,14 @@ Screenshots of the new pages go to docs/console/ (with UPDATE_DOCS_SCREENSHOTS=1
 
 from __future__ import annotations
 
-from tests.console.test_browser_walkthrough import (  # noqa: F401  (fixtures)
-    Desk,
-    browser,
-    live_server,
-    pytestmark,
-)
+from tests.console.test_browser_walkthrough import Desk
 
 
 def test_a_chief_follows_a_bad_rating_up_and_reads_the_workload(
     client,
     make,
-    live_server,  # noqa: F811
-    browser,  # noqa: F811
+    live_server,
+    browser,
 ):
     owner = make.applicant()
     case = make.case_in_state(make.enterprise(owner), "delivered", owner)
