@@ -143,6 +143,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
         # Where the applicant may seek 行政复议 / 行政诉讼 (printed on refusals and denials);
         # empty: the people's government at the issuer's level / the competent court.
+        # 差评整改: working days from a bad rating to the call back and to the rectification.
+        "RATING_CONTACT_DAYS": int(env.get("RATING_CONTACT_DAYS", "1")),
+        "RATING_RECTIFY_DAYS": int(env.get("RATING_RECTIFY_DAYS", "5")),
         "REMEDY_REVIEW_BODY": env.get("REMEDY_REVIEW_BODY", ""),
         "REMEDY_COURT": env.get("REMEDY_COURT", ""),
         # Announced holiday schedules ({year}.yaml); `flask calendar load` adds to it.

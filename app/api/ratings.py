@@ -20,7 +20,8 @@ class ApplicationRating(MethodView):
     @blp.operation(
         "rateApplication",
         "评价办件服务（好差评）",
-        "申请人对办结的申请评价一次：1–5 分，1、2 分须说明理由。",
+        "申请人对办结的申请评价一次：5 非常满意…1 非常不满意，1、2 分须说明理由并进入差评整改；"
+        "收到整改结果后可重新评价一次。",
     )
     @blp.problems(
         401,

@@ -15,6 +15,7 @@ from app.console import (  # noqa: F401  (the modules attach their routes to ``b
     views_display,
     views_licences,
     views_office,
+    views_oversight,
     views_requests,
     views_security,
 )

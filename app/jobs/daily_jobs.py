@@ -17,7 +17,7 @@ from datetime import date
 
 from app.jobs.sweep import sweep
 from app.licences import reminders
-from app.services import resumable_uploads
+from app.services import rating_cases, resumable_uploads
 from app.services.appointments import send_reminders
 
 
@@ -64,3 +64,8 @@ def _appointments_remind(today: date) -> str:
 @daily_job("uploads expiry")
 def _uploads_expiry(today: date) -> str:
     return f"过期的断点续传上传：删除 {resumable_uploads.remove_expired()} 个"
+
+
+@daily_job("rating cases overdue")
+def _rating_cases_overdue(today: date) -> str:
+    return f"差评整改超期提醒：{rating_cases.warn_overdue(today)} 条"

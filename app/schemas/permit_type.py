@@ -67,6 +67,9 @@ class PermitTypeSchema(PermitTypeSummarySchema):
         metadata={"description": "各时限是否按工作日计算"},
     )
     inspection_required = fields.Boolean()
+    review_levels = fields.Integer(
+        metadata={"description": "审批层级：2 审查→审批；3 审查→科室审核→审批", "enum": [2, 3]}
+    )
     direct_extension = fields.Nested(DirectExtensionSchema)
     reminder_days = fields.List(fields.Integer(), metadata={"description": "到期提醒（天）"})
     materials = fields.List(fields.Nested(CatalogueMaterialSchema))

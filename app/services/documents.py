@@ -38,7 +38,14 @@ from app.integrations.storage import StoredFile
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
-LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
+LATE_UPLOAD_STATES = (
+    "accepted",
+    "under_review",
+    "expert_review",
+    "inspection",
+    "pending_check",
+    "pending_decision",
+)
 
 
 def _check_can_upload(application: Application, material_code: str) -> None:

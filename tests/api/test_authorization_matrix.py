@@ -24,6 +24,8 @@ from app.models import (
     Licence,
     Notice,
     Notification,
+    Rating,
+    RatingCase,
     RequestAttachment,
     ResumableUpload,
 )
@@ -101,6 +103,18 @@ def foreign_objects(client, make):
         expires_at=FROZEN_NOW + timedelta(hours=24),
     )
     db.session.add_all([appointment, attachment, consent, upload])
+    rating = Rating(application_id=case.id, user_id=owner.id, score=1, comment="态度差")
+    db.session.add_all([appointment, attachment, consent, rating])
+    db.session.flush()
+    rating_case = RatingCase(
+        rating_id=rating.id,
+        application_id=case.id,
+        region_code="120101",
+        score=1,
+        contact_due=FROZEN_NOW.date() + timedelta(days=1),
+        rectify_due=FROZEN_NOW.date() + timedelta(days=7),
+    )
+    db.session.add(rating_case)
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -114,6 +128,7 @@ def foreign_objects(client, make):
         "attachment_id": attachment.id,
         "consent_id": consent.id,
         "upload_id": int(upload.id),
+        "case_id": rating_case.id,
     }
     return owner, ids
 
@@ -129,6 +144,7 @@ def _id_routes(app: Flask):
 # A valid body for each write, so the object check (not validation) decides the answer.
 BODIES = {
     "<int:request_id>/actions": {"action": "close", "version": 1},
+    "<int:case_id>/actions": {"action": "contact"},
     "/actions": {"action": "withdraw", "version": 1},
     "/rating": {"score": 5},
     "/commitments": {"material": "business_licence", "signer_name": "王五"},
@@ -180,7 +196,8 @@ def _intruder(make, persona):
         user = make.applicant()
         make.enterprise(user, region="120101")
         return make.headers(user)
-    return make.headers(make.staff(["clerk", "reviewer", "approver", "dispatcher"], "320000"))
+    roles = ["clerk", "reviewer", "chief", "approver", "dispatcher"]
+    return make.headers(make.staff(roles, "320000"))
 
 
 @pytest.mark.parametrize("persona", ["other-applicant", "other-region-staff"])

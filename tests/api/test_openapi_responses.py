@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.extensions import db
+from app.models import Enterprise, User
 from tests.api.openapi_contract import Contract, ContractClient, ContractViolation
 from tests.conftest import verify_all
 from tests.factories import STAFF_PASSWORD
@@ -357,6 +359,7 @@ def test_every_operation_answers_as_documented(
     assert client.get(personal, headers=applicant).status_code == 403
     assert client.get("/api/v1/audit/pii-access", headers=office["admin"]).status_code == 200
     assert client.get("/api/v1/audit/pii-access", headers=applicant).status_code == 403
+    _oversight(client, make, office)
 
     documented = {
         (method.upper(), template)
@@ -367,6 +370,36 @@ def test_every_operation_answers_as_documented(
     exercised = {(method, template) for method, template, _ in contract.seen}
     missing = documented - exercised
     assert not missing, f"exercise these operations in this test too: {sorted(missing)}"
+
+
+def _oversight(client, make, office) -> None:
+    """差评整改 and the staff workload figures."""
+    firm = db.session.get(Enterprise, office.enterprise_id)
+    owner = db.session.get(User, firm.manager_id)
+    case = make.case_in_state(firm, "denied", owner)
+    rated = client.post(
+        f"/api/v1/applications/{case.id}/rating",
+        json={"score": 1, "comment": "办理太慢"},
+        headers=office.applicant,
+    )
+    assert rated.status_code == 201
+    chief = make.headers(make.staff("chief", "120000"))
+    cases = client.get("/api/v1/rating-cases", headers=chief).get_json()["items"]
+    assert client.get("/api/v1/rating-cases?status=x", headers=chief).status_code == 422
+    assert client.get("/api/v1/rating-cases", headers=office.applicant).status_code == 403
+    actions = f"/api/v1/rating-cases/{cases[0]['id']}/actions"
+    assert client.post(actions, json={"action": "rectify"}, headers=chief).status_code == 409
+    assert client.post(actions, json={"action": "contact"}, headers=chief).status_code == 200
+    assert client.post(actions, json={"action": "rectify"}, headers=chief).status_code == 422
+    assert client.post(actions, json={"action": "x"}, headers=chief).status_code == 422
+    by_applicant = client.post(actions, json={"action": "contact"}, headers=office.applicant)
+    assert by_applicant.status_code == 403
+    missing = "/api/v1/rating-cases/999999/actions"
+    assert client.post(missing, json={"action": "contact"}, headers=chief).status_code == 404
+    assert client.get("/api/v1/stats/staff", headers=chief).status_code == 200
+    assert client.get("/api/v1/stats/staff", headers=office["clerk"]).status_code == 403
+    bad_period = "/api/v1/stats/staff?from=2026-12-01&to=2026-01-01"
+    assert client.get(bad_period, headers=chief).status_code == 422
 
 
 def test_the_check_catches_a_field_the_document_omits_or_mistypes(client, make, office, contract):
