@@ -13,7 +13,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgres
 
 # revision identifiers, used by Alembic.
 revision = 'a23_1_rating_cases'
-down_revision = 's21d_pii_access_records'
+down_revision = 't25a_resumable_uploads'
 branch_labels = None
 depends_on = None
 
