@@ -134,18 +134,24 @@ class Blueprint(flask_smorest.Blueprint):
         answers with that status; a note naming none (``(403, "仅审批人员")``) or a bare
         status stands for the status's usual codes (``DEFAULT_CODES``: ``401`` is
         ``AUTH_REQUIRED``, ``TOKEN_INVALID``, ``TOKEN_EXPIRED``). A status given twice is
-        documented once, with the codes and notes of both.
+        documented once, with the codes and notes of both (``403, (403, "X_FORBIDDEN")``:
+        the usual codes and ``X_FORBIDDEN``).
         """
         notes: dict[int, list[str]] = {}
+        bare: set[int] = set()
         for item in statuses:
             status, note = item if isinstance(item, tuple) else (item, "")
             notes.setdefault(status, [])
-            if note and note not in notes[status]:
+            if not note:
+                bare.add(status)
+            elif note not in notes[status]:
                 notes[status].append(note)
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             for status, texts in notes.items():
                 codes = problem_codes(status, texts)
+                if status in bare and texts:
+                    codes += [c for c in problem_codes(status, []) if c not in codes]
                 title = problem_doc(status)["description"]
                 note = "；".join(texts) or "、".join(codes)
                 func = self.alt_response(

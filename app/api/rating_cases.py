@@ -66,7 +66,9 @@ class RatingCases(MethodView):
         "差评整改事项",
         "所辖区域的差评整改事项，按整改期限先后；可按 status 筛选（科室负责人、管理员）。",
     )
-    @blp.problems(401, (403, "仅科室负责人、管理员"), 422)
+    @blp.problems(
+        401, (403, "仅科室负责人、管理员"), (422, "VALIDATION_FAILED、RATING_CASE_STATUS_UNKNOWN")
+    )
     def get(self, args: dict):
         """The caller's region's rectification cases, the earliest due first."""
         user = current_user()
@@ -88,9 +90,11 @@ class RatingCaseActions(MethodView):
     )
     @blp.problems(
         401,
+        403,
         (403, "RATING_CASE_FORBIDDEN"),
         (404, "RATING_CASE_NOT_FOUND"),
         (409, "RATING_CASE_STATE"),
+        (422, "VALIDATION_FAILED、COMMENT_REQUIRED"),
         *JSON_BODY,
     )
     def post(self, body: dict, case_id: int):

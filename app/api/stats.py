@@ -44,7 +44,7 @@ class StaffStats(MethodView):
         "调用者所辖区域每位工作人员在 from 至 to 期间的在办件、超期件、办结件、按时办结率、"
         "办理环节数与每环节平均用时（科室负责人、管理员）。",
     )
-    @blp.problems(401, (403, "仅科室负责人、管理员"), 422)
+    @blp.problems(401, (403, "仅科室负责人、管理员"), (422, "VALIDATION_FAILED、PERIOD_INVALID"))
     def get(self, args: dict):
         """Each staff member's workload in the caller's region (default: this year)."""
         region = staff_region(current_user())
