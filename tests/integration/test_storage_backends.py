@@ -154,7 +154,10 @@ def test_a_multipart_upload_round_trips_byte_identical(s3_settings, tmp_path):
     head = store.client.head_object(Bucket=store.bucket, Key=store.key_for(spooled.sha256))
     assert head["ETag"].strip('"').endswith("-3")  # S3's mark of a three-part upload
     assert head["ContentLength"] == len(data)
-    assert peak < len(data) // 2
+    # The whole file in memory would peak above len(data); one 5 MiB part in flight (plus the
+    # in-process fake S3's copy of it, which tracemalloc also counts) stays well below 3/4.
+    # Half was too tight: on a loaded machine the fake server still held the previous part.
+    assert peak < len(data) * 3 // 4
     digest, size = hashlib.sha256(), 0
     with store.open(spooled.sha256) as stream:
         while chunk := stream.read(MIB):
