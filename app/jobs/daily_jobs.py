@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.jobs import deadline_alerts
 from app.jobs.sweep import sweep
 from app.licences import reminders
 from app.services.appointments import send_reminders
@@ -58,3 +59,9 @@ def _cases_sweep(today: date) -> str:
 @daily_job("appointments remind")
 def _appointments_remind(today: date) -> str:
     return f"预约提醒：{send_reminders(today)} 条"
+
+
+@daily_job("deadline alerts")
+def _deadline_alerts(today: date) -> str:
+    summary = deadline_alerts.scan(today)
+    return f"期限预警 {summary.warned} 条，超期督办 {summary.escalated} 条"

@@ -12,6 +12,13 @@ from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.office import (
+    CaseNote,
+    CaseSnapshot,
+    ExportRecord,
+    RegionAssignment,
+    StaffDeputy,
+)
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
 from app.models.user import STAFF_ROLES, User
@@ -22,11 +29,14 @@ __all__ = [
     "Appointment",
     "AppointmentSlot",
     "Blob",
+    "CaseNote",
+    "CaseSnapshot",
     "Commitment",
     "Consent",
     "Document",
     "Enterprise",
     "EnterpriseRequest",
+    "ExportRecord",
     "FaqEntry",
     "GuideIndexState",
     "GuidePassage",
@@ -39,11 +49,13 @@ __all__ = [
     "OutboxMessage",
     "PostCheck",
     "Rating",
+    "RegionAssignment",
     "Reminder",
     "RequestAttachment",
     "RequestEvent",
     "Shipment",
     "ShipmentEvent",
+    "StaffDeputy",
     "SubscriptionConsent",
     "TimelineEntry",
     "User",

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 
-STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "agent")
+STAFF_ROLES = (
+    "clerk",
+    "reviewer",
+    "inspector",
+    "approver",
+    "dispatcher",
+    "admin",
+    "agent",
+    "chief",
+)
 
 
 class User(Model):

@@ -30,6 +30,7 @@ ROLE_LABELS = {
     "dispatcher": "送达人员",
     "admin": "管理员",
     "agent": "帮办代办人员",
+    "chief": "科室负责人",
 }
 
 

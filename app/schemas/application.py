@@ -99,6 +99,11 @@ class SupplementRequestSchema(Schema):
     requested_at = fields.String(metadata={"format": "date-time"})
 
 
+class StaffRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class ApplicationSchema(Schema):
     id = fields.Integer()
     number = fields.String(metadata={"description": "申请编号"})
@@ -135,6 +140,11 @@ class ApplicationSchema(Schema):
     pre_review = fields.Dict(allow_none=True)
     joint_review = fields.Dict(allow_none=True)
     commitments = fields.List(fields.Dict())
+    assignee = fields.Nested(
+        StaffRefSchema,
+        allow_none=True,
+        metadata={"description": "承办人（仅工作人员可见）"},
+    )
 
 
 class ApplicationPageSchema(PageSchema):
@@ -159,6 +169,11 @@ class TimelineEntrySchema(Schema):
     to_state = fields.String()
     comment = fields.String()
     notice = fields.Dict(allow_none=True, metadata={"description": "该步骤出具的文书 {id, number}"})
+    on_behalf_of = fields.Nested(
+        StaffRefSchema,
+        allow_none=True,
+        metadata={"description": "代理人办理时被代理的承办人（仅工作人员可见）"},
+    )
 
 
 class TimelineSchema(Schema):
@@ -186,3 +201,11 @@ class UploadSchema(Schema):
 class ReviewQuerySchema(PageArgs):
     state = fields.String()
     overdue = fields.Boolean()
+    assignee = fields.String(
+        validate=validate.Regexp(r"^(me|none|\d{1,12})$", error="须为 me、none 或工作人员编号"),
+        metadata={"description": "me 本人承办（含代理的）、none 未分配、或承办人编号"},
+    )
+    format = fields.String(
+        validate=validate.OneOf(("json", "xlsx")),
+        metadata={"description": "xlsx：导出 Excel（个人信息脱敏）"},
+    )

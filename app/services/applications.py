@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app import timekeeping
-from app.domain import access, agency, clock, materials, timeline
+from app.domain import access, agency, assignment, clock, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -28,7 +28,7 @@ from app.licences.lifecycle import (
     particulars_to_supply,
     prefill_form,
 )
-from app.models import Application, Document, Enterprise, Licence, User
+from app.models import Application, Document, Enterprise, Licence, TimelineEntry, User
 from app.services import phone
 from app.services.modes import decorate_view, filter_actions
 from app.timekeeping import local_iso
@@ -288,7 +288,8 @@ def available_actions(
     if SUBMIT_ACTIONS & set(actions) and errors:
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
-    return filter_actions(user, application, actions)
+    actions = assignment.reviewer_steps_allowed(user, application, actions)
+    return filter_actions(user, application, actions) + assignment.office_actions(user, application)
 
 
 def available_transitions(user: User, application: Application) -> list[Transition]:
@@ -400,26 +401,37 @@ def application_view(user: User, application: Application) -> dict:
         "accepted_at": local_iso(application.accepted_at),
         "decided_at": local_iso(application.decided_at),
     }
+    if user.is_staff:  # 承办人: the office's business, not the applicant's
+        view["assignee"] = assignment.staff_ref(application.assignee)
     return decorate_view(application, view)
 
 
+def _entry_view(user: User, e: TimelineEntry) -> dict:
+    view = {
+        "seq": e.seq,
+        "at": local_iso(e.at),
+        "actor": e.actor,
+        "role": e.role,
+        "action": e.action,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "comment": e.comment,
+        "notice": (
+            {"id": e.data["notice_id"], "number": e.data.get("notice_number")}
+            if "notice_id" in (e.data or {})
+            else None
+        ),
+    }
+    if user.is_staff:
+        view["on_behalf_of"] = (e.data or {}).get("on_behalf_of")
+    return view
+
+
 def timeline_view(user: User, application_id: int) -> list[dict]:
+    """The case's history; the applicant's leaves out the office's internal hand-overs."""
     application = access.get_application(user, application_id)
     return [
-        {
-            "seq": e.seq,
-            "at": local_iso(e.at),
-            "actor": e.actor,
-            "role": e.role,
-            "action": e.action,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "comment": e.comment,
-            "notice": (
-                {"id": e.data["notice_id"], "number": e.data.get("notice_number")}
-                if "notice_id" in (e.data or {})
-                else None
-            ),
-        }
+        _entry_view(user, e)
         for e in timeline.entries(application)
+        if user.is_staff or e.action not in assignment.STAFF_ONLY_ENTRIES
     ]

@@ -25,6 +25,7 @@ from app.models import (
     Notice,
     Notification,
     RequestAttachment,
+    StaffDeputy,
 )
 from tests.conftest import FROZEN_NOW
 
@@ -88,7 +89,15 @@ def foreign_objects(client, make):
         expires_on=FROZEN_NOW.date() + timedelta(days=30),
         granted_by=owner.id,
     )
-    db.session.add_all([appointment, attachment, consent])
+    absent, deputy = make.staff("reviewer", "120000"), make.staff("reviewer", "120000")
+    standing_in = StaffDeputy(
+        staff_id=absent.id,
+        deputy_id=deputy.id,
+        starts_on=FROZEN_NOW.date(),
+        ends_on=FROZEN_NOW.date() + timedelta(days=5),
+        created_by=absent.id,
+    )
+    db.session.add_all([appointment, attachment, consent, standing_in])
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -101,6 +110,8 @@ def foreign_objects(client, make):
         "request_id": request.id,
         "attachment_id": attachment.id,
         "consent_id": consent.id,
+        "staff_id": absent.id,
+        "row_id": standing_in.id,
     }
     return owner, ids
 
@@ -123,6 +134,9 @@ BODIES = {
     "/consents": {"scope": "prepare", "expires_on": "2026-12-31"},
     "/revoke": {"comment": "核查不合格", "version": 1},
     "/read": None,
+    "/notes": {"body": "内部意见"},
+    "/urge": {"comment": "请尽快办理"},
+    "/deputies": {"deputy_id": 1, "starts_on": "2026-11-23", "ends_on": "2026-11-30"},
     "<int:application_id>": {"version": 1, "delivery": {"recipient": "王五"}},
 }
 
