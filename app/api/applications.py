@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import jsonify, request
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.auth import current_user, login_required
 from app.domain import access
 from app.errors import ValidationFailed
@@ -21,7 +24,7 @@ from app.schemas.application import (
 )
 from app.schemas.common import page_of
 from app.services import applications as service
-from app.services import cases
+from app.services import cases, exports
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
 
@@ -57,10 +60,19 @@ class Applications(MethodView):
         "申请列表",
         "申请人：其企业的申请；工作人员：所辖区域的申请。按创建时间倒序、分页。",
     )
-    @blp.problems(401, 422)
+    @blp.doc(responses={200: XLSX_ALTERNATIVE})
+    @blp.problems(401, (403, "仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """The caller's applications (staff: their region's), newest first."""
         user = current_user()
+        if wants_xlsx(user, args):
+            filters = {"state": args.get("state"), "permit_type": args.get("permit_type")}
+            fetch = partial(service.list_applications, user, **filters)
+            return send_export(
+                exports.export_cases(
+                    user, "cases", filters, lambda p, n: fetch(page=p, page_size=n)
+                )
+            )
         items, total = service.list_applications(
             user,
             state=args.get("state"),

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import request, send_file
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.auth import current_user, login_required
 from app.file_types import ALLOWED_TYPES
 from app.idempotency import idempotent
 from app.request_guards import accepts
-from app.schemas.common import PageArgs, PageSchema, page_of
+from app.schemas.common import PageArgs, PageSchema, export_format, page_of
 from app.services import enterprise_requests as service
+from app.services import exports
 from app.services.documents import storage
 
 blp = Blueprint(
@@ -45,6 +49,7 @@ class RequestQuerySchema(PageArgs):
     topic = fields.String(metadata={"description": "按类别筛选"})
     state = fields.String(validate=validate.OneOf(STATES))
     overdue = fields.Boolean(metadata={"description": "true 仅看超期未答复的诉求"})
+    format = export_format()
 
 
 class RequestActionSchema(Schema):
@@ -128,11 +133,16 @@ class EnterpriseRequests(MethodView):
         "诉求列表",
         "申请人：其企业的诉求；工作人员：所辖区域的诉求，按答复期限先后。",
     )
-    @blp.problems(401, 422)
+    @blp.doc(responses={200: XLSX_ALTERNATIVE})
+    @blp.problems(401, (403, "仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """Applicants: their enterprises' requests; staff: their region's queue, due first."""
         user = current_user()
         filters = service.RequestFilter(args.get("topic"), args.get("state"), args.get("overdue"))
+        if wants_xlsx(user, args):
+            shown = {"topic": filters.topic, "state": filters.state, "overdue": filters.overdue}
+            fetch = partial(service.list_requests, user, filters)
+            return send_export(exports.export_requests(user, shown, fetch))
         items, total = service.list_requests(user, filters, args["page"], args["page_size"])
         views = [service.request_view(user, item) for item in items]
         return page_of(views, args["page"], args["page_size"], total)

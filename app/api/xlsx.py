@@ -6,7 +6,18 @@ import shutil
 
 from flask import Response, send_file
 
+from app.errors import Forbidden
+from app.models import User
 from app.services.exports import XLSX_TYPE, ExportFile
+
+
+def wants_xlsx(user: User, args: dict) -> bool:
+    """``?format=xlsx`` asked: only staff export (403 for anyone else)."""
+    if args.get("format") != "xlsx":
+        return False
+    if not user.is_staff:
+        raise Forbidden("仅工作人员可以导出", code="EXPORT_FORBIDDEN")
+    return True
 
 
 def send_export(export: ExportFile) -> Response:

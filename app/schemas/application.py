@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from app.schemas.common import PageArgs, PageSchema, day, timestamp
+from app.schemas.common import PageArgs, PageSchema, day, export_format, timestamp
 from app.schemas.enterprise import EnterpriseRefSchema
 
 KINDS = ("new", "renewal", "change")
@@ -47,6 +47,7 @@ class ApplicationPatchSchema(Schema):
 class ApplicationQuerySchema(PageArgs):
     state = fields.String()
     permit_type = fields.String()
+    format = export_format()
 
 
 class DocumentSchema(Schema):
@@ -205,7 +206,4 @@ class ReviewQuerySchema(PageArgs):
         validate=validate.Regexp(r"^(me|none|\d{1,12})$", error="须为 me、none 或工作人员编号"),
         metadata={"description": "me 本人承办（含代理的）、none 未分配、或承办人编号"},
     )
-    format = fields.String(
-        validate=validate.OneOf(("json", "xlsx")),
-        metadata={"description": "xlsx：导出 Excel（个人信息脱敏）"},
-    )
+    format = export_format()

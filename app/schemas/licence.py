@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageArgs, day, timestamp
+from app.schemas.common import PageArgs, day, export_format, timestamp
 
 STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
@@ -13,6 +13,7 @@ class LicenceQuerySchema(PageArgs):
     enterprise_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(STATUSES))
     expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    format = export_format()
 
 
 class RevokeSchema(Schema):
