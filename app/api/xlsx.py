@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
-from flask import Response, send_file
+from flask import Response
 
 from app.errors import Forbidden
 from app.models import User
 from app.services.exports import XLSX_TYPE, ExportFile
+
+CHUNK = 64 * 1024
 
 
 def wants_xlsx(user: User, args: dict) -> bool:
@@ -21,12 +24,20 @@ def wants_xlsx(user: User, args: dict) -> bool:
 
 
 def send_export(export: ExportFile) -> Response:
-    """The workbook as an attachment; the file and its folder go when the response closes."""
-    response = send_file(
-        export.path, mimetype=XLSX_TYPE, as_attachment=True, download_name=export.filename
-    )
+    """The workbook as an attachment, read in chunks; its file and folder go once sent."""
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            with open(export.path, "rb") as handle:
+                while chunk := handle.read(CHUNK):
+                    yield chunk
+        finally:
+            shutil.rmtree(export.path.parent, ignore_errors=True)
+
+    response = Response(chunks(), mimetype=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Content-Length"] = str(export.path.stat().st_size)
     response.headers["X-Export-Rows"] = str(export.rows)
-    response.call_on_close(lambda: shutil.rmtree(export.path.parent, ignore_errors=True))
     return response
 
 
