@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from app.domain.assignment import OFFICE_ACTION_LABELS
 from app.domain.carriers import carrier_name
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
@@ -20,6 +21,7 @@ ROLE_LABELS = {
     "dispatcher": "送达员",
     "admin": "管理员",
     "agent": "帮办员",
+    "chief": "科室负责人",
     "applicant": "申请人",
     "system": "系统",
 }
@@ -72,7 +74,8 @@ def action_label(action: str, kind: str = "new") -> str:
     for transition in workflow.transitions:
         if transition.action == action and transition.label:
             return transition.label
-    return {"create": "创建申请", "deemed_accept": "依法视为受理"}.get(action, action)
+    others = {"create": "创建申请", "deemed_accept": "依法视为受理", "urge": "催办"}
+    return {**others, **OFFICE_ACTION_LABELS}.get(action, action)
 
 
 def masked_phone(value: str | None) -> str:
