@@ -7,7 +7,6 @@ from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
-from app.auth import current_user, login_required, staff_required
 from app.integrations.signer import ca_pem
 from app.licences import access as service
 from app.licences.documents import licence_pdf, pki_paths
@@ -15,6 +14,7 @@ from app.licences.schemas import LicencePageSchema, LicenceSchema
 from app.schemas.common import page_of
 from app.schemas.licence import LicenceQuerySchema, RevokeSchema
 from app.services import exports
+from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
 

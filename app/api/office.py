@@ -8,10 +8,10 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required, staff_required
 from app.domain import assignment
 from app.schemas.application import StaffRefSchema
 from app.services import deputies, handovers, notes, office, snapshots
+from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("office", __name__, url_prefix="", description="承办与内部协作")
 

@@ -6,12 +6,12 @@ from flask.views import MethodView
 
 from app.api.docs import Blueprint
 from app.api.xlsx import XLSX_ALTERNATIVE, send_export
-from app.auth import current_user, staff_required
 from app.schemas.application import ReviewPageSchema, ReviewQuerySchema
 from app.schemas.common import page_of
 from app.services import applications as application_service
 from app.services import exports
 from app.services import review as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("review", __name__, url_prefix="/review", description="审查工作台")
 
