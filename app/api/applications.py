@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import jsonify, request
 from flask.views import MethodView
 
@@ -66,13 +64,15 @@ class Applications(MethodView):
         """The caller's applications (staff: their region's), newest first."""
         user = current_user()
         if wants_xlsx(user, args):
-            filters = {"state": args.get("state"), "permit_type": args.get("permit_type")}
-            fetch = partial(service.list_applications, user, **filters)
-            return send_export(
-                exports.export_cases(
-                    user, "cases", filters, lambda p, n: fetch(page=p, page_size=n)
+            state, permit_type = args.get("state"), args.get("permit_type")
+
+            def fetch(page: int, page_size: int) -> tuple[list, int]:
+                return service.list_applications(
+                    user, state=state, permit_type=permit_type, page=page, page_size=page_size
                 )
-            )
+
+            shown = {"state": state, "permit_type": permit_type}
+            return send_export(exports.export_cases(user, "cases", shown, fetch))
         items, total = service.list_applications(
             user,
             state=args.get("state"),

@@ -168,53 +168,79 @@ def team_reviewers(user: User) -> list[User]:
     ]
 
 
+def _export_queue(user: User, args) -> exports.ExportFile:
+    state, permit_type = args.get("state") or None, args.get("permit_type") or None
+    assignee, overdue = args.get("assignee") or None, args.get("overdue") == "1"
+
+    def fetch(page: int, size: int) -> tuple[list, int]:
+        return review.queue(
+            user,
+            state=state,
+            overdue_only=overdue,
+            page=page,
+            page_size=size,
+            permit_type=permit_type,
+            assignee=assignee,
+        )
+
+    shown = {"state": state, "permit_type": permit_type, "assignee": assignee, "overdue": overdue}
+    return exports.export_cases(user, "queue", shown, fetch)
+
+
+def _export_cases(user: User, args) -> exports.ExportFile:
+    state, permit_type = args.get("state") or None, args.get("permit_type") or None
+
+    def fetch(page: int, size: int) -> tuple[list, int]:
+        return applications.list_applications(
+            user, state=state, permit_type=permit_type, page=page, page_size=size
+        )
+
+    shown = {"state": state, "permit_type": permit_type}
+    return exports.export_cases(user, "cases", shown, fetch)
+
+
+def _export_licences(user: User, args) -> exports.ExportFile:
+    return exports.export_licences(
+        user, {"status": args.get("status") or None, "q": args.get("q") or None}
+    )
+
+
+def _export_expiring(user: User, args) -> exports.ExportFile:
+    days = args.get("days", "90")
+    return exports.export_licences(
+        user, {"expiring_within_days": int(days) if days.isdigit() else 90}
+    )
+
+
+def _export_requests(user: User, args) -> exports.ExportFile:
+    wanted = enterprise_requests.RequestFilter(
+        args.get("topic") or None, args.get("state") or None, None
+    )
+
+    def fetch(page: int, size: int) -> tuple[list, int]:
+        return enterprise_requests.list_requests(user, wanted, page, size)
+
+    shown = {"topic": wanted.topic, "state": wanted.state}
+    return exports.export_requests(user, shown, fetch)
+
+
+EXPORTS = {
+    "queue": _export_queue,
+    "cases": _export_cases,
+    "licences": _export_licences,
+    "expiring": _export_expiring,
+    "requests": _export_requests,
+}
+
+
 @bp.route("/export/<kind>.xlsx")
 @staff_page()
 def export(kind: str):
     """The queue, the cases, the licences, the expiring licences or the requests as .xlsx,
     with the filters of the page the button is on."""
-    user = current_staff()
-    args = request.args
-    if kind == "queue":
-        filters = {k: args.get(k) or None for k in ("state", "permit_type", "assignee")}
-        filters["overdue"] = args.get("overdue") == "1"
-
-        def fetch_queue(page: int, size: int):
-            return review.queue(
-                user,
-                state=filters["state"],
-                overdue_only=filters["overdue"],
-                page=page,
-                page_size=size,
-                permit_type=filters["permit_type"],
-                assignee=filters["assignee"],
-            )
-
-        return send_export(exports.export_cases(user, "queue", filters, fetch_queue))
-    if kind == "cases":
-        filters = {k: args.get(k) or None for k in ("state", "permit_type")}
-
-        def fetch_cases(page: int, size: int):
-            return applications.list_applications(user, page=page, page_size=size, **filters)
-
-        return send_export(exports.export_cases(user, "cases", filters, fetch_cases))
-    if kind in ("licences", "expiring"):
-        days = args.get("days", "90")
-        filters: dict = {"status": args.get("status") or None, "q": args.get("q") or None}
-        if kind == "expiring":
-            filters = {"expiring_within_days": int(days) if days.isdigit() else 90}
-        return send_export(exports.export_licences(user, filters))
-    if kind == "requests":
-        wanted = enterprise_requests.RequestFilter(
-            args.get("topic") or None, args.get("state") or None, None
-        )
-        shown = {"topic": wanted.topic, "state": wanted.state}
-
-        def fetch_requests(page: int, size: int):
-            return enterprise_requests.list_requests(user, wanted, page, size)
-
-        return send_export(exports.export_requests(user, shown, fetch_requests))
-    return render_template("console/error.html", message="没有这种导出"), 404
+    if kind not in EXPORTS:
+        return render_template("console/error.html", message="没有这种导出"), 404
+    return send_export(EXPORTS[kind](current_staff(), request.args))
 
 
 @bp.route("/alerts")
