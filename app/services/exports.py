@@ -21,7 +21,7 @@ from app.domain import clock
 from app.domain.transaction import commit
 from app.extensions import db
 from app.licences.access import licence_query
-from app.licences.lifecycle import STATUS_LABELS, licence_status
+from app.licences.lifecycle import STATUS_LABELS, licence_status, note_successors
 from app.models import Application, EnterpriseRequest, ExportRecord, Licence, User
 from app.spreadsheet import write_xlsx
 from permits.catalogue import get_catalogue
@@ -136,9 +136,12 @@ def pages(fetch: Callable[[int, int], tuple[list, int]]) -> Iterator[Any]:
         page += 1
 
 
-def streamed(query: Select) -> Iterator[Any]:
-    """The rows of ``query`` in batches of ``BATCH`` (a server-side cursor on PostgreSQL)."""
-    yield from db.session.scalars(query.execution_options(yield_per=BATCH))
+def streamed_licences(query: Select) -> Iterator[Licence]:
+    """The licences of ``query`` in batches of ``BATCH`` (a server-side cursor on
+    PostgreSQL), each batch's renewals looked up in one statement (``licence_status``)."""
+    for batch in db.session.scalars(query.execution_options(yield_per=BATCH)).partitions():
+        note_successors(list(batch))
+        yield from batch
 
 
 def export(
@@ -172,7 +175,7 @@ def export_licences(user: User, filters: dict) -> ExportFile:
     ).order_by(Licence.valid_until, Licence.id)
     today = timekeeping.today()
     kind = "expiring" if filters.get("expiring_within_days") is not None else "licences"
-    rows = (licence_row(licence, today) for licence in streamed(query))
+    rows = (licence_row(licence, today) for licence in streamed_licences(query))
     return export(user, kind, filters, LICENCE_HEADER, rows)
 
 

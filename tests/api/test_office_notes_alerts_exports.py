@@ -253,3 +253,16 @@ def test_the_request_desk_exports_too(client, make):
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "编号"
+
+
+def test_an_export_names_a_renewed_licence_superseded_and_an_unrenewed_one_expired(client, make):
+    _, admin = _staff_user(make, "admin")
+    firm = make.enterprise(make.applicant())
+    renewed = make.licence(firm, valid_from="2021-01-01", valid_until="2023-12-31")
+    make.licence(firm, valid_from="2024-01-01", valid_until="2028-12-31", supersedes_id=renewed.id)
+    make.licence(firm, valid_from="2021-01-01", valid_until="2023-12-31")
+
+    response = client.get("/api/v1/licences?format=xlsx", headers=admin)
+
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert sorted(row[6] for row in rows[1:]) == sorted(["已被替代", "已过期", "有效"])
