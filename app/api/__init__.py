@@ -23,6 +23,7 @@ from app.api import (
     office,
     permit_types,
     phone,
+    pii,
     post_checks,
     ratings,
     review,
@@ -60,6 +61,7 @@ BLUEPRINTS = [
     enterprise_requests.blp,
     appointments.blp,
     guide.blp,
+    pii.blp,
 ]
 
 

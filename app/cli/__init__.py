@@ -13,6 +13,7 @@ from app.cli.guide import guide_cli
 from app.cli.licences import licences_cli
 from app.cli.office import office_cli
 from app.cli.outbox import outbox_cli
+from app.cli.pii import pii_cli
 from app.cli.reminders import reminders_cli
 from app.cli.staff import staff_cli
 from app.cli.stats import stats_cli
@@ -34,6 +35,7 @@ COMMANDS = (
     appointments_cli,
     guide_cli,
     office_cli,
+    pii_cli,
 )
 
 
