@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.sealed import CASE_SNAPSHOT_FORM
 
 ASSIGNMENT_MODES = ("manual", "least_loaded")
 
@@ -62,7 +63,7 @@ class CaseSnapshot(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
-    form: Mapped[dict] = mapped_column(JSONType, default=dict)
+    form: Mapped[dict] = mapped_column(CASE_SNAPSHOT_FORM, default=dict)
     last_document_id: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
