@@ -152,6 +152,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "API_TITLE": "Zerovisit 不见面审批 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
+        # Relative to the document's own address, so it holds behind any host or proxy.
+        "API_SPEC_OPTIONS": {"servers": [{"url": "/", "description": "本服务（与本文档同源）"}]},
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",

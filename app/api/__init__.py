@@ -33,7 +33,7 @@ from app.api import (
     verify,
     webhooks,
 )
-from app.api.docs import register_components
+from app.api.docs import document_common_problems, register_components
 from app.schemas.actions import register_action_components
 
 BLUEPRINTS = [
@@ -70,4 +70,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     register_action_components(api.spec)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    document_common_problems(api.spec)
     app.register_blueprint(docs_assets.bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
@@ -81,7 +81,7 @@ class Applications(MethodView):
             page_size=args["page_size"],
         )
         return page_of(
-            [service.application_view(user, a) for a in items],
+            [service.shown(user, a) for a in items],
             args["page"],
             args["page_size"],
             total,
@@ -100,14 +100,19 @@ class Applications(MethodView):
     @blp.headers("IdempotencyKey")
     @blp.problems(
         401,
-        (404, "企业、事项或许可证不存在"),
-        (409, "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION 等"),
+        (404, "企业或许可证不存在：ENTERPRISE_NOT_FOUND、LICENCE_NOT_FOUND"),
+        (
+            409,
+            "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION、LICENCE_ALREADY_RENEWED、"
+            "RENEWAL_WINDOW_NOT_OPEN",
+        ),
         *JSON_BODY,
+        (422, "PERMIT_TYPE_UNKNOWN、LICENCE_REQUIRED、LICENCE_MISMATCH"),
     )
     def post(self, body: dict):
         """Start a draft application for one of the caller's enterprises."""
         user = current_user()
-        return service.application_view(user, service.create_application(user, body))
+        return service.shown(user, service.create_application(user, body))
 
 
 @blp.route("/<int:application_id>")
@@ -123,10 +128,7 @@ class ApplicationItem(MethodView):
     def get(self, application_id: int):
         """One application, with what is missing and what the caller may do now."""
         user = current_user()
-        view = service.application_view(user, access.get_application(user, application_id))
-        # The view is built in ApplicationSchema's form already (tests/api/
-        # test_application_view_form.py holds it to that): sent as it is, not dumped again.
-        return jsonify(view)
+        return service.shown(user, access.get_application(user, application_id))
 
     @login_required
     @blp.arguments(ApplicationPatchSchema)
@@ -144,7 +146,7 @@ class ApplicationItem(MethodView):
         application = service.update_application(
             user, application_id, body, requested_version(body)
         )
-        return service.application_view(user, application)
+        return service.shown(user, application)
 
 
 @blp.route("/<int:application_id>/actions")
@@ -164,15 +166,22 @@ class ApplicationActions(MethodView):
     @blp.headers("IdempotencyKey", "IfMatch")
     @blp.problems(
         401,
-        (403, "ACTION_FORBIDDEN：该角色不能执行此动作"),
+        (403, "ACTION_FORBIDDEN：该角色不能执行此动作；CONSENT_SCOPE_EXCEEDED：授权范围不含此动作"),
         404,
         (
             409,
-            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、"
-            "MATERIALS_MISSING、FORM_INCOMPLETE 等",
+            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、MATERIALS_MISSING、"
+            "MATERIALS_REJECTED、MATERIALS_UNVERIFIED、DEFERRED_MATERIALS_OUTSTANDING、"
+            "FORM_INCOMPLETE、INSPECTION_NOT_PASSED、SUPPLEMENT_ALREADY_REQUESTED、"
+            "DEADLINE_ALREADY_EXTENDED、NOT_A_JOINT_REVIEW_UNIT、OPINION_ALREADY_GIVEN、"
+            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE",
         ),
         *JSON_BODY,
-        (422, "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN"),
+        (
+            422,
+            "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN、MATERIAL_UNKNOWN、"
+            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID",
+        ),
     )
     def post(self, body: dict, application_id: int):
         """Take one workflow action on the case (see ``actions`` for what is allowed now)."""
@@ -181,7 +190,7 @@ class ApplicationActions(MethodView):
         application = cases.take_action(
             user, application_id, body["action"], data, requested_version(body)
         )
-        return service.application_view(user, application)
+        return service.shown(user, application)
 
 
 @blp.route("/<int:application_id>/timeline")
@@ -192,4 +201,4 @@ class ApplicationTimeline(MethodView):
     @blp.problems(401, 404)
     def get(self, application_id: int):
         """Everything that happened to the case, in order."""
-        return {"items": service.timeline_view(current_user(), application_id)}
+        return {"items": service.timeline_entries(current_user(), application_id)}

@@ -46,9 +46,5 @@ class ReviewQueue(MethodView):
         if args.get("format") == "xlsx":
             return send_export(exports.export_cases(user, "queue", filters, fetch))
         items, total = fetch(args["page"], args["page_size"])
-        views = []
-        for application in items:
-            view = application_service.application_view(user, application)
-            view["overdue"] = bool(view["deadline"] and view["deadline"]["overdue"])
-            views.append(view)
-        return page_of(views, args["page"], args["page_size"], total)
+        shown = [application_service.shown(user, application) for application in items]
+        return page_of(shown, args["page"], args["page_size"], total)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.licences import access as licence_access
 from app.licences import register as licence_register
 from app.licences.documents import licence_pdf
-from app.licences.schemas import licence_view
+from app.licences.shown import licence_view
 from app.services import pii_access
 from app.web.observability import request_origin
 
@@ -27,7 +27,8 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 @bp.route("/licences")
 @staff_page()
 def licences():
-    """Search the region's licences by number, enterprise name or credit code."""
+    """Search the region's licences by number, enterprise name, credit code or a holder's
+    ID number."""
     text = request.args.get("q", "").strip()
     status = request.args.get("status") or None
     page_text = request.args.get("page", "1")

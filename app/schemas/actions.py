@@ -109,7 +109,8 @@ def action_component(action: str, transitions: list[Transition]) -> dict[str, An
             required.append(spec.name)
     return {
         "type": "object",
-        "title": transitions[0].label,
+        # Generated clients name classes after a title: the Chinese label goes to x-title.
+        "x-title": transitions[0].label,
         "description": _description(transitions),
         "properties": properties,
         "required": required,

@@ -52,13 +52,3 @@ def rate_application(user: User, application_id: int, score: int, comment: str) 
         db.session.rollback()
         raise _already_rated() from exc
     return rating
-
-
-def rating_view(rating: Rating) -> dict:
-    return {
-        "id": rating.id,
-        "application_id": rating.application_id,
-        "score": rating.score,
-        "comment": rating.comment,
-        "created_at": timekeeping.local_iso(rating.created_at),
-    }

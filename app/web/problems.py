@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError, Conflict, StorageUnavailable, VersionConflict
 from app.schemas.common import ProblemSchema
+from app.schemas.openapi import StrictMarshmallowPlugin
 from permits.numbering import NumberingError
 from workflows import errors as wf_errors
 
@@ -227,14 +228,17 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _init_spec(self, **kwargs: Any) -> None:
+        kwargs.setdefault("marshmallow_plugin", StrictMarshmallowPlugin())
+        super()._init_spec(**kwargs)
+
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
             if status < 400:
                 continue
             self.spec.components.response(status.name, problem_doc(status), lazy=True)
-        self.spec.components.response(
-            self.DEFAULT_ERROR_RESPONSE_NAME, problem_doc(500, "其他错误"), lazy=True
-        )
+        unexpected = {**problem_doc(500, "其他错误"), "x-problem-codes": ["INTERNAL_ERROR"]}
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, unexpected, lazy=True)
 
 
 def problem_doc(status: int, description: str | None = None) -> dict[str, Any]:
