@@ -59,7 +59,7 @@ class Applications(MethodView):
         "申请人：其企业的申请；工作人员：所辖区域的申请。按创建时间倒序、分页。",
     )
     @blp.doc(responses={200: XLSX_ALTERNATIVE})
-    @blp.problems(401, (403, "仅工作人员可以导出"), 422)
+    @blp.problems(401, (403, "EXPORT_FORBIDDEN：仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """The caller's applications (staff: their region's), newest first."""
         user = current_user()
@@ -174,13 +174,15 @@ class ApplicationActions(MethodView):
             "MATERIALS_REJECTED、MATERIALS_UNVERIFIED、DEFERRED_MATERIALS_OUTSTANDING、"
             "FORM_INCOMPLETE、INSPECTION_NOT_PASSED、SUPPLEMENT_ALREADY_REQUESTED、"
             "DEADLINE_ALREADY_EXTENDED、NOT_A_JOINT_REVIEW_UNIT、OPINION_ALREADY_GIVEN、"
-            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE",
+            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE；承办：CASE_NOT_OPEN、"
+            "CASE_ALREADY_ASSIGNED、CASE_NOT_ASSIGNED、CASE_ASSIGNED_TO_OTHER",
         ),
         *JSON_BODY,
         (
             422,
             "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN、MATERIAL_UNKNOWN、"
-            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID",
+            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID、ASSIGNEE_REQUIRED、"
+            "ASSIGNEE_INVALID",
         ),
     )
     def post(self, body: dict, application_id: int):

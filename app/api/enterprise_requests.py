@@ -60,7 +60,7 @@ class EnterpriseRequests(MethodView):
         "申请人：其企业的诉求；工作人员：所辖区域的诉求，按答复期限先后。",
     )
     @blp.doc(responses={200: XLSX_ALTERNATIVE})
-    @blp.problems(401, (403, "仅工作人员可以导出"), 422)
+    @blp.problems(401, (403, "EXPORT_FORBIDDEN：仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """Applicants: their enterprises' requests; staff: their region's queue, due first."""
         user = current_user()

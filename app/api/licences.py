@@ -32,7 +32,7 @@ class Licences(MethodView):
         "可按企业、状态、多少天内到期筛选。",
     )
     @blp.doc(responses={200: XLSX_ALTERNATIVE})
-    @blp.problems(401, (403, "仅工作人员可以导出"), 422)
+    @blp.problems(401, (403, "EXPORT_FORBIDDEN：仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """The caller's licences (staff: their region's), soonest expiry first."""
         if wants_xlsx(current_user(), args):

@@ -135,7 +135,7 @@ class Notes(MethodView):
     @blp.arguments(NoteBodySchema)
     @blp.response(201, NoteSchema)
     @blp.operation("addNote", "写内部意见", "工作人员对案件的内部意见，申请人在任何地方都看不到。")
-    @blp.problems(401, 404, *JSON_BODY)
+    @blp.problems(401, 404, *JSON_BODY, (422, "NOTE_EMPTY、NOTE_TOO_LONG"))
     def post(self, body: dict, application_id: int):
         """Add an internal note to the case (never shown to the applicant)."""
         return notes.note_view(notes.add_note(current_user(), application_id, body["body"]))
@@ -184,7 +184,7 @@ class Deputies(MethodView):
     @blp.arguments(DeputyBodySchema)
     @blp.response(201, DeputySchema)
     @blp.operation("addDeputy", "设置代理人", "在起止日期内由代理人办理该工作人员承办的案件。")
-    @blp.problems(401, 403, 404, *JSON_BODY)
+    @blp.problems(401, 403, 404, *JSON_BODY, (422, "DEPUTY_INVALID、DATE_RANGE_INVALID"))
     def post(self, body: dict, staff_id: int):
         """Name a deputy for a date range."""
         return deputies.deputy_view(deputies.add_deputy(current_user(), staff_id, body))
@@ -195,7 +195,7 @@ class DeputyItem(MethodView):
     @staff_required()
     @blp.response(204)
     @blp.operation("removeDeputy", "取消代理", "删除一条代理安排。")
-    @blp.problems(401, 403, 404)
+    @blp.problems(401, 403, (404, "STAFF_NOT_FOUND、DEPUTY_NOT_FOUND"))
     def delete(self, staff_id: int, row_id: int):
         """Remove a deputy arrangement."""
         deputies.remove_deputy(current_user(), staff_id, row_id)
@@ -224,7 +224,7 @@ class Labels(MethodView):
     @blp.arguments(LabelsQuerySchema, location="query")
     @blp.operation("getLabels", "批量打印面单", "多件已寄出案件的邮寄面单，每页一张，一个 PDF。")
     @blp.binary("邮寄面单", "application/pdf")
-    @blp.problems(401, 403, (404, "某件案件不存在或尚未寄出"), 422)
+    @blp.problems(401, 403, (404, "SHIPMENT_NOT_FOUND：某件案件不存在或尚未寄出"), 422)
     def get(self, args: dict):
         """One PDF of mailing labels for the given cases."""
         ids = [int(i) for i in args["ids"].split(",")]
@@ -252,7 +252,7 @@ class Assignment(MethodView):
         "设置分配方式",
         "manual：由科室负责人指定或审查人员认领；least_loaded：受理时自动分配给在办案件最少的审查人员。",
     )
-    @blp.problems(401, 403, *JSON_BODY)
+    @blp.problems(401, 403, *JSON_BODY, (422, "REGION_INVALID"))
     def put(self, body: dict):
         """Set a region's assignment mode (admin)."""
         row = office.set_assignment(current_user(), body["region"], body["mode"])

@@ -17,6 +17,7 @@ from app.domain import access, assignment
 from app.errors import AppError
 from app.extensions import db
 from app.models import Application, Notification, User
+from app.schemas.notification import NotificationSchema
 from app.services import (
     applications,
     deputies,
@@ -243,6 +244,10 @@ def export(kind: str):
     return send_export(EXPORTS[kind](current_staff(), request.args))
 
 
+# The alerts page shows the fields GET /notifications answers with.
+_NOTIFICATIONS = NotificationSchema(many=True)
+
+
 @bp.route("/alerts")
 @staff_page()
 def alerts():
@@ -252,7 +257,7 @@ def alerts():
     )
     return render_template(
         "console/alerts.html",
-        items=[notifications.notification_view(n) for n in items],
+        items=_NOTIFICATIONS.dump(items),
         total=total,
         unread=unread,
     )

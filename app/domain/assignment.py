@@ -16,10 +16,10 @@ from app import timekeeping
 from app.errors import Conflict
 from app.extensions import db
 from app.models import Application, RegionAssignment, StaffDeputy, User
+from app.models.office import OFFICE_ACTIONS
 from permits.identifiers import region_covers, region_prefix
 from workflows.definitions import get_workflow
 
-OFFICE_ACTIONS = ("assign", "claim", "transfer")
 # Timeline entries about the office's own work, which the applicant's timeline leaves out.
 STAFF_ONLY_ENTRIES = frozenset({*OFFICE_ACTIONS, "urge"})
 CHIEF = "chief"

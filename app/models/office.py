@@ -14,6 +14,8 @@ from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.sealed import CASE_SNAPSHOT_FORM
 
 ASSIGNMENT_MODES = ("manual", "least_loaded")
+# The hand-overs of a case, offered in its ``actions`` beside the workflow's steps.
+OFFICE_ACTIONS = ("assign", "claim", "transfer")
 
 
 class StaffDeputy(Model):

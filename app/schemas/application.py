@@ -6,6 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
+from app.models.office import OFFICE_ACTIONS
 from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day, export_format
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.modes import (
@@ -18,9 +19,13 @@ from app.schemas.openapi import Resource
 from app.schemas.permit_type import KINDS
 from workflows.definitions import WORKFLOWS
 
-# Every state and action of every workflow kind, for the enums of ``state`` and ``actions``.
+# Every state of every workflow kind, for the enum of ``state``.
 STATES = tuple(dict.fromkeys(state for w in WORKFLOWS.values() for state in w.states))
-ACTIONS = tuple(dict.fromkeys(t.action for w in WORKFLOWS.values() for t in w.transitions))
+# Every action of every workflow kind and the office's hand-overs (承办), for ``actions``.
+ACTIONS = (
+    *dict.fromkeys(t.action for w in WORKFLOWS.values() for t in w.transitions),
+    *OFFICE_ACTIONS,
+)
 # A form is an object of the permit type's fields (``form_schema`` of GET /permit-types/{code}).
 FORM = {"type": "object", "additionalProperties": True}
 MATERIAL_STATUSES = ("missing", "deferred", "committed", "uploaded", "verified", "rejected")

@@ -16,7 +16,7 @@ from app.domain import clock
 from app.extensions import db
 from app.jobs import deadline_alerts, outbox_delivery
 from app.models import Application, ExportRecord, OutboxMessage, User
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 SECRET = "内部机密甲乙丙"
 

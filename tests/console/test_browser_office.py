@@ -13,20 +13,14 @@ import requests
 
 from app import timekeeping
 from app.jobs import outbox_delivery
-from tests.console.test_browser_walkthrough import (  # noqa: F401  (fixtures)
-    Desk,
-    _submit_over_api,
-    browser,
-    live_server,
-    pytestmark,
-)
+from tests.console.test_browser_walkthrough import Desk, _submit_over_api
 
 
 def _assign_form(desk: Desk):
     return desk.page.locator("form.action", has_text="指定承办人")
 
 
-def test_assign_deputy_urge_and_approve_in_the_console(app, make, live_server, browser):  # noqa: F811
+def test_assign_deputy_urge_and_approve_in_the_console(app, make, live_server, browser):
     for role in ("clerk", "inspector", "approver"):
         make.staff([role], "120000", username=role)
     make.staff(["chief"], "120000", username="chief")
