@@ -184,7 +184,7 @@ def test_the_queue_filters_by_assignee(client, make):
 def test_a_deputy_acts_for_the_absent_assignee_only_within_the_dates(client, make):
     absent = make.staff("reviewer", "120000", username="审查员甲")
     deputy = make.staff("reviewer", "120000", username="审查员乙")
-    case, _ = _case(make)
+    case, owner = _case(make)
     _act(client, make.headers(absent), case.id, "claim")
     today = timekeeping.today()
     later = {
@@ -209,6 +209,11 @@ def test_a_deputy_acts_for_the_absent_assignee_only_within_the_dates(client, mak
     ).get_json()["items"][-1]
     assert last["action"] == "recommend"
     assert last["on_behalf_of"] == {"id": absent.id, "name": "审查员甲"}
+    # The applicant sees the step, but not who stood in for whom.
+    seen = client.get(
+        f"/api/v1/applications/{case.id}/timeline", headers=make.headers(owner)
+    ).get_json()["items"][-1]
+    assert seen["action"] == "recommend" and "on_behalf_of" not in seen
 
 
 def test_deputies_are_set_by_the_member_or_an_admin_of_the_region(client, make):
