@@ -130,6 +130,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "zerovisit"),
         # How long a retry waits for a simultaneous first request with the same key.
         "IDEMPOTENCY_WAIT_SECONDS": float(env.get("IDEMPOTENCY_WAIT_SECONDS", "5")),
+        "DEADLINE_WARNING_DAYS": int(env.get("DEADLINE_WARNING_DAYS", "2")),
         # Wrong licence check codes when claiming an imported enterprise, per user and address.
         "ENTERPRISE_CLAIM_LIMIT": env.get("ENTERPRISE_CLAIM_LIMIT", "5 per hour"),
         # Staff login attempts per (username, address), and per address over all usernames.

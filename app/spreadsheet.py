@@ -1,4 +1,4 @@
-"""CSV text a spreadsheet will not execute.
+"""CSV and Excel files a spreadsheet will not execute.
 
 Excel, WPS and LibreOffice treat a cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab
 or carriage return before one) as a formula, so ``=HYPERLINK(…)`` typed into a register
@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
+
+from openpyxl import Workbook
 
 from app.files import write_atomically
 
@@ -39,3 +44,34 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         count += 1
     write_atomically(path, text.getvalue().encode("utf-8-sig"))
     return count
+
+
+def write_xlsx(
+    path: Path, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
+    """Write an ``.xlsx`` workbook row by row (openpyxl's write-only mode keeps no rows in
+    memory), text cells neutralised as in CSV; atomically; return the number of rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
+    os.close(fd)
+    count = 0
+    try:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(sheet_title)
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_xlsx_cell(cell) for cell in row])
+            count += 1
+        workbook.save(tmp_name)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _xlsx_cell(value: object) -> object:
+    """Numbers and dates stay typed; text that would run as a formula gets an apostrophe."""
+    if value is None or isinstance(value, int | float | date | datetime):
+        return value
+    return safe_cell(value)

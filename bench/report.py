@@ -40,6 +40,7 @@ MODULES = [
     "bench.scale",
     "bench.licence_pdf",
     "bench.upload",
+    "bench.licence_export",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "docs" / "benchmarks-notes.md"
@@ -55,6 +56,7 @@ KNOBS = {
     "BENCH_QUEUE_SMALL / BENCH_QUEUE_LARGE": "in-process queue sizes (default 20 / 200)",
     "BENCH_READ_LICENCES": "licences of the in-process licence-list figure (default 300)",
     "BENCH_CASES": "drafts of each kind for instant approval (default 30)",
+    "BENCH_EXPORT_LICENCES": "licences of the .xlsx export figure (default 100,000)",
 }
 
 

@@ -7,6 +7,7 @@ from flask.views import MethodView
 
 from app.api import conditional
 from app.api.docs import JSON_BODY, Blueprint
+from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.domain import access
 from app.errors import NotFound, ValidationFailed
 from app.models import Application, User
@@ -21,7 +22,7 @@ from app.schemas.application import (
 )
 from app.schemas.common import page_of
 from app.services import applications as service
-from app.services import cases
+from app.services import cases, exports
 from app.web.auth import (
     current_user,
     login_required,
@@ -67,10 +68,21 @@ class Applications(MethodView):
         "申请列表",
         "申请人：其企业的申请；工作人员：所辖区域的申请。按创建时间倒序、分页。",
     )
-    @blp.problems(401, 422)
+    @blp.doc(responses={200: XLSX_ALTERNATIVE})
+    @blp.problems(401, (403, "EXPORT_FORBIDDEN：仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """The caller's applications (staff: their region's), newest first."""
         user = current_user()
+        if wants_xlsx(user, args):
+            state, permit_type = args.get("state"), args.get("permit_type")
+
+            def fetch(page: int, page_size: int) -> tuple[list, int]:
+                return service.list_applications(
+                    user, state=state, permit_type=permit_type, page=page, page_size=page_size
+                )
+
+            shown = {"state": state, "permit_type": permit_type}
+            return send_export(exports.export_cases(user, "cases", shown, fetch))
         items, total = service.list_applications(
             user,
             state=args.get("state"),
@@ -202,13 +214,15 @@ class ApplicationActions(MethodView):
             "MATERIALS_REJECTED、MATERIALS_UNVERIFIED、DEFERRED_MATERIALS_OUTSTANDING、"
             "FORM_INCOMPLETE、INSPECTION_NOT_PASSED、SUPPLEMENT_ALREADY_REQUESTED、"
             "DEADLINE_ALREADY_EXTENDED、NOT_A_JOINT_REVIEW_UNIT、OPINION_ALREADY_GIVEN、"
-            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE",
+            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE；承办：CASE_NOT_OPEN、"
+            "CASE_ALREADY_ASSIGNED、CASE_NOT_ASSIGNED、CASE_ASSIGNED_TO_OTHER",
         ),
         *JSON_BODY,
         (
             422,
             "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN、MATERIAL_UNKNOWN、"
-            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID",
+            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID、ASSIGNEE_REQUIRED、"
+            "ASSIGNEE_INVALID",
         ),
     )
     def post(self, body: dict, application_id: int):

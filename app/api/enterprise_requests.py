@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import request, send_file
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.file_types import ALLOWED_TYPES
 from app.schemas.common import page_of
 from app.schemas.enterprise_request import (
@@ -20,6 +23,7 @@ from app.schemas.enterprise_request import (
     TopicListSchema,
 )
 from app.services import enterprise_requests as service
+from app.services import exports
 from app.services.documents import storage
 from app.web.auth import current_user, login_required
 from app.web.idempotency import idempotent
@@ -55,11 +59,16 @@ class EnterpriseRequests(MethodView):
         "诉求列表",
         "申请人：其企业的诉求；工作人员：所辖区域的诉求，按答复期限先后。",
     )
-    @blp.problems(401, 422)
+    @blp.doc(responses={200: XLSX_ALTERNATIVE})
+    @blp.problems(401, (403, "EXPORT_FORBIDDEN：仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """Applicants: their enterprises' requests; staff: their region's queue, due first."""
         user = current_user()
         filters = service.RequestFilter(args.get("topic"), args.get("state"), args.get("overdue"))
+        if wants_xlsx(user, args):
+            shown = {"topic": filters.topic, "state": filters.state, "overdue": filters.overdue}
+            fetch = partial(service.list_requests, user, filters)
+            return send_export(exports.export_requests(user, shown, fetch))
         items, total = service.list_requests(user, filters, args["page"], args["page_size"])
         views = [service.request_view(user, item) for item in items]
         return page_of(views, args["page"], args["page_size"], total)

@@ -6,13 +6,14 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.integrations.signer import ca_pem
 from app.licences import access as service
 from app.licences.documents import licence_pdf, pki_paths
 from app.licences.shown import LicenceOut
 from app.schemas.common import page_of
 from app.schemas.licence import LicencePageSchema, LicenceQuerySchema, LicenceSchema, RevokeSchema
-from app.services import pii_access
+from app.services import exports, pii_access
 from app.web.auth import current_user, login_required, staff_required
 from app.web.observability import request_origin
 
@@ -30,9 +31,13 @@ class Licences(MethodView):
         "申请人：其企业的许可证；工作人员：所辖区域的许可证。按到期日先后、分页；"
         "可按企业、状态、多少天内到期筛选。",
     )
-    @blp.problems(401, 422)
+    @blp.doc(responses={200: XLSX_ALTERNATIVE})
+    @blp.problems(401, (403, "EXPORT_FORBIDDEN：仅工作人员可以导出"), 422)
     def get(self, args: dict):
         """The caller's licences (staff: their region's), soonest expiry first."""
+        if wants_xlsx(current_user(), args):
+            filters = {k: v for k, v in args.items() if k not in ("page", "page_size", "format")}
+            return send_export(exports.export_licences(current_user(), filters))
         items, total = service.list_licences(
             current_user(),
             enterprise_id=args.get("enterprise_id"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
+from app.api.xlsx import XLSX_ALTERNATIVE, send_export
 from app.schemas.application import ReviewPageSchema, ReviewQuerySchema
 from app.schemas.common import page_of
 from app.services import applications as application_service
+from app.services import exports
 from app.services import review as service
 from app.web.auth import current_user, staff_required
 
@@ -24,16 +26,25 @@ class ReviewQueue(MethodView):
         "审查工作台",
         "调用者所辖区域内、其角色当前可办理的申请，按法定期限先后；超期的标记 overdue。",
     )
+    @blp.doc(responses={200: XLSX_ALTERNATIVE})
     @blp.problems(401, (403, "仅工作人员"), 422)
     def get(self, args: dict):
         """Cases in the caller's region they may act on now; overdue ones are flagged."""
         user = current_user()
-        items, total = service.queue(
-            user,
-            state=args.get("state"),
-            overdue_only=bool(args.get("overdue")),
-            page=args["page"],
-            page_size=args["page_size"],
-        )
+        filters = {k: args.get(k) for k in ("state", "overdue", "assignee")}
+
+        def fetch(page: int, page_size: int):
+            return service.queue(
+                user,
+                state=args.get("state"),
+                overdue_only=bool(args.get("overdue")),
+                page=page,
+                page_size=page_size,
+                assignee=args.get("assignee"),
+            )
+
+        if args.get("format") == "xlsx":
+            return send_export(exports.export_cases(user, "queue", filters, fetch))
+        items, total = fetch(args["page"], args["page_size"])
         shown = [application_service.shown(user, application) for application in items]
         return page_of(shown, args["page"], args["page_size"], total)

@@ -11,6 +11,7 @@ from app.cli.cases import cases_cli
 from app.cli.demo import demo_cli
 from app.cli.guide import guide_cli
 from app.cli.licences import licences_cli
+from app.cli.office import office_cli
 from app.cli.outbox import outbox_cli
 from app.cli.pii import pii_cli
 from app.cli.reminders import reminders_cli
@@ -33,6 +34,7 @@ COMMANDS = (
     stats_cli,
     appointments_cli,
     guide_cli,
+    office_cli,
     pii_cli,
 )
 

@@ -18,6 +18,7 @@ from app.console import (  # noqa: F401  (the modules attach their routes to ``b
     views_oversight,
     views_requests,
     views_security,
+    views_team,
 )
 from app.console.blueprint import bp
 from app.console.session import init_session

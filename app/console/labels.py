@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from app.domain.assignment import OFFICE_ACTION_LABELS
 from app.domain.carriers import carrier_name
 from app.licences.lifecycle import STATUS_LABELS
 from app.models import ROLE_LABELS
@@ -55,7 +56,8 @@ def action_label(action: str, kind: str = "new") -> str:
     for transition in workflow.transitions:
         if transition.action == action and transition.label:
             return transition.label
-    return {"create": "创建申请", "deemed_accept": "依法视为受理"}.get(action, action)
+    others = {"create": "创建申请", "deemed_accept": "依法视为受理", "urge": "催办"}
+    return {**others, **OFFICE_ACTION_LABELS}.get(action, action)
 
 
 def masked_phone(value: str | None) -> str:

@@ -11,6 +11,7 @@ from app.console.action_forms import action_data, action_forms
 from app.console.blueprint import bp
 from app.console.labels import CHOICE_LABELS, describe
 from app.console.session import current_staff, staff_page
+from app.console.views_team import case_context, team_reviewers
 from app.domain import access, carriers, materials, timeline
 from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
@@ -45,7 +46,10 @@ def queue():
         "permit_type": request.args.get("permit_type") or None,
         "region": request.args.get("region") or None,
         "overdue": request.args.get("overdue") == "1",
+        "assignee": request.args.get("assignee") or None,
     }
+    if filters["assignee"] not in (None, "me", "none") and not str(filters["assignee"]).isdigit():
+        filters["assignee"] = None
     if filters["region"] and not access.in_region(user, filters["region"]):
         filters["region"] = None
     page = _page_arg()
@@ -57,9 +61,11 @@ def queue():
         page_size=PAGE_SIZE,
         permit_type=filters["permit_type"],
         region=filters["region"],
+        assignee=filters["assignee"],
     )
     return render_template(
         "console/queue.html",
+        reviewers=team_reviewers(user),
         items=[application_service.application_view(user, a) for a in items],
         regions={a.id: a.region_code for a in items},
         total=total,
@@ -148,7 +154,7 @@ def _timeline_details(application, names: dict[str, str]) -> dict[int, str]:
                 parts.append(CHOICE_LABELS.get(data[key], data[key]))
         if data.get("carrier"):
             parts.append(carriers.carrier_name(data["carrier"]))
-        for key in ("date", "tracking_no", "number"):
+        for key in ("date", "tracking_no", "number", "assignee_name"):
             if data.get(key):
                 parts.append(str(data[key]))
         details[entry.seq] = "，".join(parts)
@@ -185,6 +191,7 @@ def _render_case(application_id: int, *, error: str | None = None, pending: dict
             pending=pending or {},
             inline_types=INLINE_TYPES,
             carriers=carriers.carrier_list(),
+            team=case_context(user, application),
         ),
         status,
     )

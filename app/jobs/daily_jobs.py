@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.jobs import deadline_alerts
 from app.jobs.sweep import sweep
 from app.licences import reminders
 from app.services import rating_cases, resumable_uploads
@@ -69,3 +70,9 @@ def _uploads_expiry(today: date) -> str:
 @daily_job("rating cases overdue")
 def _rating_cases_overdue(today: date) -> str:
     return f"差评整改超期提醒：{rating_cases.warn_overdue(today)} 条"
+
+
+@daily_job("deadline alerts")
+def _deadline_alerts(today: date) -> str:
+    summary = deadline_alerts.scan(today)
+    return f"期限预警 {summary.warned} 条，超期督办 {summary.escalated} 条"

@@ -100,6 +100,34 @@ def list_licences(
     page_size: int,
     text: str | None = None,
 ) -> tuple[list[Licence], int]:
+    query = licence_query(
+        user,
+        enterprise_id=enterprise_id,
+        status=status,
+        expiring_within_days=expiring_within_days,
+        text=text,
+    )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.options(joinedload(Licence.enterprise))
+        .order_by(Licence.valid_until, Licence.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    listed = list(items)
+    note_successors(listed)
+    return listed, int(total or 0)
+
+
+def licence_query(
+    user: User,
+    *,
+    enterprise_id: int | None,
+    status: str | None,
+    expiring_within_days: int | None,
+    text: str | None = None,
+) -> Select:
+    """The licences the caller may see, filtered as the list's query string says (unordered)."""
     query = (
         _scoped(select(Licence), user) if user.is_staff else select(Licence).where(_held_by(user))
     )
@@ -116,16 +144,7 @@ def list_licences(
             Licence.valid_until >= today,
             Licence.valid_until <= today + timedelta(days=expiring_within_days),
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.options(joinedload(Licence.enterprise))
-        .order_by(Licence.valid_until, Licence.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    listed = list(items)
-    note_successors(listed)
-    return listed, int(total or 0)
+    return query
 
 
 def revoke_licence(user: User, licence_id: int, reason: str, version: int | None) -> Licence:

@@ -35,6 +35,7 @@ from pdf_templates.render import (
     LicenceDocument,
     Typeface,
     render_label,
+    render_labels,
     render_licence,
     select_typeface,
 )
@@ -185,20 +186,26 @@ def render_missing_pdfs(progress: Callable[[str, int, int], None] | None = None)
 
 
 def label_pdf(application: Application, shipment: Shipment) -> bytes:
+    return render_label(_label_document(application, shipment), typeface=typeface())
+
+
+def labels_pdf(cases: list[tuple[Application, Shipment]]) -> bytes:
+    """The mailing labels of several shipped cases, one page each, in one PDF."""
+    return render_labels([_label_document(a, s) for a, s in cases], typeface=typeface())
+
+
+def _label_document(application: Application, shipment: Shipment) -> LabelDocument:
     delivery = application.delivery or {}
-    return render_label(
-        LabelDocument(
-            sender_name=application_issuer(application),
-            sender_address="政务服务中心应急管理窗口",
-            sender_phone="12350",
-            recipient=delivery.get("recipient", ""),
-            phone_masked=mask_phone(delivery.get("phone", "")),
-            address=delivery.get("address", ""),
-            carrier=carrier_name(shipment.carrier),
-            tracking_no=shipment.tracking_no,
-            reference=application.number,
-        ),
-        typeface=typeface(),
+    return LabelDocument(
+        sender_name=application_issuer(application),
+        sender_address="政务服务中心应急管理窗口",
+        sender_phone="12350",
+        recipient=delivery.get("recipient", ""),
+        phone_masked=mask_phone(delivery.get("phone", "")),
+        address=delivery.get("address", ""),
+        carrier=carrier_name(shipment.carrier),
+        tracking_no=shipment.tracking_no,
+        reference=application.number,
     )
 
 

@@ -13,6 +13,13 @@ from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.office import (
+    CaseNote,
+    CaseSnapshot,
+    ExportRecord,
+    RegionAssignment,
+    StaffDeputy,
+)
 from app.models.pii_access import PiiAccess
 from app.models.rating_case import CLOSED_STATUSES, RATING_CASE_STATUSES, RatingCase
 from app.models.subscription import SubscriptionConsent
@@ -32,11 +39,14 @@ __all__ = [
     "Appointment",
     "AppointmentSlot",
     "Blob",
+    "CaseNote",
+    "CaseSnapshot",
     "Commitment",
     "Consent",
     "Document",
     "Enterprise",
     "EnterpriseRequest",
+    "ExportRecord",
     "FaqEntry",
     "GuideIndexState",
     "GuidePassage",
@@ -50,12 +60,14 @@ __all__ = [
     "PiiAccess",
     "PostCheck",
     "Rating",
+    "RegionAssignment",
     "Reminder",
     "RequestAttachment",
     "RequestEvent",
     "ResumableUpload",
     "Shipment",
     "ShipmentEvent",
+    "StaffDeputy",
     "SubscriptionConsent",
     "TimelineEntry",
     "User",

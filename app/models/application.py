@@ -17,6 +17,7 @@ from app.models.sealed import APPLICATION_DELIVERY, APPLICATION_FORM
 if TYPE_CHECKING:
     from app.models.licence import Licence
     from app.models.modes import Commitment
+    from app.models.user import User
 
 
 class Application(Model):
@@ -79,6 +80,8 @@ class Application(Model):
         ForeignKey("licences.id", use_alter=True, name="fk_applications_issued_licence_id")
     )
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # 承办人: the staff member answerable for the case (app/domain/assignment.py).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     # Workflow facts kept on the case.
@@ -129,6 +132,8 @@ class Application(Model):
     commitments: Mapped[list[Commitment]] = relationship(order_by="Commitment.id", viewonly=True)
     # The licence a renewal or change starts from (read-only: set through ``licence_id``).
     licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id], viewonly=True)
+    # The assignee rides along with every case read (staff views name them).
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
 
 
 class Blob(Model):

@@ -147,6 +147,8 @@ APPLICATION_FORM = SealedJSON(
     "applications.form", (("worker_id_number",), ("worker_phone",), ("principal_phone",))
 )
 APPLICATION_DELIVERY = SealedJSON("applications.delivery", (("phone",), ("address",)))
+# The form as it stood at a submission (what ``GET …/changes`` compares with).
+CASE_SNAPSHOT_FORM = SealedJSON("case_snapshots.form", (("worker_id_number",), ("worker_phone",)))
 LICENCE_HOLDER = SealedJSON(
     "licences.holder",
     (
@@ -169,6 +171,7 @@ TOTP_PENDING = SealedText("users.totp_pending")
 SEALED_COLUMNS: tuple[tuple[str, str, SealedJSON | SealedText], ...] = (
     ("applications", "form", APPLICATION_FORM),
     ("applications", "delivery", APPLICATION_DELIVERY),
+    ("case_snapshots", "form", CASE_SNAPSHOT_FORM),
     ("licences", "holder", LICENCE_HOLDER),
     ("idempotency_records", "body", IDEMPOTENT_RESPONSE),
     ("verified_phones", "phone", VERIFIED_PHONE),

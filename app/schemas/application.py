@@ -6,7 +6,8 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
+from app.models.office import OFFICE_ACTIONS
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day, export_format
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.modes import (
     CommitmentSchema,
@@ -18,9 +19,13 @@ from app.schemas.openapi import Resource
 from app.schemas.permit_type import KINDS
 from workflows.definitions import WORKFLOWS
 
-# Every state and action of every workflow kind, for the enums of ``state`` and ``actions``.
+# Every state of every workflow kind, for the enum of ``state``.
 STATES = tuple(dict.fromkeys(state for w in WORKFLOWS.values() for state in w.states))
-ACTIONS = tuple(dict.fromkeys(t.action for w in WORKFLOWS.values() for t in w.transitions))
+# Every action of every workflow kind and the office's hand-overs (承办), for ``actions``.
+ACTIONS = (
+    *dict.fromkeys(t.action for w in WORKFLOWS.values() for t in w.transitions),
+    *OFFICE_ACTIONS,
+)
 # A form is an object of the permit type's fields (``form_schema`` of GET /permit-types/{code}).
 FORM = {"type": "object", "additionalProperties": True}
 MATERIAL_STATUSES = ("missing", "deferred", "committed", "uploaded", "verified", "rejected")
@@ -65,6 +70,7 @@ class ApplicationPatchSchema(Schema):
 class ApplicationQuerySchema(PageArgs):
     state = fields.String()
     permit_type = fields.String()
+    format = export_format()
 
 
 class DocumentSchema(Resource):
@@ -119,7 +125,14 @@ class SupplementRequestSchema(Resource):
     requested_at = fields.String(metadata={"format": "date-time"})
 
 
+class StaffRefSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class ApplicationSchema(Resource):
+    OPTIONAL = ("assignee",)  # staff only: the applicant does not see who handles the case
+
     id = fields.Integer()
     number = fields.String(metadata={"description": "申请编号"})
     state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "状态代码"})
@@ -156,6 +169,11 @@ class ApplicationSchema(Resource):
     pre_review = fields.Nested(PreReviewSchema, allow_none=True)
     joint_review = fields.Nested(JointReviewSchema, allow_none=True)
     commitments = fields.List(fields.Nested(CommitmentSchema))
+    assignee = fields.Nested(
+        StaffRefSchema,
+        allow_none=True,
+        metadata={"description": "承办人（仅工作人员可见）"},
+    )
 
 
 class ApplicationPageSchema(PageSchema):
@@ -176,6 +194,7 @@ class NoticeRefSchema(Resource):
 
 
 class TimelineEntrySchema(Resource):
+    OPTIONAL = ("on_behalf_of",)  # staff only: who a deputy acted for
     seq = fields.Integer()
     at = LocalDateTime()
     actor = fields.String(metadata={"description": "操作人（已脱敏）或 system"})
@@ -186,6 +205,11 @@ class TimelineEntrySchema(Resource):
     comment = fields.String()
     notice = fields.Nested(
         NoticeRefSchema, allow_none=True, metadata={"description": "该步骤出具的文书"}
+    )
+    on_behalf_of = fields.Nested(
+        StaffRefSchema,
+        allow_none=True,
+        metadata={"description": "代理人办理时被代理的承办人（仅工作人员可见）"},
     )
 
 
@@ -214,3 +238,8 @@ class UploadSchema(Schema):
 class ReviewQuerySchema(PageArgs):
     state = fields.String()
     overdue = fields.Boolean()
+    assignee = fields.String(
+        validate=validate.Regexp(r"^(me|none|\d{1,12})$", error="须为 me、none 或工作人员编号"),
+        metadata={"description": "me 本人承办（含代理的）、none 未分配、或承办人编号"},
+    )
+    format = export_format()

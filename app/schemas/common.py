@@ -27,6 +27,14 @@ def day(description: str = "", **kwargs: Any) -> fields.String:
     return fields.String(metadata={"format": "date", "description": description}, **kwargs)
 
 
+def export_format() -> fields.String:
+    """``?format=xlsx``: the list as an Excel file (staff; personal data masked)."""
+    return fields.String(
+        validate=validate.OneOf(("json", "xlsx")),
+        metadata={"description": "xlsx：导出 Excel（仅工作人员；个人信息脱敏；每次导出留痕）"},
+    )
+
+
 class PageArgs(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models.enterprise_request import STATE_LABELS
-from app.schemas.common import LocalDateTime, PageArgs, PageSchema
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, export_format
 from app.schemas.openapi import Resource
 
 ACTIONS = ("claim", "reply", "close", "reopen")
@@ -35,6 +35,7 @@ class RequestQuerySchema(PageArgs):
     topic = fields.String(metadata={"description": "按类别筛选"})
     state = fields.String(validate=validate.OneOf(STATES))
     overdue = fields.Boolean(metadata={"description": "true 仅看超期未答复的诉求"})
+    format = export_format()
 
 
 class RequestActionSchema(Schema):

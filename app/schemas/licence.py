@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day, export_format
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.openapi import Resource
 
@@ -15,6 +15,7 @@ class LicenceQuerySchema(PageArgs):
     enterprise_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(STATUSES))
     expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    format = export_format()
 
 
 class RevokeSchema(Schema):

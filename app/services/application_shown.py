@@ -13,8 +13,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from app.domain import clock, materials
-from app.models import Application, Document, User
+from marshmallow import missing
+
+from app.domain import assignment, clock, materials
+from app.models import Application, Document, TimelineEntry, User
 from app.services.modes import commitments, instant, joint_review, pre_review
 from app.timekeeping import local_iso
 from permits.identifiers import mask_id_number, mask_phone
@@ -155,6 +157,13 @@ class ShownApplication:
         return bool(self.deadline and self.deadline.overdue)
 
     @property
+    def assignee(self) -> dict[str, Any] | None:
+        """承办人: the office's business — staff see it, the applicant's body leaves it out."""
+        if not self.user.is_staff:
+            return missing  # type: ignore[return-value]
+        return assignment.staff_ref(self.application.assignee)
+
+    @property
     def instant_unmet(self) -> list[dict[str, Any]] | None:
         return instant.unmet_view(self.application)
 
@@ -169,3 +178,21 @@ class ShownApplication:
     @property
     def commitments(self) -> list[commitments.NamedCommitment]:
         return commitments.named(self.application, commitments.of(self.application))
+
+
+@dataclass(frozen=True)
+class ShownEntry:
+    """A timeline entry as staff see it: with the assignee a deputy acted for (代理).
+
+    The applicant is given the bare entries, which have no ``on_behalf_of``: their
+    timeline body leaves the field out.
+    """
+
+    entry: TimelineEntry
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.entry, name)
+
+    @property
+    def on_behalf_of(self) -> dict[str, Any] | None:
+        return (self.entry.data or {}).get("on_behalf_of")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app import timekeeping
-from app.domain import access, agency, materials, timeline
+from app.domain import access, agency, assignment, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -31,7 +31,7 @@ from app.licences.lifecycle import (
 from app.models import Application, Enterprise, Licence, TimelineEntry, User
 from app.schemas.application import ApplicationSchema, TimelineEntrySchema
 from app.services import phone
-from app.services.application_shown import PERSONAL_FIELDS, ShownApplication
+from app.services.application_shown import PERSONAL_FIELDS, ShownApplication, ShownEntry
 from app.services.modes import filter_actions
 from permits.catalogue import PermitType
 from permits.form_validation import draft_form_errors
@@ -291,7 +291,8 @@ def available_actions(
     if SUBMIT_ACTIONS & set(actions) and errors:
         # The phone draws its buttons from this list: no "submit" while the form has gaps.
         actions = [a for a in actions if a not in SUBMIT_ACTIONS]
-    return filter_actions(user, application, actions)
+    actions = assignment.reviewer_steps_allowed(user, application, actions)
+    return filter_actions(user, application, actions) + assignment.office_actions(user, application)
 
 
 def available_transitions(user: User, application: Application) -> list[Transition]:
@@ -319,9 +320,13 @@ def application_view(user: User, application: Application) -> dict:
     return _APPLICATION.dump(shown(user, application))
 
 
-def timeline_entries(user: User, application_id: int) -> list[TimelineEntry]:
-    """Everything that happened to a case ``user`` may see, in order."""
-    return entries(access.get_application(user, application_id))
+def timeline_entries(user: User, application_id: int) -> list[TimelineEntry | ShownEntry]:
+    """Everything that happened to a case ``user`` may see, in order: the applicant's
+    leaves out the office's internal hand-overs and urgings."""
+    application = access.get_application(user, application_id)
+    if user.is_staff:
+        return [ShownEntry(e) for e in entries(application)]
+    return [e for e in entries(application) if e.action not in assignment.STAFF_ONLY_ENTRIES]
 
 
 _TIMELINE = TimelineEntrySchema(many=True)

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import timekeeping
-from app.domain import access, agency, clock, materials, timeline
+from app.domain import access, agency, assignment, clock, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -30,7 +30,7 @@ from app.errors import Conflict, field_error
 from app.extensions import db
 from app.licences.lifecycle import issue_licence
 from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
-from app.services import modes, notices, review_chain
+from app.services import modes, notices, office, review_chain, snapshots
 from app.services.applications import check_form_complete
 from workflows.definitions import get_workflow
 from workflows.engine import Actor, CaseFacts, Effect, Outcome
@@ -254,6 +254,7 @@ def _transition(
         handlers[effect](application, dict(outcome.data), user)
     _stamp_milestones(application, outcome)
     notice = notices.issue_for(application, outcome)  # the decision in writing, same transaction
+    deputy_for = assignment.on_behalf_of(user, application)
     entry = timeline.append(
         application,
         user=user,
@@ -269,12 +270,16 @@ def _transition(
                 if k != "comment"
             },
             **({"notice_id": notice.id, "notice_number": notice.number} if notice else {}),
+            **({"on_behalf_of": assignment.staff_ref(deputy_for)} if deputy_for else {}),
         },
     )
     if notice is not None:
         notice.timeline_seq = entry.seq
     if Effect.NOTIFY_APPLICANT in outcome.effects:
         _notify(application, facts, outcome, entry.seq, notice)
+    snapshots.record(application, outcome.action)
+    if outcome.to_state == "accepted":
+        office.assign_automatically(application)
     application.updated_at = timekeeping.now()
     return application
 
@@ -308,11 +313,14 @@ def take_action(
     user: User, application_id: int, action: str, data: dict, version: int | None
 ) -> Application:
     """Apply one workflow action for ``user`` to the case, atomically."""
+    if action in assignment.OFFICE_ACTIONS:
+        return office.take_office_action(user, application_id, action, data, version)
     application = access.get_application(user, application_id, lock=True)
     if version is not None and version != application.version:
         _refuse_if_already_taken(application, user, action, data)
     check_version(application, version)
     agency.check_agent_action(user, application, action)
+    assignment.check_reviewer_step(user, application, action)
     if action in SUBMIT_ACTIONS and application.state in EDITABLE_STATES:
         check_form_complete(application)
     try:

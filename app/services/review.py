@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from app import timekeeping
-from app.domain import access, agency, clock, queue_index
+from app.domain import access, agency, assignment, clock, queue_index
 from app.extensions import db
 from app.models import Application, User
 from app.services.applications import available_actions
@@ -59,6 +59,18 @@ def _uses_row_marker(user: User) -> bool:
     return agency.AGENT not in user.roles
 
 
+def assignee_filter(user: User, assignee: str | None) -> ColumnElement[bool] | None:
+    """``?assignee=``: ``me`` (the caller's cases and those of whom they deputise for today),
+    ``none`` (unassigned) or a staff member's id."""
+    if not assignee:
+        return None
+    if assignee == "none":
+        return Application.assignee_id.is_(None)
+    if assignee == "me":
+        return Application.assignee_id.in_([user.id, *assignment.principals(user)])
+    return Application.assignee_id == int(assignee)
+
+
 def _queue_query(
     user: User,
     columns: list[Any],
@@ -66,20 +78,24 @@ def _queue_query(
     state: str | None,
     permit_type: str | None,
     region: str | None,
+    assignee: str | None = None,
 ) -> Select | None:
-    """The caller's actionable cases in SQL, from the columns ``queue_index`` keeps."""
+    """The caller's actionable cases in SQL, from the columns ``queue_index`` keeps; a chief
+    (科室负责人) oversees every case of the region some staff member acts on."""
     roles = [role for role in queue_index.staff_roles() if role in user.roles]
-    if not roles:
+    chief = assignment.CHIEF in user.roles
+    if not roles and not chief:
         return None
     tokens = [queue_index.token(role) for role in roles]
     if user.region_code:
         tokens += [queue_index.token(role, user.region_code) for role in roles]
+    acting = (
+        []
+        if chief
+        else [or_(*(Application.queue_roles.contains(t, autoescape=True) for t in tokens))]
+    )
     query = access.scope_applications(
-        select(*columns).where(
-            Application.queue_roles.is_not(None),
-            or_(*(Application.queue_roles.contains(t, autoescape=True) for t in tokens)),
-        ),
-        user,
+        select(*columns).where(Application.queue_roles.is_not(None), *acting), user
     )
     if state:
         query = query.where(Application.state == state)
@@ -87,7 +103,8 @@ def _queue_query(
         query = query.where(Application.permit_type == permit_type)
     if region:
         query = query.where(Application.region_code.startswith(access.region_prefix(region)))
-    return query
+    owned = assignee_filter(user, assignee)
+    return query if owned is None else query.where(owned)
 
 
 def _overdue() -> ColumnElement[bool]:
@@ -105,6 +122,7 @@ def queue(
     page_size: int,
     permit_type: str | None = None,
     region: str | None = None,
+    assignee: str | None = None,
 ) -> tuple[list[Application], int]:
     """Cases in ``user``'s region on which they have an action now, by deadline."""
     if not _uses_row_marker(user):
@@ -118,7 +136,9 @@ def queue(
             region=region,
         )
     columns = [Application.id, func.count().over().label("total")]
-    ids = _queue_query(user, columns, state=state, permit_type=permit_type, region=region)
+    ids = _queue_query(
+        user, columns, state=state, permit_type=permit_type, region=region, assignee=assignee
+    )
     if ids is None:
         return [], 0
     if overdue_only:

@@ -11,7 +11,7 @@ Modules, each a small piece:
 """
 
 from pdf_templates.render.fonts import Typeface, select_typeface
-from pdf_templates.render.label import LabelDocument, render_label
+from pdf_templates.render.label import LabelDocument, render_label, render_labels
 from pdf_templates.render.licence import LicenceDocument, render_licence
 from pdf_templates.render.page import LayoutOverflowError
 
@@ -21,6 +21,7 @@ __all__ = [
     "LicenceDocument",
     "Typeface",
     "render_label",
+    "render_labels",
     "render_licence",
     "select_typeface",
 ]

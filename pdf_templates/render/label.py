@@ -40,6 +40,23 @@ def render_label(doc: LabelDocument, *, typeface: Typeface | None = None) -> byt
     sheet = open_sheet(layout["page"], typeface)
     sheet.canvas.setTitle(f"邮寄面单 {doc.tracking_no}")
     sheet.canvas.setAuthor(doc.sender_name)
+    _draw_label(sheet, layout, doc)
+    return sheet.finish()
+
+
+def render_labels(docs: list[LabelDocument], *, typeface: Typeface | None = None) -> bytes:
+    """Many mailing labels, one per page, in one PDF (the dispatcher prints them at once)."""
+    layout = load_layout("label")
+    sheet = open_sheet(layout["page"], typeface)
+    sheet.canvas.setTitle(f"邮寄面单（{len(docs)}张）")
+    for index, doc in enumerate(docs):
+        if index:
+            sheet.canvas.showPage()
+        _draw_label(sheet, layout, doc)
+    return sheet.finish()
+
+
+def _draw_label(sheet: Sheet, layout: dict[str, Any], doc: LabelDocument) -> None:
     _draw_label_grid(sheet, layout)
     _draw_label_header(sheet, layout["header"], layout["page"], doc.carrier)
     _draw_tracking_barcode(sheet, layout["barcode"], layout["page"], doc.tracking_no)
@@ -58,7 +75,6 @@ def render_label(doc: LabelDocument, *, typeface: Typeface | None = None) -> byt
         doc.sender_address,
     )
     _draw_label_reference(sheet, layout["reference"], layout["page"], doc.reference)
-    return sheet.finish()
 
 
 def _label_content_box(page: dict[str, Any]) -> tuple[float, float]:

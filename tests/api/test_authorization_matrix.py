@@ -28,6 +28,7 @@ from app.models import (
     RatingCase,
     RequestAttachment,
     ResumableUpload,
+    StaffDeputy,
 )
 from tests.conftest import FROZEN_NOW
 
@@ -115,6 +116,15 @@ def foreign_objects(client, make):
         rectify_due=FROZEN_NOW.date() + timedelta(days=7),
     )
     db.session.add(rating_case)
+    absent, deputy = make.staff("reviewer", "120000"), make.staff("reviewer", "120000")
+    standing_in = StaffDeputy(
+        staff_id=absent.id,
+        deputy_id=deputy.id,
+        starts_on=FROZEN_NOW.date(),
+        ends_on=FROZEN_NOW.date() + timedelta(days=5),
+        created_by=absent.id,
+    )
+    db.session.add_all([appointment, attachment, consent, standing_in])
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -129,6 +139,8 @@ def foreign_objects(client, make):
         "consent_id": consent.id,
         "upload_id": int(upload.id),
         "case_id": rating_case.id,
+        "staff_id": absent.id,
+        "row_id": standing_in.id,
     }
     return owner, ids
 
@@ -152,6 +164,9 @@ BODIES = {
     "/consents": {"scope": "prepare", "expires_on": "2026-12-31"},
     "/revoke": {"comment": "核查不合格", "version": 1},
     "/read": None,
+    "/notes": {"body": "内部意见"},
+    "/urge": {"comment": "请尽快办理"},
+    "/deputies": {"deputy_id": 1, "starts_on": "2026-11-23", "ends_on": "2026-11-30"},
     "<int:application_id>": {"version": 1, "delivery": {"recipient": "王五"}},
 }
 

@@ -152,6 +152,49 @@ def _intake_and_documents(client, make, office, contract) -> dict:
     return view
 
 
+def _office_operations(client, make, office, shipped_id: int) -> None:
+    """Notes, urging, what changed, deputies, bulk hand-overs, labels, assignment modes."""
+    applicant, admin = office.applicant, office["admin"]
+    chief = make.headers(make.staff("chief", "120000"))
+    owner, other = make.staff("reviewer", "120000"), make.staff("reviewer", "120000")
+    case = make.case_in_state(
+        make.enterprise(make.applicant()), "under_review", make.staff("clerk", "120000")
+    )
+    notes = f"/api/v1/applications/{case.id}/notes"
+    assert client.post(notes, json={"body": "内部意见"}, headers=chief).status_code == 201
+    assert client.post(notes, json={"body": ""}, headers=chief).status_code == 422
+    assert client.get(notes, headers=chief).status_code == 200
+    assert client.get(notes, headers=applicant).status_code == 404
+    urge = f"/api/v1/applications/{case.id}/urge"
+    assert client.post(urge, json={"comment": "请尽快"}, headers=chief).status_code == 409
+    bulk = {"action": "assign", "ids": [case.id, 999999], "assignee_id": owner.id}
+    assert client.post("/api/v1/review/bulk", json=bulk, headers=chief).status_code == 200
+    assert client.post("/api/v1/review/bulk", json={"ids": []}, headers=chief).status_code == 422
+    assert client.post(urge, json={"comment": "请尽快"}, headers=chief).status_code == 200
+    assert client.get(f"/api/v1/applications/{case.id}/changes", headers=chief).status_code == 200
+    deputies = f"/api/v1/staff/{owner.id}/deputies"
+    body = {"deputy_id": other.id, "starts_on": "2026-11-23", "ends_on": "2026-11-30"}
+    row = client.post(deputies, json=body, headers=admin)
+    assert row.status_code == 201
+    assert (
+        client.post(deputies, json={**body, "ends_on": "2026-11-01"}, headers=admin).status_code
+        == 422
+    )
+    assert client.get(deputies, headers=admin).status_code == 200
+    assert client.delete(f"{deputies}/{row.get_json()['id']}", headers=admin).status_code == 204
+    assert client.delete(f"{deputies}/999999", headers=admin).status_code == 404
+    labels = f"/api/v1/review/labels.pdf?ids={shipped_id}"
+    assert client.get(labels, headers=office["dispatcher"]).status_code == 200
+    assert (
+        client.get("/api/v1/review/labels.pdf?ids=x", headers=office["dispatcher"]).status_code
+        == 422
+    )
+    mode = {"region": "120000", "mode": "least_loaded"}
+    assert client.put("/api/v1/office/assignment", json=mode, headers=admin).status_code == 200
+    assert client.put("/api/v1/office/assignment", json=mode, headers=chief).status_code == 403
+    assert client.get("/api/v1/office/assignment", headers=admin).status_code == 200
+
+
 def _enterprise_services(client, make, office) -> None:
     applicant, clerk = office.applicant, office["clerk"]
     assert client.get("/api/v1/request-topics").status_code == 200
@@ -354,6 +397,7 @@ def test_every_operation_answers_as_documented(
     )
 
     _enterprise_services(client, make, office)
+    _office_operations(client, make, office, view["id"])
     personal = f"/api/v1/applications/{view['id']}/personal-data"
     assert client.get(personal, headers=office["reviewer"]).status_code == 200
     assert client.get(personal, headers=applicant).status_code == 403

@@ -1,0 +1,259 @@
+"""Office operations (承办): internal notes, urging, what changed, deputies, bulk hand-overs,
+mailing labels, and how each region assigns its cases."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from app.api.docs import JSON_BODY, Blueprint
+from app.domain import assignment
+from app.schemas.application import StaffRefSchema
+from app.services import deputies, handovers, notes, office, snapshots
+from app.web.auth import current_user, login_required, staff_required
+
+blp = Blueprint("office", __name__, url_prefix="", description="承办与内部协作")
+
+
+class NoteBodySchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class NoteSchema(Schema):
+    id = fields.Integer()
+    body = fields.String()
+    author = fields.Nested(StaffRefSchema, allow_none=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class NoteListSchema(Schema):
+    items = fields.List(fields.Nested(NoteSchema))
+
+
+class UrgeBodySchema(Schema):
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class FormChangeSchema(Schema):
+    path = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class MaterialChangeSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    replaced_document_ids = fields.List(fields.Integer())
+    new_document_ids = fields.List(fields.Integer())
+
+
+class ChangesSchema(Schema):
+    since = fields.String(allow_none=True, metadata={"format": "date-time"})
+    form = fields.List(fields.Nested(FormChangeSchema))
+    materials = fields.List(fields.Nested(MaterialChangeSchema))
+
+
+class DeputyBodySchema(Schema):
+    deputy_id = fields.Integer(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+
+
+class DeputySchema(Schema):
+    id = fields.Integer()
+    staff_id = fields.Integer()
+    deputy = fields.Nested(StaffRefSchema)
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    active = fields.Boolean(metadata={"description": "今日在代理期内"})
+    created_at = fields.String(metadata={"format": "date-time"})
+
+
+class DeputyListSchema(Schema):
+    items = fields.List(fields.Nested(DeputySchema))
+
+
+class BulkBodySchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(("assign", "transfer")))
+    ids = fields.List(
+        fields.Integer(), required=True, validate=validate.Length(min=1, max=handovers.MAX_IDS)
+    )
+    assignee_id = fields.Integer(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class BulkResultSchema(Schema):
+    id = fields.Integer()
+    ok = fields.Boolean()
+    assignee = fields.Nested(StaffRefSchema, allow_none=True)
+    version = fields.Integer(allow_none=True)
+    error = fields.Dict(allow_none=True, metadata={"description": "{code, detail}"})
+
+
+class BulkResponseSchema(Schema):
+    results = fields.List(fields.Nested(BulkResultSchema))
+    succeeded = fields.Integer()
+    failed = fields.Integer()
+
+
+class LabelsQuerySchema(Schema):
+    ids = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\d{1,12}(,\d{1,12}){0,199}$", error="须为逗号分隔的申请编号"),
+        metadata={"description": "逗号分隔的申请 id（至多 200 个）"},
+    )
+
+
+class AssignmentBodySchema(Schema):
+    region = fields.String(required=True, validate=validate.Length(equal=6))
+    mode = fields.String(required=True, validate=validate.OneOf(("manual", "least_loaded")))
+
+
+class AssignmentSchema(Schema):
+    region = fields.String()
+    mode = fields.String()
+    updated_at = fields.String(metadata={"format": "date-time"})
+
+
+class AssignmentListSchema(Schema):
+    items = fields.List(fields.Nested(AssignmentSchema))
+
+
+@blp.route("/applications/<int:application_id>/notes")
+class Notes(MethodView):
+    @login_required
+    @blp.response(200, NoteListSchema)
+    @blp.operation("listNotes", "内部意见", "案件的内部意见（仅本辖区工作人员；申请人 404）。")
+    @blp.problems(401, 404)
+    def get(self, application_id: int):
+        """The case's internal notes, oldest first (staff only)."""
+        items = notes.list_notes(current_user(), application_id)
+        return {"items": [notes.note_view(n) for n in items]}
+
+    @login_required
+    @blp.arguments(NoteBodySchema)
+    @blp.response(201, NoteSchema)
+    @blp.operation("addNote", "写内部意见", "工作人员对案件的内部意见，申请人在任何地方都看不到。")
+    @blp.problems(401, 404, *JSON_BODY, (422, "NOTE_EMPTY、NOTE_TOO_LONG"))
+    def post(self, body: dict, application_id: int):
+        """Add an internal note to the case (never shown to the applicant)."""
+        return notes.note_view(notes.add_note(current_user(), application_id, body["body"]))
+
+
+@blp.route("/applications/<int:application_id>/urge")
+class Urge(MethodView):
+    @staff_required("chief", "approver", "admin")
+    @blp.arguments(UrgeBodySchema)
+    @blp.response(200, StaffRefSchema)
+    @blp.operation("urgeCase", "催办", "科室负责人、审批人员或管理员催办案件，通知承办人。")
+    @blp.problems(401, 403, 404, (409, "CASE_NOT_ASSIGNED、CASE_NOT_OPEN"), *JSON_BODY)
+    def post(self, body: dict, application_id: int):
+        """Urge the case's assignee; answers who was told."""
+        application = office.urge(current_user(), application_id, body["comment"])
+        return assignment.staff_ref(application.assignee)
+
+
+@blp.route("/applications/<int:application_id>/changes")
+class Changes(MethodView):
+    @login_required
+    @blp.response(200, ChangesSchema)
+    @blp.operation(
+        "getChanges",
+        "补正前后的变化",
+        "自补正通知（无补正时自上次提交）以来表单字段的前后值和被替换、新上传的材料。",
+    )
+    @blp.problems(401, 404)
+    def get(self, application_id: int):
+        """What changed in the form and the materials since the supplement request."""
+        return snapshots.changes(current_user(), application_id)
+
+
+@blp.route("/staff/<int:staff_id>/deputies")
+class Deputies(MethodView):
+    @staff_required()
+    @blp.response(200, DeputyListSchema)
+    @blp.operation("listDeputies", "代理人", "工作人员的代理安排（本人或本辖区管理员）。")
+    @blp.problems(401, 403, 404)
+    def get(self, staff_id: int):
+        """Who deputises for the staff member, and when."""
+        items = deputies.list_deputies(current_user(), staff_id)
+        return {"items": [deputies.deputy_view(d) for d in items]}
+
+    @staff_required()
+    @blp.arguments(DeputyBodySchema)
+    @blp.response(201, DeputySchema)
+    @blp.operation("addDeputy", "设置代理人", "在起止日期内由代理人办理该工作人员承办的案件。")
+    @blp.problems(401, 403, 404, *JSON_BODY, (422, "DEPUTY_INVALID、DATE_RANGE_INVALID"))
+    def post(self, body: dict, staff_id: int):
+        """Name a deputy for a date range."""
+        return deputies.deputy_view(deputies.add_deputy(current_user(), staff_id, body))
+
+
+@blp.route("/staff/<int:staff_id>/deputies/<int:row_id>")
+class DeputyItem(MethodView):
+    @staff_required()
+    @blp.response(204)
+    @blp.operation("removeDeputy", "取消代理", "删除一条代理安排。")
+    @blp.problems(401, 403, (404, "STAFF_NOT_FOUND、DEPUTY_NOT_FOUND"))
+    def delete(self, staff_id: int, row_id: int):
+        """Remove a deputy arrangement."""
+        deputies.remove_deputy(current_user(), staff_id, row_id)
+        return Response(status=204)
+
+
+@blp.route("/review/bulk")
+class Bulk(MethodView):
+    @staff_required("chief", "reviewer")
+    @blp.arguments(BulkBodySchema)
+    @blp.response(200, BulkResponseSchema)
+    @blp.operation(
+        "bulkAssign",
+        "批量分配、转办",
+        "对多件案件逐件执行 assign 或 transfer；各件结果分列，一件失败不影响其他。",
+    )
+    @blp.problems(401, 403, *JSON_BODY)
+    def post(self, body: dict):
+        """Assign or transfer many cases; one result per id."""
+        return handovers.hand_over_many(current_user(), body)
+
+
+@blp.route("/review/labels.pdf")
+class Labels(MethodView):
+    @staff_required("dispatcher")
+    @blp.arguments(LabelsQuerySchema, location="query")
+    @blp.operation("getLabels", "批量打印面单", "多件已寄出案件的邮寄面单，每页一张，一个 PDF。")
+    @blp.binary("邮寄面单", "application/pdf")
+    @blp.problems(401, 403, (404, "SHIPMENT_NOT_FOUND：某件案件不存在或尚未寄出"), 422)
+    def get(self, args: dict):
+        """One PDF of mailing labels for the given cases."""
+        ids = [int(i) for i in args["ids"].split(",")]
+        response = Response(handovers.labels(current_user(), ids), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = 'inline; filename="labels.pdf"'
+        return response
+
+
+@blp.route("/office/assignment")
+class Assignment(MethodView):
+    @staff_required("admin", "chief")
+    @blp.response(200, AssignmentListSchema)
+    @blp.operation("listAssignmentModes", "案件分配方式", "所辖各区域的分配方式。")
+    @blp.problems(401, 403)
+    def get(self):
+        """How each region of the caller's jurisdiction assigns accepted cases."""
+        rows = office.list_assignment_modes(current_user())
+        return {"items": [office.assignment_view(r) for r in rows]}
+
+    @staff_required("admin")
+    @blp.arguments(AssignmentBodySchema)
+    @blp.response(200, AssignmentSchema)
+    @blp.operation(
+        "setAssignmentMode",
+        "设置分配方式",
+        "manual：由科室负责人指定或审查人员认领；least_loaded：受理时自动分配给在办案件最少的审查人员。",
+    )
+    @blp.problems(401, 403, *JSON_BODY, (422, "REGION_INVALID"))
+    def put(self, body: dict):
+        """Set a region's assignment mode (admin)."""
+        row = office.set_assignment(current_user(), body["region"], body["mode"])
+        return office.assignment_view(row)
