@@ -33,7 +33,6 @@ ROLE_LABELS = {
     "dispatcher": "送达员",
     "admin": "管理员",
     "agent": "帮办员",
-    "chief": "科室负责人",
     "applicant": "申请人",
     "system": "系统",
 }

@@ -2,7 +2,7 @@
 export records
 
 Revision ID: o22a_office_operations
-Revises: s21d_pii_access_records
+Revises: a23_1_rating_cases
 Create Date: 2026-12-06 02:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 'o22a_office_operations'
-down_revision = 's21d_pii_access_records'
+down_revision = 'a23_1_rating_cases'
 branch_labels = None
 depends_on = None
 
