@@ -43,7 +43,6 @@ STAFF = [
     ("approver", ["approver"], "120000"),
     ("dispatcher", ["dispatcher"], "120000"),
     ("admin", ["admin"], "120000"),
-    ("chief", ["chief"], "120000"),
     ("heping-clerk", ["clerk", "reviewer"], "120101"),
 ]
 DELIVERY = {"recipient": "王经理", "phone": "13812345678", "address": "天津市和平区南京路100号"}

@@ -54,7 +54,11 @@ def test_a_three_level_type_goes_through_the_chiefs_check_to_delivery(
     view = recommended()
     assert view["state"] == "pending_check"
     assert view["deadline"]["kind"] == "decision"  # the decision limit keeps running
-    assert staff_view(client, chief, view)["actions"] == ["check", "return_for_review"]
+    assert staff_view(client, chief, view)["actions"] == [
+        "check",
+        "return_for_review",
+        "assign",
+    ]  # assign: office operations
     approver_actions = staff_view(client, office["approver"], view)["actions"]
     assert approver_actions == ["return_for_review", "extend_deadline"]
     queue = client.get("/api/v1/review/queue", headers=chief).get_json()["items"]

@@ -124,7 +124,12 @@ export async function clerkAccepts(application: Application): Promise<string> {
     }),
   );
   const roles: string[] | undefined = login.user.roles;
-  const staff = bearer(login.token);
+  // Staff lists also answer .xlsx (?format=xlsx); this client asks for JSON only, so the
+  // generated types give it the JSON shape of each answer.
+  const staff = createClient<paths, "application/json">({
+    baseUrl,
+    headers: { Authorization: `Bearer ${login.token}` },
+  });
   const queue = body(await staff.GET("/api/v1/review/queue", { params: { query: {} } }));
   const overdue = queue.items.filter((item) => item.overdue).length;
   const accepted = body(
