@@ -174,6 +174,8 @@ class PermitType:
     authority_note: str
     legal_basis: tuple[str, ...]
     type_code: str  # electronic-licence type code in 1.2.156.3005.2.{type_code}.…
+    item_code: str  # 事项基本编码 of the national government-service item list
+    implementation_code: str  # 实施编码: the item as this office implements it
     acceptance_limit_days: int
     decision_limit_days: int
     change_decision_limit_days: int | None
@@ -279,6 +281,8 @@ class PermitType:
             "kinds": list(self.kinds),
             "renewal_window_days": self.renewal_window_days,
             "holder": self.holder,
+            "item_code": self.item_code,
+            "implementation_code": self.implementation_code,
         }
 
     def detail(self) -> dict[str, Any]:
@@ -474,6 +478,8 @@ _FILE_PROPERTIES: dict[str, Any] = {
         "items": {"type": "string", "minLength": 1},
     },
     "type_code": {"title": "电子证照类型代码", "type": "string", "pattern": "^[0-9A-Z]{1,20}$"},
+    "item_code": {"title": "事项基本编码", "type": "string", "pattern": "^[0-9A-Z]{6,40}$"},
+    "implementation_code": {"title": "实施编码", "type": "string", "pattern": "^[0-9A-Z]{6,60}$"},
     "acceptance_limit_days": {**_DAYS, "title": "受理时限（日）"},
     "decision_limit_days": {**_DAYS, "title": "决定时限（日）"},
     "change_decision_limit_days": {
@@ -898,6 +904,8 @@ def _build(data: dict[str, Any]) -> PermitType:
         authority_note=data["authority_note"],
         legal_basis=tuple(data["legal_basis"]),
         type_code=data["type_code"],
+        item_code=data["item_code"],
+        implementation_code=data["implementation_code"],
         acceptance_limit_days=data["acceptance_limit_days"],
         decision_limit_days=data["decision_limit_days"],
         change_decision_limit_days=data["change_decision_limit_days"],

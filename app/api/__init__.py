@@ -16,6 +16,7 @@ from app.api import (
     enterprises,
     guide,
     health,
+    integration,
     licences,
     modes,
     notices,
@@ -29,6 +30,7 @@ from app.api import (
     stats,
     subscriptions,
     verify,
+    webhook_endpoints,
     webhooks,
 )
 from app.api.docs import register_components
@@ -58,6 +60,8 @@ BLUEPRINTS = [
     enterprise_requests.blp,
     appointments.blp,
     guide.blp,
+    integration.blp,
+    webhook_endpoints.blp,
 ]
 
 

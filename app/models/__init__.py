@@ -8,6 +8,13 @@ from app.models.enterprise import Enterprise
 from app.models.enterprise_request import EnterpriseRequest, RequestAttachment, RequestEvent
 from app.models.guide import FaqEntry, GuideIndexState, GuidePassage
 from app.models.idempotency import IdempotencyRecord
+from app.models.integration import (
+    ApiClient,
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
@@ -18,6 +25,7 @@ from app.models.user import STAFF_ROLES, User
 
 __all__ = [
     "STAFF_ROLES",
+    "ApiClient",
     "Application",
     "Appointment",
     "AppointmentSlot",
@@ -26,6 +34,7 @@ __all__ = [
     "Consent",
     "Document",
     "Enterprise",
+    "Event",
     "EnterpriseRequest",
     "FaqEntry",
     "GuideIndexState",
@@ -48,5 +57,8 @@ __all__ = [
     "TimelineEntry",
     "User",
     "VerifiedPhone",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WechatAccessToken",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from app import timekeeping
-from app.domain import access
+from app.domain import access, events
 from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, field_error
 from app.extensions import db
@@ -46,6 +46,7 @@ def rate_application(user: User, application_id: int, score: int, comment: str) 
         created_at=timekeeping.now(),
     )
     db.session.add(rating)
+    events.rating_created(rating, application)
     try:
         commit()
     except IntegrityError as exc:  # the same tap arrived twice at once

@@ -35,7 +35,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "web",
-        ("app.auth", "app.idempotency", "app.request_guards", "app.observability", "app.uploads"),
+        ("app.auth", "app.idempotency", "app.request_guards", "app.observability", "app.uploads")
+        + ("app.client_auth",),
     ),
     ("jobs", ("app.jobs",)),
     ("services", ("app.services",)),
