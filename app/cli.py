@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.cli_integration import register_integration_cli
 from app.cli_operations import register_operations_cli
 from app.cli_services import register_services_cli
 from app.demo import DEMO_PASSWORD, STAFF, demo_accounts_present, load_demo_data
@@ -231,3 +232,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     register_operations_cli(app)
     register_services_cli(app)
+    register_integration_cli(app)

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "edge",
         ("app", "app.api", "app.console", "app.cli", "app.cli_operations", "app.cli_services")
+        + ("app.cli_integration",)
         + ("app.worker", "app.demo"),
     ),
     (
