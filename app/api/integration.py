@@ -1,6 +1,6 @@
 """The integration API for other government systems: client tokens and the event feed.
 
-Only machine clients use it (``app.client_auth``); people's tokens get 403 here. What a
+Only machine clients use it (``app.web.client_auth``); people's tokens get 403 here. What a
 client sees follows its scopes: licence events need ``licences:read``, and data keys a
 scope gates are left out (``app.schemas.event_types``).
 """
@@ -12,7 +12,6 @@ from flask.views import MethodView
 
 from app import throttle
 from app.api.docs import JSON_BODY, Blueprint
-from app.client_auth import client_required, current_client, issue_client_token
 from app.domain import events
 from app.errors import AppError, Forbidden, TooManyRequests, field_error
 from app.extensions import client_address
@@ -24,6 +23,7 @@ from app.schemas.integration import (
     EventQuerySchema,
 )
 from app.services import api_clients
+from app.web.client_auth import client_required, current_client, issue_client_token
 
 blp = Blueprint("integration", __name__, url_prefix="", description="对接系统：事件订阅")
 

@@ -6,13 +6,13 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required, staff_required
 from app.integrations.signer import ca_pem
 from app.licences import access as service
 from app.licences.documents import licence_pdf, pki_paths
 from app.licences.schemas import LicencePageSchema, LicenceSchema
 from app.schemas.common import page_of
 from app.schemas.licence import LicenceQuerySchema, RevokeSchema
+from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
 

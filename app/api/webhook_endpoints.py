@@ -6,7 +6,6 @@ from flask.views import MethodView
 
 from app import timekeeping
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, staff_required
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.schemas.common import PageArgs, page_of
 from app.schemas.integration import (
@@ -17,6 +16,7 @@ from app.schemas.integration import (
     WebhookEndpointSchema,
 )
 from app.services import webhook_endpoints as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint(
     "webhook_endpoints", __name__, url_prefix="/webhook-endpoints", description="对接系统：事件推送"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from app import timekeeping
@@ -65,8 +64,3 @@ def webhooks_deliver() -> None:
         f"新排队 {summary.queued}，送达 {summary.delivered}，"
         f"失败待重试 {summary.failed}，停用地址 {summary.disabled}"
     )
-
-
-def register_integration_cli(app: Flask) -> None:
-    app.cli.add_command(clients_cli)
-    app.cli.add_command(webhooks_cli)

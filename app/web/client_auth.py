@@ -17,11 +17,11 @@ from flask import current_app, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app import throttle
-from app.auth import user_token_valid
 from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.models import ApiClient
-from app.observability import CLIENT_ID_KEY
 from app.services import api_clients
+from app.web.auth import user_token_valid
+from app.web.observability import CLIENT_ID_KEY
 
 _SALT = "zerovisit-client"
 _CLIENT_KEY = "zerovisit.client"
