@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
+from app.extensions import db
+from app.licences.lifecycle import supersede_ended_licences
 from app.services import api_clients
 
 EVENTS = "/api/v1/events"
@@ -195,3 +198,63 @@ def test_ratings_and_revocations_are_events(client, make, machine, approved, off
 def test_the_catalogue_names_item_and_implementation_codes(client):
     items = client.get("/api/v1/permit-types").get_json()["items"]
     assert all(item["item_code"] and item["implementation_code"] for item in items)
+
+
+def test_the_clients_cli_creates_lists_and_revokes(client, runner):
+    created = runner.invoke(
+        args=[
+            "clients",
+            "create",
+            "--name",
+            "省平台",
+            "--scopes",
+            "events:read",
+            "--scopes",
+            "cases:read",
+        ]
+    )
+    assert created.exit_code == 0, created.output
+    client_id = re.search(r"client_id: (\S+)", created.output).group(1)
+    secret = re.search(r"client_secret: (\S+)", created.output).group(1)
+    login = {"client_id": client_id, "client_secret": secret}
+    assert client.post("/api/v1/auth/client", json=login).status_code == 200
+    listed = runner.invoke(args=["clients", "list"])
+    assert client_id in listed.output and "events:read cases:read" in listed.output
+    assert secret not in listed.output
+    assert runner.invoke(args=["clients", "revoke", client_id]).exit_code == 0
+    assert "已吊销" in runner.invoke(args=["clients", "list"]).output
+    unknown = runner.invoke(args=["clients", "revoke", "zvc_nobody"])
+    assert unknown.exit_code == 1 and "没有该客户端" in unknown.output
+    bad = runner.invoke(args=["clients", "create", "--name", "x", "--scopes", "admin"])
+    assert bad.exit_code != 0
+
+
+def test_renewed_licences_past_their_end_are_reported_superseded(client, make, machine):
+    owner = make.applicant()
+    firm = make.enterprise(owner)
+    old = make.licence(firm, valid_from="2023-11-01", valid_until="2026-10-31")
+    make.licence(firm, valid_from="2026-11-01", valid_until="2029-10-31", supersedes_id=old.id)
+    assert supersede_ended_licences() == 1
+    db.session.commit()
+    headers, _ = machine("events:read", "licences:read")
+    (item,) = feed(client, headers, types="cn.zerovisit.licence.superseded").get_json()["items"]
+    assert item["subject"] == old.number and item["data"]["valid_until"] == "2026-10-31"
+    assert supersede_ended_licences() == 0  # marked once, reported once
+
+
+def test_the_openapi_document_describes_the_events_and_their_data(client):
+    spec = client.get("/api/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    for name in ("EventDataCase", "EventDataLicence", "EventDataRating"):
+        assert schemas[name]["type"] == "object" and schemas[name]["properties"]
+    assert "item_code" in schemas["EventDataLicence"]["properties"]
+    event = schemas["CloudEvent"]
+    assert set(event["properties"]["type"]["enum"]) >= {
+        "cn.zerovisit.case.submitted",
+        "cn.zerovisit.licence.issued",
+        "cn.zerovisit.rating.created",
+    }
+    assert len(event["properties"]["data"]["oneOf"]) == 3
+    paths = spec["paths"]
+    assert "/api/v1/events" in paths and "/api/v1/auth/client" in paths
+    assert "/api/v1/webhook-endpoints/{endpoint_id}/deliveries" in paths
