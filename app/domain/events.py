@@ -11,11 +11,15 @@ from a sequence when a row is inserted, but rows become visible when their trans
 commits. A slow transaction may take id 5 and commit after a fast one that took id 6; a
 reader that had passed 6 would never see 5. Each event therefore records its writing
 transaction's id (``pg_current_xact_id()``), the feed is ordered by (txid, id), and a reader
-is only shown events of transactions older than its snapshot's ``xmin`` — every transaction
-below ``xmin`` has finished (committed or rolled back), and every transaction still running
-or yet to start has a txid at or above it. So nothing can ever appear behind a cursor a
-reader was given: the fence costs no lock on the writers (which a serialized cursor
-assignment would), only a short delay while an older writing transaction is still open.
+is only shown events of transactions below a fence: the oldest transaction still running at
+its snapshot (``pg_snapshot_xip``), or the snapshot's ``xmax`` when none is. Every
+transaction below the fence has finished (committed or rolled back), and every transaction
+still running or yet to start has a txid at or above it. So nothing can ever appear behind
+a cursor a reader was given: the fence costs no lock on the writers (which a serialized
+cursor assignment would), only a short delay while an older writing transaction is still
+open. Transaction ids are cluster-wide, so the plain ``xmin`` would also wait for long
+transactions of other databases on the same server; the fence leaves out running
+transactions that ``pg_stat_activity`` places in another database.
 SQLite has a single writer whose row ids follow commit order, so there txid is 0 and the id
 alone orders the feed.
 """
@@ -38,7 +42,20 @@ from permits.catalogue import get_permit_type
 from permits.identifiers import mask_id_number
 
 _CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
-_XMIN = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+_TXID_KEY = "zerovisit.event_txid"
+# The fence: the oldest transaction still running at the reader's snapshot, leaving out those
+# pg_stat_activity places in another database of the cluster (they cannot write our events);
+# with none running, the snapshot's xmax. An xid the view no longer shows counts as ours, so a
+# stale or hidden view only ever makes the fence lower (later), never unsafe.
+_FENCE = text(
+    """(SELECT COALESCE(
+        (SELECT min(xip::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS xip
+         WHERE NOT EXISTS (
+             SELECT 1 FROM pg_stat_activity AS a
+             WHERE a.datname <> current_database()
+               AND a.backend_xid::text::bigint = xip::text::bigint % 4294967296)),
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint))"""
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -69,9 +86,17 @@ def _on_postgresql() -> bool:
 
 
 def _transaction_id() -> int:
+    """The current transaction's id, asked once per transaction (an approval emits two)."""
     if not _on_postgresql():
         return 0
-    return int(db.session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
+    session = db.session()
+    transaction = session.get_transaction()
+    cached = session.info.get(_TXID_KEY)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return int(cached[1])
+    txid = int(session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one())
+    session.info[_TXID_KEY] = (session.get_transaction(), txid)
+    return txid
 
 
 def emit(type_: str, subject: str, data: dict[str, Any]) -> Event:
@@ -163,7 +188,7 @@ def read(after: Cursor, types: list[str], limit: int) -> list[Event]:
         tuple_(Event.txid, Event.id) > tuple_(after.txid, after.id), Event.type.in_(types)
     )
     if _on_postgresql():
-        query = query.where(Event.txid < _XMIN)
+        query = query.where(Event.txid < _FENCE)
     return list(db.session.scalars(query.order_by(Event.txid, Event.id).limit(limit)))
 
 
@@ -171,7 +196,7 @@ def head() -> Cursor:
     """Where a new reader starts so it misses nothing from now on: past every finished event;
     on PostgreSQL before any transaction still open (which may yet commit events)."""
     if _on_postgresql():
-        return Cursor(int(db.session.execute(select(_XMIN)).scalar_one()), 0)
+        return Cursor(int(db.session.execute(select(_FENCE)).scalar_one()), 0)
     return Cursor(0, int(db.session.scalar(select(func.max(Event.id))) or 0))
 
 

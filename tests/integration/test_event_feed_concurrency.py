@@ -13,7 +13,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select, text
 
 from app.domain import events
 from app.extensions import db
@@ -130,3 +130,19 @@ def test_a_later_commit_waits_behind_an_older_open_transaction(app, client):
     while time.monotonic() < deadline and len(items) < 2:
         items = _poll(client, headers, "")["items"]
     assert [item["subject"] for item in items] == ["SLOW", "FAST"]
+
+
+def test_an_open_transaction_in_another_database_does_not_hold_the_feed_back(app, client):
+    headers = _token(client)
+    other = make_url(db.engine.url).set(database="postgres", drivername="postgresql+psycopg")
+    engine = create_engine(other)
+    try:
+        with engine.connect() as elsewhere:
+            elsewhere.execute(text("SELECT pg_current_xact_id()"))  # holds an xid, writes nothing
+            events.emit("case.submitted", "HERE", {})
+            db.session.commit()
+            items = _poll(client, headers, "")["items"]
+            elsewhere.rollback()
+    finally:
+        engine.dispose()
+    assert [item["subject"] for item in items] == ["HERE"]
