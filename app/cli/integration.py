@@ -19,13 +19,17 @@ webhooks_cli = AppGroup("webhooks", help="事件推送")
 
 @clients_cli.command("create")
 @click.option("--name", required=True, help="对接系统名称，如 省政务服务平台")
-@click.option(
-    "--scopes", "scopes", required=True, multiple=True, type=click.Choice(SCOPES), help="可多次给出"
-)
-def clients_create(name: str, scopes: tuple[str, ...]) -> None:
-    """Create a client; its secret is printed once and cannot be shown again."""
+@click.option("--scopes", "scopes", required=True, multiple=True, help=f"{'、'.join(SCOPES)}")
+@click.argument("more_scopes", nargs=-1)
+def clients_create(name: str, scopes: tuple[str, ...], more_scopes: tuple[str, ...]) -> None:
+    """Create a client; its secret is printed once and cannot be shown again.
+
+    ``--scopes events:read licences:read`` (the contract's form), ``--scopes a --scopes b``
+    and ``--scopes a,b`` all work.
+    """
+    named = [s.strip() for value in (*scopes, *more_scopes) for s in value.split(",") if s.strip()]
     try:
-        client, secret = api_clients.create_client(name, list(scopes))
+        client, secret = api_clients.create_client(name, named)
     except AppError as exc:
         click.echo(exc.detail, err=True)
         sys.exit(1)

@@ -209,7 +209,6 @@ def test_the_clients_cli_creates_lists_and_revokes(client, runner):
             "省平台",
             "--scopes",
             "events:read",
-            "--scopes",
             "cases:read",
         ]
     )
@@ -226,7 +225,11 @@ def test_the_clients_cli_creates_lists_and_revokes(client, runner):
     unknown = runner.invoke(args=["clients", "revoke", "zvc_nobody"])
     assert unknown.exit_code == 1 and "没有该客户端" in unknown.output
     bad = runner.invoke(args=["clients", "create", "--name", "x", "--scopes", "admin"])
-    assert bad.exit_code != 0
+    assert bad.exit_code == 1 and "权限范围" in bad.output
+    both = runner.invoke(
+        args=["clients", "create", "--name", "y", "--scopes", "events:read,licences:read"]
+    )
+    assert both.exit_code == 0 and "events:read licences:read" in both.output
 
 
 def test_renewed_licences_past_their_end_are_reported_superseded(client, make, machine):
