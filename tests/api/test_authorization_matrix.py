@@ -25,6 +25,7 @@ from app.models import (
     Notice,
     Notification,
     RequestAttachment,
+    WebhookEndpoint,
 )
 from tests.conftest import FROZEN_NOW
 
@@ -88,7 +89,8 @@ def foreign_objects(client, make):
         expires_on=FROZEN_NOW.date() + timedelta(days=30),
         granted_by=owner.id,
     )
-    db.session.add_all([appointment, attachment, consent])
+    endpoint = WebhookEndpoint(url="https://province.example/hook", types=[], secret="whsec_x")
+    db.session.add_all([appointment, attachment, consent, endpoint])
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -101,6 +103,7 @@ def foreign_objects(client, make):
         "request_id": request.id,
         "attachment_id": attachment.id,
         "consent_id": consent.id,
+        "endpoint_id": endpoint.id,  # office-wide, for admins only: 403 to anyone else
     }
     return owner, ids
 
