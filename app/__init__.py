@@ -16,6 +16,7 @@ from app.console import register_console
 from app.domain import queue_index
 from app.extensions import db, limiter, migrate
 from app.integrations.storage import storage_for
+from app.models.sealed import install_keyring
 from app.web import observability
 from app.web.problems import api as openapi
 from app.web.problems import register_error_handlers
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = _UnescapedJSON(app)
     logging.basicConfig(level=logging.INFO)
 
+    install_keyring(app)
     db.init_app(app)
     queue_index.register()
     migrate.init_app(

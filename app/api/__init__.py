@@ -23,6 +23,7 @@ from app.api import (
     notifications,
     permit_types,
     phone,
+    pii,
     post_checks,
     ratings,
     review,
@@ -62,6 +63,7 @@ BLUEPRINTS = [
     guide.blp,
     integration.blp,
     webhook_endpoints.blp,
+    pii.blp,
 ]
 
 

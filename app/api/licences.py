@@ -12,7 +12,9 @@ from app.licences.documents import licence_pdf, pki_paths
 from app.licences.schemas import LicencePageSchema, LicenceSchema
 from app.schemas.common import page_of
 from app.schemas.licence import LicenceQuerySchema, RevokeSchema
+from app.services import pii_access
 from app.web.auth import current_user, login_required, staff_required
+from app.web.observability import request_origin
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
 
@@ -57,14 +59,20 @@ class LicenceItem(MethodView):
 class LicencePdf(MethodView):
     @login_required
     @blp.operation(
-        "getLicencePdf", "电子许可证（PDF）", "由发证机关数字签名的电子许可证 PDF，带核验二维码。"
+        "getLicencePdf",
+        "电子许可证（PDF）",
+        "由发证机关数字签名的电子许可证 PDF，带核验二维码。"
+        "个人持证的证书载有完整身份证号码，下载留痕。",
     )
     @blp.binary("签名的电子许可证", "application/pdf")
     @blp.problems(401, 404, (503, "STORAGE_UNAVAILABLE"))
     def get(self, licence_id: int):
         """The electronic licence, a PDF signed by the issuing authority."""
-        licence = service.get_licence(current_user(), licence_id)
-        response = Response(licence_pdf(licence), mimetype="application/pdf")
+        user = current_user()
+        licence = service.get_licence(user, licence_id)
+        content = licence_pdf(licence)
+        pii_access.record_licence_pdf(user, licence, pii_access.Origin(*request_origin()))
+        response = Response(content, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="licence-{licence.id}.pdf"'
         return response
 

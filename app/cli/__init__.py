@@ -13,6 +13,7 @@ from app.cli.guide import guide_cli
 from app.cli.integration import clients_cli, webhooks_cli
 from app.cli.licences import licences_cli
 from app.cli.outbox import outbox_cli
+from app.cli.pii import pii_cli
 from app.cli.reminders import reminders_cli
 from app.cli.staff import staff_cli
 from app.cli.stats import stats_cli
@@ -35,6 +36,7 @@ COMMANDS = (
     guide_cli,
     clients_cli,
     webhooks_cli,
+    pii_cli,
 )
 
 

@@ -28,6 +28,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import DocumentStore, storage_for
+from app.licences.holder import name_on_licence
 from app.models import Application, Licence, Shipment
 from pdf_templates.render import (
     LabelDocument,
@@ -121,7 +122,8 @@ def licence_document(licence: Licence) -> LicenceDocument:
         title=permit_type.name,
         number=licence.number,
         identifier=licence.identifier,
-        holder_name=licence.holder.get("person_name") or licence.holder.get("name", ""),
+        holder_label=permit_type.holder_label,
+        holder_name=name_on_licence(licence.holder),
         fields=_fields(licence),
         valid_from=licence.valid_from,
         valid_until=licence.valid_until,
