@@ -55,7 +55,7 @@ def _writer(app, number: int, committed: list[int], errors: list[BaseException])
                 ids = [event.id for event in written]
                 db.session.commit()
                 committed.extend(ids)
-    except BaseException as exc:  # noqa: BLE001 (reported by the test thread)
+    except BaseException as exc:
         errors.append(exc)
 
 
