@@ -25,16 +25,18 @@ from app.api import (
     phone,
     pii,
     post_checks,
+    rating_cases,
     ratings,
     review,
     shipments,
     stats,
     subscriptions,
+    uploads,
     verify,
     webhook_endpoints,
     webhooks,
 )
-from app.api.docs import register_components
+from app.api.docs import document_common_problems, register_components
 from app.schemas.actions import register_action_components
 
 BLUEPRINTS = [
@@ -46,6 +48,7 @@ BLUEPRINTS = [
     permit_types.blp,
     applications.blp,
     documents.blp,
+    uploads.blp,
     review.blp,
     licences.blp,
     post_checks.blp,
@@ -57,6 +60,7 @@ BLUEPRINTS = [
     notifications.blp,
     notices.blp,
     ratings.blp,
+    rating_cases.blp,
     stats.blp,
     enterprise_requests.blp,
     appointments.blp,
@@ -72,4 +76,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     register_action_components(api.spec)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    document_common_problems(api.spec)
     app.register_blueprint(docs_assets.bp)

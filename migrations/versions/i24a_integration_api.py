@@ -4,7 +4,7 @@ Events are ordered by (txid, id): see app/domain/events.py for why the writing
 transaction's id leads the cursor.
 
 Revision ID: i24a_integration_api
-Revises: s21d_pii_access_records
+Revises: a23_1_rating_cases
 Create Date: 2026-12-06 02:20:00
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'i24a_integration_api'
-down_revision = 's21d_pii_access_records'
+down_revision = 'a23_1_rating_cases'
 branch_labels = None
 depends_on = None
 
