@@ -100,7 +100,7 @@ class Events(MethodView):
     @blp.problems(
         (401, "AUTH_REQUIRED、TOKEN_INVALID、TOKEN_EXPIRED、CLIENT_REVOKED"),
         (403, "SCOPE_MISSING、CLIENT_TOKEN_REQUIRED（申请人或工作人员令牌）"),
-        (422, "CURSOR_INVALID、EVENT_TYPE_UNKNOWN"),
+        (422, "VALIDATION_FAILED（limit 超出 1–500）、CURSOR_INVALID、EVENT_TYPE_UNKNOWN"),
         (429, "超出客户端的请求频率限制"),
     )
     def get(self, args: dict):
