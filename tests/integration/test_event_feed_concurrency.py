@@ -38,13 +38,24 @@ def _token(client) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
+def _data(number: str) -> dict:
+    """A case event's data as the feed documents it (the test hook checks every field)."""
+    return {
+        "application_id": 1,
+        "application_number": number,
+        "kind": "new",
+        "action": "submit",
+        "to_state": "submitted",
+    }
+
+
 def _writer(app, number: int, committed: list[int], errors: list[BaseException]) -> None:
     rng = random.Random(number)
     try:
         with app.app_context():
             for n in range(TRANSACTIONS):
                 written = [
-                    events.emit("case.submitted", f"W{number}-{n}-{k}", {"writer": number})
+                    events.emit("case.submitted", f"W{number}-{n}-{k}", _data(f"W{number}"))
                     for k in range(rng.randint(1, 3))
                 ]
                 db.session.flush()  # the ids are taken now, the commit comes later
@@ -109,7 +120,7 @@ def test_a_later_commit_waits_behind_an_older_open_transaction(app, client):
 
     def slow() -> None:
         with app.app_context():
-            events.emit("case.submitted", "SLOW", {})
+            events.emit("case.submitted", "SLOW", _data("SLOW"))
             db.session.flush()
             slow_emitted.set()
             release.wait(30)
@@ -118,7 +129,7 @@ def test_a_later_commit_waits_behind_an_older_open_transaction(app, client):
     thread = threading.Thread(target=slow)
     thread.start()
     assert slow_emitted.wait(30)
-    events.emit("case.accepted", "FAST", {})  # taken after the slow one, committed first
+    events.emit("case.accepted", "FAST", _data("FAST"))  # taken after the slow one, committed first
     db.session.commit()
     try:
         assert _poll(client, headers, "")["items"] == []  # FAST waits: SLOW may still commit
@@ -139,7 +150,7 @@ def test_an_open_transaction_in_another_database_does_not_hold_the_feed_back(app
     try:
         with engine.connect() as elsewhere:
             elsewhere.execute(text("SELECT pg_current_xact_id()"))  # holds an xid, writes nothing
-            events.emit("case.submitted", "HERE", {})
+            events.emit("case.submitted", "HERE", _data("HERE"))
             db.session.commit()
             items = _poll(client, headers, "")["items"]
             elsewhere.rollback()
