@@ -137,6 +137,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "STAFF_LOGIN_LIMIT": env.get("STAFF_LOGIN_LIMIT", "5 per 15 minutes"),
         "STAFF_LOGIN_ADDRESS_LIMIT": env.get("STAFF_LOGIN_ADDRESS_LIMIT", "30 per 15 minutes"),
         "VERIFY_LIMIT": env.get("VERIFY_LIMIT", "60 per minute"),
+        # Machine clients (integration API): token lifetime, requests per client, and failed
+        # token requests per address.
+        "CLIENT_TOKEN_TTL_SECONDS": int(env.get("CLIENT_TOKEN_TTL_SECONDS", "3600")),
+        "CLIENT_RATE_LIMIT": env.get("CLIENT_RATE_LIMIT", "120 per minute"),
+        "CLIENT_LOGIN_LIMIT": env.get("CLIENT_LOGIN_LIMIT", "10 per minute"),
+        # Webhook deliveries: exponential backoff, and an endpoint failing for this many days
+        # is disabled (the admins are told).
+        "WEBHOOK_RETRY_BASE_SECONDS": int(env.get("WEBHOOK_RETRY_BASE_SECONDS", "30")),
+        "WEBHOOK_RETRY_MAX_SECONDS": int(env.get("WEBHOOK_RETRY_MAX_SECONDS", "21600")),
+        "WEBHOOK_DISABLE_AFTER_DAYS": int(env.get("WEBHOOK_DISABLE_AFTER_DAYS", "5")),
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "WEBHOOK_HTTPS_ONLY": env.get("WEBHOOK_HTTPS_ONLY", str(production)).lower() == "true",
         "PDF_FONT_PATH": env.get("PDF_FONT_PATH", ""),
         "SIGNING_KEY_PATH": env.get("SIGNING_KEY_PATH", ""),
         "SIGNING_CERT_PATH": env.get("SIGNING_CERT_PATH", ""),

@@ -16,6 +16,7 @@ from app.api import (
     enterprises,
     guide,
     health,
+    integration,
     licences,
     modes,
     notices,
@@ -33,6 +34,7 @@ from app.api import (
     subscriptions,
     uploads,
     verify,
+    webhook_endpoints,
     webhooks,
 )
 from app.api.docs import document_common_problems, register_components
@@ -65,6 +67,8 @@ BLUEPRINTS = [
     enterprise_requests.blp,
     appointments.blp,
     guide.blp,
+    integration.blp,
+    webhook_endpoints.blp,
     pii.blp,
 ]
 

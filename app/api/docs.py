@@ -28,6 +28,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.schemas.common import ProblemSchema
+from app.schemas.event_types import DATA_SCHEMAS
 from app.web.problems import HTTP_DEFAULTS, PROBLEM_MEDIA_TYPE, problem_doc, problem_type
 
 BEARER = "bearerAuth"
@@ -300,3 +301,5 @@ def register_components(spec: APISpec) -> None:
     )
     for name, parameter in HEADER_PARAMETERS.items():
         spec.components.parameter(name, parameter["in"], parameter)
+    for name, schema in DATA_SCHEMAS.items():  # the integration events' data
+        spec.components.schema(name, component=schema)

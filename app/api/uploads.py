@@ -65,7 +65,7 @@ _UPLOADED = UploadedDocumentSchema()
 def document_response(document: Document) -> Response:
     """The final PATCH's body: the multipart upload's answer, dumped by the same schema (the
     route's other answer is a bodiless 204, so the view builds its responses itself)."""
-    return current_app.json.response(_UPLOADED.dump(document))
+    return current_app.make_response(_UPLOADED.dump(document))
 
 
 def _upload_headers(upload: service.ResumableUpload, response: Response) -> Response:

@@ -10,6 +10,7 @@ from app.cli.calendar import calendar_cli
 from app.cli.cases import cases_cli
 from app.cli.demo import demo_cli
 from app.cli.guide import guide_cli
+from app.cli.integration import clients_cli, webhooks_cli
 from app.cli.licences import licences_cli
 from app.cli.office import office_cli
 from app.cli.outbox import outbox_cli
@@ -35,6 +36,8 @@ COMMANDS = (
     appointments_cli,
     guide_cli,
     office_cli,
+    clients_cli,
+    webhooks_cli,
     pii_cli,
 )
 

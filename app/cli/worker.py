@@ -1,5 +1,5 @@
-"""The background worker of ``make run`` and production: outbox every few seconds, daily jobs
-once per office day.
+"""The background worker of ``make run`` and production: outbox and webhooks every few seconds,
+daily jobs once per office day.
 
 ``flask --app app worker`` runs ``Worker.run`` until SIGTERM or SIGINT, finishing the step in
 hand before it stops. Each step is its own transaction; a failing step is logged, rolled back
@@ -22,7 +22,7 @@ from flask.cli import with_appcontext
 
 from app import timekeeping
 from app.extensions import db
-from app.jobs import outbox_delivery
+from app.jobs import outbox_delivery, webhook_delivery
 from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ class Worker:
     failed_at: dict[str, datetime] = field(default_factory=dict)
 
     def tick(self) -> None:
-        """Deliver what the outbox holds, then any daily job not yet run today."""
+        """Deliver the outbox and the due webhooks, then any daily job not yet run today."""
         self._guarded("outbox drain", self.drain_outbox)
+        self._guarded("webhooks", self.deliver_webhooks)
         today = timekeeping.today()
         for job in self.jobs:
             if self.stop.is_set():
@@ -69,6 +70,18 @@ class Worker:
                 summary.delivered,
                 summary.retry_scheduled,
                 summary.failed,
+            )
+
+    @staticmethod
+    def deliver_webhooks() -> None:
+        summary = webhook_delivery.run()
+        if summary.queued or summary.delivered or summary.failed:
+            log.info(
+                "事件推送：新排队 %d，送达 %d，失败待重试 %d，停用地址 %d",
+                summary.queued,
+                summary.delivered,
+                summary.failed,
+                summary.disabled,
             )
 
     def run(self, iterations: int | None = None) -> int:

@@ -13,6 +13,7 @@ from app.console import (  # noqa: F401  (the modules attach their routes to ``b
     views_auth,
     views_cases,
     views_display,
+    views_integration,
     views_licences,
     views_office,
     views_oversight,

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from app import timekeeping
 from app.crypto import audit_mac, same_digest
+from app.domain import events
 from app.extensions import db
 from app.models import Application, TimelineEntry, User
 
@@ -70,7 +71,11 @@ def append(
     comment: str = "",
     data: dict | None = None,
 ) -> TimelineEntry:
-    """Add the next entry; the case row is locked (or versioned) by the caller."""
+    """Add the next entry; the case row is locked (or versioned) by the caller.
+
+    Every step of a case passes here, so here the integration feed learns of the steps it
+    reports (``events.case_step``), in the step's own transaction.
+    """
     last = db.session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.application_id == application.id)
@@ -93,6 +98,7 @@ def append(
     )
     entry.hash = entry_hash(entry, entry.prev_hash)
     db.session.add(entry)
+    events.case_step(application, action, from_state, to_state)  # same transaction
     return entry
 
 

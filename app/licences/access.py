@@ -8,7 +8,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import timekeeping
-from app.domain import access, timeline
+from app.domain import access, events, timeline
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
 from app.errors import Conflict, NotFound, VersionConflict
@@ -157,6 +157,7 @@ def revoke_licence(user: User, licence_id: int, reason: str, version: int | None
     licence.terminal_status = "revoked"
     licence.revoked_at = timekeeping.now()
     licence.revoke_reason = reason
+    events.licence_event(licence, "revoked")
     if licence.application_id:
         application = db.session.get_one(Application, licence.application_id)
         timeline.append(

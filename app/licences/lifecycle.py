@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import timekeeping
-from app.domain import bulk
+from app.domain import bulk, events
 from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
@@ -110,12 +110,26 @@ def _not_revoked(licence: Any) -> Any:
 def supersede_ended_licences(today: date | None = None) -> int:
     """Mark renewed licences past their last day as superseded (the daily sweep)."""
     today = today or timekeeping.today()
-    return bulk.execute(
+    ended = list(
+        db.session.scalars(
+            select(Licence)
+            .where(
+                Licence.terminal_status.is_(None), Licence.valid_until < today, successor_exists()
+            )
+            .with_for_update(of=Licence)
+        )
+    )
+    if not ended:
+        return 0
+    marked = bulk.execute(
         update(Licence)
-        .where(Licence.terminal_status.is_(None), Licence.valid_until < today, successor_exists())
+        .where(Licence.id.in_([licence.id for licence in ended]))
         .values(terminal_status="superseded", version=Licence.version + 1)
         .execution_options(synchronize_session=False)
     )
+    for licence in ended:  # the feed reports each, in the sweep's transaction
+        events.licence_event(licence, "superseded")
+    return marked
 
 
 def days_to_expiry(licence: Licence, today: date | None = None) -> int:
@@ -271,6 +285,9 @@ def issue_licence(application: Application) -> Licence:
         previous.terminal_status = "superseded"
     db.session.flush()
     application.issued_licence_id = licence.id
+    events.licence_event(licence, "issued", previous.number if previous else None)
+    if previous is not None and previous.terminal_status == "superseded":
+        events.licence_event(previous, "superseded")
     store_licence_pdf(licence, signing_time=timekeeping.now())
     return licence
 

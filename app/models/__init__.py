@@ -9,6 +9,13 @@ from app.models.enterprise import Enterprise
 from app.models.enterprise_request import EnterpriseRequest, RequestAttachment, RequestEvent
 from app.models.guide import FaqEntry, GuideIndexState, GuidePassage
 from app.models.idempotency import IdempotencyRecord
+from app.models.integration import (
+    ApiClient,
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
@@ -35,6 +42,7 @@ __all__ = [
     "RatingCase",
     "ROLE_LABELS",
     "STAFF_ROLES",
+    "ApiClient",
     "Application",
     "Appointment",
     "AppointmentSlot",
@@ -45,6 +53,7 @@ __all__ = [
     "Consent",
     "Document",
     "Enterprise",
+    "Event",
     "EnterpriseRequest",
     "ExportRecord",
     "FaqEntry",
@@ -72,5 +81,8 @@ __all__ = [
     "TimelineEntry",
     "User",
     "VerifiedPhone",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WechatAccessToken",
 ]

@@ -21,6 +21,8 @@ class PermitTypeSummarySchema(Resource):
     )
     renewal_window_days = fields.Integer(metadata={"description": "到期前可申请延续的天数"})
     holder = fields.String(metadata={"description": "持证主体：enterprise 企业，person 个人"})
+    item_code = fields.String(metadata={"description": "事项基本编码"})
+    implementation_code = fields.String(metadata={"description": "实施编码"})
 
 
 class PermitTypeListSchema(Resource):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import timekeeping
-from app.domain import access
+from app.domain import access, events
 from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, field_error
 from app.extensions import db
@@ -54,6 +54,8 @@ def rate_application(user: User, application_id: int, score: int, comment: str) 
     else:
         raise _already_rated()
     rating.score, rating.comment = score, comment
+    # each rating, the one re-rating too, is a 好差评 evaluation the province receives
+    events.rating_created(rating, application)
     try:
         db.session.flush()
         if score <= BAD_SCORE:

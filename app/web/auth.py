@@ -107,3 +107,13 @@ def staff_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
         return wrapper
 
     return decorator
+
+
+def user_token_valid(token: str) -> bool:
+    """Whether ``token`` is a person's unexpired token (so an endpoint for machine clients
+    can tell a person's token from a forged one)."""
+    try:
+        _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_SECONDS"])
+    except BadSignature:
+        return False
+    return True

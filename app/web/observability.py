@@ -2,8 +2,9 @@
 
 Each request gets an id (a sane ``X-Request-ID`` from the proxy, else a fresh one),
 echoed in the response. After the response, one JSON line is logged on
-``zerovisit.access``: request id, user id, method, route template (not the path, which
-may carry numbers), status and duration — never bodies, query strings or SQL parameters.
+``zerovisit.access``: request id, user id (and a machine client's ``client_id``), method,
+route template (not the path, which may carry numbers), status and duration — never bodies,
+query strings or SQL parameters.
 The engine is created with ``hide_parameters`` (see ``app.config``) so an unhandled
 database error logs its statement without the values (phones, ID numbers); as a second
 line of defence every log message has phone and ID numbers masked.
@@ -24,6 +25,7 @@ access_log = logging.getLogger("zerovisit.access")
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 USER_ID_KEY = "zerovisit.user_id"
+CLIENT_ID_KEY = "zerovisit.client_id"  # a machine client of the integration API
 
 # Mainland mobile numbers and 18-character resident ID numbers, not inside longer digit runs.
 _PERSONAL_NUMBERS = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9}|\d{17}[\dXx])(?![0-9A-Za-z])")
@@ -53,19 +55,17 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id
     started = g.get("request_started", time.perf_counter())
     rule = request.url_rule.rule if request.url_rule is not None else None
-    access_log.info(
-        json.dumps(
-            {
-                "request_id": request_id,
-                "user_id": request.environ.get(USER_ID_KEY),
-                "method": request.method,
-                "route": rule,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-            ensure_ascii=False,
-        )
-    )
+    line = {
+        "request_id": request_id,
+        "user_id": request.environ.get(USER_ID_KEY),
+        "method": request.method,
+        "route": rule,
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    if CLIENT_ID_KEY in request.environ:
+        line["client_id"] = request.environ[CLIENT_ID_KEY]
+    access_log.info(json.dumps(line, ensure_ascii=False))
     return response
 
 

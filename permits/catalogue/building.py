@@ -53,6 +53,8 @@ def build(data: dict[str, Any]) -> PermitType:
         authority_note=data["authority_note"],
         legal_basis=tuple(data["legal_basis"]),
         type_code=data["type_code"],
+        item_code=data["item_code"],
+        implementation_code=data["implementation_code"],
         acceptance_limit_days=data["acceptance_limit_days"],
         decision_limit_days=data["decision_limit_days"],
         change_decision_limit_days=data["change_decision_limit_days"],

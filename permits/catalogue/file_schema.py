@@ -63,6 +63,8 @@ _FILE_PROPERTIES: dict[str, Any] = {
         "items": {"type": "string", "minLength": 1},
     },
     "type_code": {"title": "电子证照类型代码", "type": "string", "pattern": "^[0-9A-Z]{1,20}$"},
+    "item_code": {"title": "事项基本编码", "type": "string", "pattern": "^[0-9A-Z]{6,40}$"},
+    "implementation_code": {"title": "实施编码", "type": "string", "pattern": "^[0-9A-Z]{6,60}$"},
     "acceptance_limit_days": {**_DAYS, "title": "受理时限（日）"},
     "decision_limit_days": {**_DAYS, "title": "决定时限（日）"},
     "change_decision_limit_days": {

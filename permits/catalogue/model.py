@@ -126,6 +126,8 @@ class PermitType:
     authority_note: str
     legal_basis: tuple[str, ...]
     type_code: str  # electronic-licence type code in 1.2.156.3005.2.{type_code}.…
+    item_code: str  # 事项基本编码 of the national government-service item list
+    implementation_code: str  # 实施编码: the item as this office implements it
     acceptance_limit_days: int
     decision_limit_days: int
     change_decision_limit_days: int | None
@@ -234,6 +236,8 @@ class PermitType:
             "kinds": list(self.kinds),
             "renewal_window_days": self.renewal_window_days,
             "holder": self.holder,
+            "item_code": self.item_code,
+            "implementation_code": self.implementation_code,
         }
 
     def detail(self) -> dict[str, Any]:

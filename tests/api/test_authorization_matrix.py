@@ -29,6 +29,7 @@ from app.models import (
     RequestAttachment,
     ResumableUpload,
     StaffDeputy,
+    WebhookEndpoint,
 )
 from tests.conftest import FROZEN_NOW
 
@@ -92,6 +93,7 @@ def foreign_objects(client, make):
         expires_on=FROZEN_NOW.date() + timedelta(days=30),
         granted_by=owner.id,
     )
+    endpoint = WebhookEndpoint(url="https://province.example/hook", types=[], secret="whsec_x")
     upload = ResumableUpload(
         id="7" * 32,  # digits, so the matrix can make a missing id by adding to it
         application_id=case.id,
@@ -105,7 +107,7 @@ def foreign_objects(client, make):
     )
     db.session.add_all([appointment, attachment, consent, upload])
     rating = Rating(application_id=case.id, user_id=owner.id, score=1, comment="态度差")
-    db.session.add_all([appointment, attachment, consent, rating])
+    db.session.add_all([rating, endpoint])
     db.session.flush()
     rating_case = RatingCase(
         rating_id=rating.id,
@@ -141,6 +143,7 @@ def foreign_objects(client, make):
         "case_id": rating_case.id,
         "staff_id": absent.id,
         "row_id": standing_in.id,
+        "endpoint_id": endpoint.id,  # office-wide, for admins only: 403 to anyone else
     }
     return owner, ids
 

@@ -17,6 +17,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Enterprise, User
+from app.services import api_clients
 from tests.api.openapi_contract import Contract, ContractClient, ContractViolation
 from tests.conftest import verify_all
 from tests.factories import STAFF_PASSWORD
@@ -398,6 +399,7 @@ def test_every_operation_answers_as_documented(
 
     _enterprise_services(client, make, office)
     _office_operations(client, make, office, view["id"])
+    _integration(client, office)
     personal = f"/api/v1/applications/{view['id']}/personal-data"
     assert client.get(personal, headers=office["reviewer"]).status_code == 200
     assert client.get(personal, headers=applicant).status_code == 403
@@ -414,6 +416,37 @@ def test_every_operation_answers_as_documented(
     exercised = {(method, template) for method, template, _ in contract.seen}
     missing = documented - exercised
     assert not missing, f"exercise these operations in this test too: {sorted(missing)}"
+
+
+def _integration(client, office) -> None:
+    """The integration API: client token, the event feed, webhook endpoints and their log."""
+    record, secret = api_clients.create_client("省平台", ["events:read", "licences:read"])
+    login = {"client_id": record.client_id, "client_secret": secret}
+    token = client.post("/api/v1/auth/client", json=login).get_json()["token"]
+    assert (
+        client.post("/api/v1/auth/client", json={**login, "client_secret": "x"}).status_code == 401
+    )
+    machine = {"Authorization": f"Bearer {token}"}
+    feed = client.get("/api/v1/events", headers=machine).get_json()
+    assert {item["type"] for item in feed["items"]} >= {"cn.zerovisit.licence.revoked"}
+    assert client.get("/api/v1/events?after=x", headers=machine).status_code == 422
+    assert client.get("/api/v1/events", headers=office.applicant).status_code == 403
+    admin = office["admin"]
+    body = {"url": "http://127.0.0.1:9/hook", "types": ["cn.zerovisit.rating.created"]}
+    created = client.post("/api/v1/webhook-endpoints", json=body, headers=admin)
+    assert created.status_code == 201
+    endpoint = f"/api/v1/webhook-endpoints/{created.get_json()['id']}"
+    assert (
+        client.post(
+            "/api/v1/webhook-endpoints", json={**body, "url": "x"}, headers=admin
+        ).status_code
+        == 422
+    )
+    assert client.get("/api/v1/webhook-endpoints", headers=admin).status_code == 200
+    assert client.get(endpoint, headers=admin).status_code == 200
+    assert client.get(f"{endpoint}/deliveries", headers=admin).status_code == 200
+    assert client.delete(endpoint, headers=admin).status_code == 204
+    assert client.get(endpoint, headers=admin).status_code == 404
 
 
 def _oversight(client, make, office) -> None:
