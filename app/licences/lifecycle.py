@@ -21,7 +21,7 @@ from app.domain import bulk
 from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
-from app.licences.documents import store_licence_pdf
+from app.licences.documents import store_licence_ofd, store_licence_pdf
 from app.models import Application, Licence, LicenceSequence
 from app.sql import insert_ignore
 from permits.catalogue import PermitType
@@ -278,7 +278,9 @@ def issue_licence(application: Application) -> Licence:
         previous.terminal_status = "superseded"
     db.session.flush()
     application.issued_licence_id = licence.id
-    store_licence_pdf(licence, signing_time=timekeeping.now())
+    signing_time = timekeeping.now()
+    store_licence_pdf(licence, signing_time=signing_time)
+    store_licence_ofd(licence, signing_time=signing_time)
     return licence
 
 

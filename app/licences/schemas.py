@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields, pre_dump, validate
 
 from app.domain.permit_types import require_permit_type
-from app.licences.documents import verification_url
+from app.licences.documents import ofd_url, verification_url
 from app.licences.lifecycle import STATUS_LABELS, days_to_expiry, licence_status
 from app.models import Licence
 from app.schemas.common import PageSchema, day
@@ -57,6 +57,10 @@ class LicenceOut:
     def verification_url(self) -> str:
         return verification_url(self.licence)
 
+    @property
+    def ofd_url(self) -> str:
+        return ofd_url(self.licence)
+
 
 class ParticularSchema(Schema):
     field = fields.String(metadata={"description": "证面事项代码，如 business_premises"})
@@ -85,6 +89,12 @@ class LicenceSchema(Schema):
     change_note = fields.String(allow_none=True)
     source = fields.String(metadata={"description": "issued 本系统签发、imported 历史导入"})
     verification_url = fields.String(metadata={"format": "uri", "description": "二维码核验地址"})
+    ofd_url = fields.String(
+        metadata={
+            "format": "uri",
+            "description": "国家标准电子证照（OFD，GB/T 38540 SM2 电子签章）的下载地址",
+        }
+    )
     version = fields.Integer()
 
     @pre_dump
