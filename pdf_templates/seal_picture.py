@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pdf_templates.seal import star_points
 
 _PIXELS = 480  # 42 mm at about 290 dpi
-_RED = (211, 23, 30, 235)
+_RED = (211, 23, 30, 200)
 _RING_SHARE = 0.065
 _STAR_SHARE = 0.30
 _TEXT_SHARE = 0.24
