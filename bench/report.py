@@ -39,6 +39,7 @@ MODULES = [
     "bench.instant_approval",
     "bench.scale",
     "bench.licence_pdf",
+    "bench.licence_ofd",
     "bench.upload",
 ]
 ROOT = Path(__file__).resolve().parent.parent

@@ -112,11 +112,16 @@ class _Painter:
 
     def _path(self, element: ElementTree.Element, left: float, top: float) -> None:
         tokens = (element.findtext("ofd:AbbreviatedData", namespaces=NS) or "").split()
+        a, b, c, d, e, f = _floats(element.attrib.get("CTM")) or [1, 0, 0, 1, 0, 0]
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            return self._xy(left + a * x + c * y + e, top + b * x + d * y + f)
+
         shapes, current, index = [], [], 0
         while index < len(tokens):
             operator = tokens[index]
             if operator in ("M", "L"):
-                point = self._xy(left + float(tokens[index + 1]), top + float(tokens[index + 2]))
+                point = at(float(tokens[index + 1]), float(tokens[index + 2]))
                 if operator == "M" and current:
                     shapes.append((current, False))
                     current = []

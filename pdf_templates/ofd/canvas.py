@@ -138,10 +138,23 @@ class OfdCanvas:
     def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
         self.path(f"M {self.point(x1, y1)} L {self.point(x2, y2)}", stroke=True, fill=False)
 
-    def path(self, data: str, *, stroke: bool, fill: bool) -> None:
-        """A ``PathObject`` in page coordinates (its boundary is the whole page)."""
+    def path(
+        self,
+        data: str,
+        *,
+        stroke: bool,
+        fill: bool,
+        box: tuple[float, float, float, float] | None = None,
+        units: int | None = None,
+    ) -> None:
+        """A ``PathObject``: in page coordinates (its boundary the whole page), or in ``box``
+        (mm) with ``units`` × ``units`` coordinates scaled to it by a CTM."""
         state = self._state
+        boundary = self._page_box()
         attributes = f'Stroke="{str(stroke).lower()}" Fill="{str(fill).lower()}"'
+        if box is not None and units:
+            boundary = " ".join(number(value) for value in box)
+            attributes += f' CTM="{number(box[2] / units)} 0 0 {number(box[3] / units)} 0 0"'
         if stroke:
             attributes += f' LineWidth="{number(state.line_width / mm)}"'
             if state.dash:
@@ -154,7 +167,7 @@ class OfdCanvas:
         if stroke:
             colours += f'<ofd:StrokeColor Value="{state.stroke}"/>'
         self.objects.append(
-            f'<ofd:PathObject ID="{self.new_id()}" Boundary="{self._page_box()}" {attributes}>'
+            f'<ofd:PathObject ID="{self.new_id()}" Boundary="{boundary}" {attributes}>'
             f"{colours}<ofd:AbbreviatedData>{data}</ofd:AbbreviatedData></ofd:PathObject>"
         )
 

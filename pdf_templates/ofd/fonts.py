@@ -1,12 +1,13 @@
 """Font subsets for OFD: each page's TrueType fonts embedded with only the glyphs it uses.
 
 An OFD viewer without the font would substitute one; so each font is embedded, cut down to
-the characters the document prints. The cut keeps glyph ids as they are: unused glyphs become
-empty entries in ``loca``, so composite glyphs still point at their parts and nothing is
-renumbered. The big per-font work (reading the character map, ``loca`` and the raw tables
-with fontTools) is done once per process and font file; a subset then costs a lookup per
-character and a copy of the used glyphs' bytes — a CJK font has 20–40 thousand glyphs, which a
-general subsetter decompiles in about half a second per document.
+the characters the document prints: the used glyphs (and the parts composite glyphs are built
+from) are renumbered from 1, ``.notdef`` staying 0, with their metrics, a new ``cmap``,
+``loca`` and ``post`` (no glyph names). The big per-font work — reading the character map,
+``loca``, ``hmtx`` and the raw tables with fontTools — is done once per process and font
+file; a subset then costs a lookup per character and a copy of the used glyphs' bytes. (A
+CJK font has 20–40 thousand glyphs: fontTools' general subsetter decompiles them all, about
+half a second per document.)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from functools import cache
 from fontTools.ttLib import TTFont
 
 # Tables copied as they are; layout (GSUB/GPOS), bitmaps and vertical metrics are left out.
-_KEPT_TABLES = ("OS/2", "cvt ", "fpgm", "gasp", "hhea", "hmtx", "maxp", "name", "prep")
+_KEPT_TABLES = ("OS/2", "cvt ", "fpgm", "gasp", "name", "prep")
 _ARG_WORDS, _SCALE, _MORE, _XY_SCALE, _TWO_BY_TWO = 0x0001, 0x0008, 0x0020, 0x0040, 0x0080
 
 
@@ -27,9 +28,12 @@ _ARG_WORDS, _SCALE, _MORE, _XY_SCALE, _TWO_BY_TWO = 0x0001, 0x0008, 0x0020, 0x00
 class _SourceFont:
     tables: dict[str, bytes]
     head: bytes
+    hhea: bytes
+    maxp: bytes
     post: bytes
     glyf: bytes
     offsets: tuple[int, ...]  # loca: glyph i is glyf[offsets[i]:offsets[i + 1]]
+    metrics: tuple[tuple[int, int], ...]  # hmtx: (advance, left side bearing) per glyph
     cmap: dict[int, int]  # code point -> glyph id
     family: str
 
@@ -45,19 +49,32 @@ def _read(path: str, font: TTFont) -> _SourceFont:
         raise ValueError(f"{path} has no TrueType outlines")
     reverse = font.getReverseGlyphMap()
     cmap = {code: reverse[glyph] for code, glyph in font.getBestCmap().items()}
-    head = font.reader["head"]
-    long_loca = struct.unpack(">h", head[50:52])[0] == 1
-    raw_loca = font.reader["loca"]
-    if long_loca:
+    reader = font.reader
+    head, hhea, maxp = reader["head"], reader["hhea"], reader["maxp"]
+    raw_loca = reader["loca"]
+    if struct.unpack(">h", head[50:52])[0] == 1:
         offsets = struct.unpack(f">{len(raw_loca) // 4}I", raw_loca)
     else:
         offsets = tuple(2 * value for value in struct.unpack(f">{len(raw_loca) // 2}H", raw_loca))
+    glyph_count = struct.unpack(">H", maxp[4:6])[0]
+    long_count = struct.unpack(">H", hhea[34:36])[0]
+    hmtx = reader["hmtx"]
+    longs = struct.unpack(f">{2 * long_count}h", hmtx[: 4 * long_count])
+    metrics = [(longs[2 * i] & 0xFFFF, longs[2 * i + 1]) for i in range(long_count)]
+    bearings = struct.unpack(
+        f">{glyph_count - long_count}h",
+        hmtx[4 * long_count : 4 * long_count + 2 * (glyph_count - long_count)],
+    )
+    metrics += [(metrics[-1][0], bearing) for bearing in bearings]
     return _SourceFont(
-        tables={tag: font.reader[tag] for tag in _KEPT_TABLES if tag in font.reader},
+        tables={tag: reader[tag] for tag in _KEPT_TABLES if tag in reader},
         head=head,
-        post=font.reader["post"][:32],
-        glyf=font.reader["glyf"],
+        hhea=hhea,
+        maxp=maxp,
+        post=reader["post"][:32],
+        glyf=reader["glyf"],
         offsets=tuple(offsets),
+        metrics=tuple(metrics),
         cmap=cmap,
         family=font["name"].getDebugName(1) or "",
     )
@@ -72,20 +89,28 @@ def subset_font(path: str, characters: Iterable[str]) -> bytes:
     """The TrueType font at ``path`` keeping only the glyphs of ``characters``."""
     source = _source(path)
     codes = sorted({ord(character) for character in characters} & source.cmap.keys())
-    wanted = {0, *(source.cmap[code] for code in codes)}
-    glyphs = _with_components(source, wanted)
-    glyf, loca = _glyf_and_loca(source, glyphs)
+    wanted = [0, *sorted({source.cmap[code] for code in codes} - {0})]
+    order = _with_components(source, wanted)
+    new_id = {old: new for new, old in enumerate(order)}
+    glyf, loca = _glyf_and_loca(source, order, new_id)
     head = bytearray(source.head)
     head[8:12] = b"\0\0\0\0"  # checkSumAdjustment, set below
     head[50:52] = struct.pack(">h", 1)  # long loca offsets
-    post = b"\x00\x03\x00\x00" + source.post[4:32]  # version 3: no glyph names
+    hhea = bytearray(source.hhea)
+    hhea[34:36] = struct.pack(">H", len(order))  # every glyph gets a long metric
+    maxp = bytearray(source.maxp)
+    maxp[4:6] = struct.pack(">H", len(order))
+    metrics = [value for old in order for value in source.metrics[old]]
     tables = {
         **source.tables,
-        "cmap": _cmap({code: source.cmap[code] for code in codes}),
+        "cmap": _cmap({code: new_id[source.cmap[code]] for code in codes}),
         "glyf": glyf,
         "head": bytes(head),
+        "hhea": bytes(hhea),
+        "hmtx": struct.pack(f">{len(metrics)}H", *(value & 0xFFFF for value in metrics)),
         "loca": loca,
-        "post": post,
+        "maxp": bytes(maxp),
+        "post": b"\x00\x03\x00\x00" + source.post[4:32],  # version 3: no glyph names
     }
     return _sfnt(tables)
 
@@ -94,39 +119,58 @@ def _glyph(source: _SourceFont, glyph_id: int) -> bytes:
     return source.glyf[source.offsets[glyph_id] : source.offsets[glyph_id + 1]]
 
 
-def _with_components(source: _SourceFont, wanted: set[int]) -> set[int]:
-    """``wanted`` and every glyph their composite glyphs are built from."""
-    pending, found = list(wanted), set(wanted)
-    while pending:
-        data = _glyph(source, pending.pop())
-        if len(data) < 10 or struct.unpack(">h", data[:2])[0] >= 0:
-            continue
-        position = 10
-        while True:
-            flags, component = struct.unpack(">HH", data[position : position + 4])
+def _components(data: bytes) -> list[int]:
+    """Byte positions of the component glyph ids in a composite glyph (none for a simple one)."""
+    if len(data) < 10 or struct.unpack(">h", data[:2])[0] >= 0:
+        return []
+    positions, position = [], 10
+    while True:
+        flags = struct.unpack(">H", data[position : position + 2])[0]
+        positions.append(position + 2)
+        position += 4 + (4 if flags & _ARG_WORDS else 2)
+        if flags & _SCALE:
+            position += 2
+        elif flags & _XY_SCALE:
+            position += 4
+        elif flags & _TWO_BY_TWO:
+            position += 8
+        if not flags & _MORE:
+            return positions
+
+
+def _with_components(source: _SourceFont, wanted: list[int]) -> list[int]:
+    """``wanted`` followed by every further glyph their composite glyphs are built from."""
+    order, found, index = list(wanted), set(wanted), 0
+    while index < len(order):
+        data = _glyph(source, order[index])
+        for position in _components(data):
+            component = struct.unpack(">H", data[position : position + 2])[0]
             if component not in found:
                 found.add(component)
-                pending.append(component)
-            position += 4 + (4 if flags & _ARG_WORDS else 2)
-            position += (
-                2 if flags & _SCALE else 4 if flags & _XY_SCALE else 8 if flags & _TWO_BY_TWO else 0
-            )
-            if not flags & _MORE:
-                break
-    return found
+                order.append(component)
+        index += 1
+    return order
 
 
-def _glyf_and_loca(source: _SourceFont, glyphs: set[int]) -> tuple[bytes, bytes]:
+def _glyf_and_loca(
+    source: _SourceFont, order: list[int], new_id: dict[int, int]
+) -> tuple[bytes, bytes]:
     parts: list[bytes] = []
     offsets: list[int] = []
     position = 0
-    for glyph_id in range(len(source.offsets) - 1):
+    for old in order:
         offsets.append(position)
-        if glyph_id in glyphs:
-            data = _glyph(source, glyph_id)
-            data += b"\0" * (-len(data) % 4)
-            parts.append(data)
-            position += len(data)
+        data = _glyph(source, old)
+        positions = _components(data)
+        if positions:
+            copy = bytearray(data)
+            for at in positions:
+                old_component = struct.unpack(">H", data[at : at + 2])[0]
+                copy[at : at + 2] = struct.pack(">H", new_id[old_component])
+            data = bytes(copy)
+        data += b"\0" * (-len(data) % 4)
+        parts.append(data)
+        position += len(data)
     offsets.append(position)
     return b"".join(parts), struct.pack(f">{len(offsets)}I", *offsets)
 

@@ -10,6 +10,7 @@ signature shows and the one on the page are the same image).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from typing import cast
 
@@ -18,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from pdf_templates import load_layout
-from pdf_templates.ofd.canvas import OfdCanvas, number
+from pdf_templates.ofd.canvas import OfdCanvas
 from pdf_templates.ofd.package import DocInfo, Image, OfdPackage, build_package
 from pdf_templates.render.fonts import Typeface, select_typeface
 from pdf_templates.render.licence import LicenceDocument, draw_licence
@@ -26,6 +27,7 @@ from pdf_templates.render.page import Sheet
 from pdf_templates.render.qr import qr_matrix
 
 SEAL_IMAGE_ID = 50
+_DARK_RUN = re.compile(rb"\x01+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,24 +44,8 @@ class OfdSheet(Sheet):
         self.ofd.setFillColor(white)
         self.ofd.rect(left - quiet, bottom - quiet, side + 2 * quiet, side + 2 * quiet, 0, 1)
         self.ofd.setFillColor(black)
-        module = side / len(rows) / mm
-        x0, y0 = left / mm, (self.page_height - bottom - side) / mm
-        runs = []
-        for row_index, row in enumerate(rows):
-            top, column = y0 + row_index * module, 0
-            while column < len(row):
-                if not row[column]:
-                    column += 1
-                    continue
-                start = column
-                while column < len(row) and row[column]:
-                    column += 1
-                x, x2, y2 = x0 + start * module, x0 + column * module, top + module
-                runs.append(
-                    f"M {number(x)} {number(top)} L {number(x2)} {number(top)} "
-                    f"L {number(x2)} {number(y2)} L {number(x)} {number(y2)} C"
-                )
-        self.ofd.path(" ".join(runs), stroke=False, fill=True)
+        box = (left / mm, (self.page_height - bottom - side) / mm, side / mm, side / mm)
+        self.ofd.path(_module_path(rows), stroke=False, fill=True, box=box, units=len(rows))
         self.ofd.restoreState()
 
     def seal(self, center: tuple[float, float], radius: float, text: str, color: Color) -> None:
@@ -67,6 +53,15 @@ class OfdSheet(Sheet):
         side = 2 * radius / mm
         self.ofd.image(SEAL_IMAGE_ID, left, top, side, side)
         self.stamp.append((left, top, side, side))
+
+
+def _module_path(rows: list[bytearray]) -> str:
+    """One closed rectangle per horizontal run of dark modules, in whole module units."""
+    return " ".join(
+        f"M {run.start()} {y} L {run.end()} {y} L {run.end()} {y + 1} L {run.start()} {y + 1} C"
+        for y, row in enumerate(rows)
+        for run in _DARK_RUN.finditer(row)
+    )
 
 
 def render_licence_ofd(

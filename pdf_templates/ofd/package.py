@@ -65,7 +65,9 @@ class OfdPackage:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for path, data in self.files.items():
                 info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
+                # PNG is compressed already: deflating it again costs time and saves nothing.
+                stored = path.endswith(".png")
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
                 archive.writestr(info, data)
         return buffer.getvalue()
 
