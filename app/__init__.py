@@ -8,22 +8,20 @@ from pathlib import Path
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from app import (
-    models,  # noqa: F401  (registers the tables)
-    observability,
-)
+from app import models  # noqa: F401  (registers the tables)
 from app.api import register_blueprints
 from app.cli import register_cli
 from app.config import ConfigError, load_config
 from app.console import register_console
 from app.domain import queue_index
-from app.errors import register_error_handlers
-from app.extensions import api as openapi
 from app.extensions import db, limiter, migrate
 from app.integrations.seal_pki import SealConfigError, SealPaths, load_seal_signer
 from app.integrations.storage import storage_for
-from app.request_guards import register_request_guards
-from app.uploads import SpoolingRequest
+from app.web import observability
+from app.web.problems import api as openapi
+from app.web.problems import register_error_handlers
+from app.web.request_guards import register_request_guards
+from app.web.uploads import SpoolingRequest
 
 STALE_TEMP_SECONDS = 3600  # far longer than any upload or licence render takes
 

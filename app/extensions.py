@@ -11,8 +11,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.errors import ProblemApi
-
 
 class Base(DeclarativeBase):
     # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -41,5 +39,4 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 migrate = Migrate()
-api = ProblemApi()
 limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)

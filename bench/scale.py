@@ -33,11 +33,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-from app.auth import issue_token
 from app.extensions import db
 from app.models import Enterprise, User
 from app.services import identity
 from app.timekeeping import OFFICE_TZ
+from app.web.auth import issue_token
 from bench.database import DEFAULT_URL, build_app, fresh_app
 from bench.figures import Figure
 from bench.reminder_scan import copy_rows

@@ -15,12 +15,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import generate_password_hash
 
 from app import timekeeping
-from app.auth import issue_token
 from app.domain.materials import material_statuses
 from app.extensions import db
 from app.models import Application, Blob, Document, Enterprise, Licence, MaterialVerdict, User
 from app.services import identity
 from app.services.documents import storage
+from app.web.auth import issue_token
 from permits.catalogue import get_permit_type
 from permits.identifiers import credit_code_check_char
 

@@ -1,7 +1,7 @@
 """Why the engine refused an action.
 
 Each error carries a stable upper-snake ``code`` and a Chinese ``message`` fit to show a
-user as it is. Turning them into HTTP problems is the edge's business (app/errors.py); each
+user as it is. Turning them into HTTP problems is the edge's business (app/web/problems.py); each
 docstring names the status the API contract expects.
 """
 

@@ -6,10 +6,8 @@ from flask import jsonify, request
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.domain import access
 from app.errors import ValidationFailed
-from app.idempotency import idempotent
 from app.schemas.actions import ActionSchema
 from app.schemas.application import (
     ApplicationCreateSchema,
@@ -22,6 +20,8 @@ from app.schemas.application import (
 from app.schemas.common import page_of
 from app.services import applications as service
 from app.services import cases
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
 

@@ -6,9 +6,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
-from app.idempotency import idempotent
 from app.services import appointments as service
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
 
 blp = Blueprint("appointments", __name__, url_prefix="", description="线上预约")
 PURPOSE_DOC = (

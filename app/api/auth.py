@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, issue_token, login_required
 from app.extensions import client_address
 from app.schemas.auth import LoginResponseSchema, MeSchema, StaffLoginSchema, WechatLoginSchema
 from app.services import enterprises as enterprise_service
 from app.services import identity, phone
+from app.web.auth import current_user, issue_token, login_required
 from permits.identifiers import mask_openid
 
 blp = Blueprint("auth", __name__, url_prefix="", description="登录与当前用户")

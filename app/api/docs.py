@@ -26,8 +26,8 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from app.errors import HTTP_DEFAULTS, PROBLEM_MEDIA_TYPE, problem_doc, problem_type
 from app.schemas.common import ProblemSchema
+from app.web.problems import HTTP_DEFAULTS, PROBLEM_MEDIA_TYPE, problem_doc, problem_type
 
 BEARER = "bearerAuth"
 

@@ -6,13 +6,13 @@ from flask import request, send_file
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required
 from app.file_types import ALLOWED_TYPES
-from app.idempotency import idempotent
-from app.request_guards import accepts
 from app.schemas.application import UploadedDocumentSchema, UploadSchema
 from app.services import documents as service
 from app.services.applications import document_view
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
+from app.web.request_guards import accepts
 
 blp = Blueprint("documents", __name__, url_prefix="/applications", description="申请材料")
 

@@ -7,13 +7,13 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.file_types import ALLOWED_TYPES
-from app.idempotency import idempotent
-from app.request_guards import accepts
 from app.schemas.common import PageArgs, PageSchema, page_of
 from app.services import enterprise_requests as service
 from app.services.documents import storage
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
+from app.web.request_guards import accepts
 
 blp = Blueprint(
     "enterprise_requests", __name__, url_prefix="", description="诉求响应（企业诉求受理与答复）"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.domain import access
 from app.errors import NotFound
 from app.extensions import client_address
 from app.schemas.enterprise import EnterpriseCreateSchema, EnterpriseListSchema, EnterpriseSchema
 from app.services import enterprises as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("enterprises", __name__, url_prefix="/enterprises", description="企业")
 

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, staff_required
 from app.services import guide_search as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("guide", __name__, url_prefix="", description="办事指南与智能问答")
 

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.docs import Blueprint
-from app.errors import problem_response
 from app.extensions import db
+from app.web.problems import problem_response
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="运行状态")
 

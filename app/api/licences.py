@@ -6,7 +6,6 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required, staff_required
 from app.integrations.signer import ca_pem
 from app.integrations.sm2 import certificate_pem
 from app.licences import access as service
@@ -14,6 +13,7 @@ from app.licences.documents import licence_ofd, licence_pdf, pki_paths, seal_sig
 from app.licences.schemas import LicencePageSchema, LicenceSchema
 from app.schemas.common import page_of
 from app.schemas.licence import LicenceQuerySchema, RevokeSchema
+from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
 

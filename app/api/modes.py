@@ -6,8 +6,6 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
-from app.idempotency import idempotent
 from app.schemas.modes import (
     CommitmentCreateSchema,
     CommitmentSchema,
@@ -15,7 +13,9 @@ from app.schemas.modes import (
     FilingConsentListSchema,
     FilingConsentSchema,
 )
-from app.services import commitments, consents
+from app.services.modes import commitments, consents
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
 
 blp = Blueprint("modes", __name__, url_prefix="", description="告知承诺与帮办代办")
 

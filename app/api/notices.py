@@ -7,8 +7,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required
 from app.services import notices as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint(
     "notices",

@@ -6,9 +6,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required
 from app.schemas.common import PageArgs, PageSchema, page_of, timestamp
 from app.services import notifications as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="消息")
 

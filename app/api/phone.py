@@ -6,8 +6,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.services import phone as service
+from app.web.auth import current_user, login_required
 from permits.identifiers import mask_phone
 
 blp = Blueprint("phone", __name__, url_prefix="/auth/wechat", description="微信手机号")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, staff_required
 from app.errors import field_error
 from app.schemas.common import PageArgs, page_of
 from app.schemas.modes import PostCheckPageSchema, PostCheckResultSchema, PostCheckSchema
-from app.services import post_checks as service
+from app.services.modes import post_checks as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("post_checks", __name__, url_prefix="", description="事后核查")
 

@@ -6,9 +6,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.schemas.common import timestamp
 from app.services import ratings as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("ratings", __name__, url_prefix="/applications", description="好差评")
 

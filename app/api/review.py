@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, staff_required
 from app.schemas.application import ReviewPageSchema, ReviewQuerySchema
 from app.schemas.common import page_of
 from app.services import applications as application_service
 from app.services import review as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("review", __name__, url_prefix="/review", description="审查工作台")
 

@@ -6,10 +6,10 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import Blueprint
-from app.auth import current_user, login_required, staff_required
 from app.licences.documents import label_pdf
 from app.schemas.licence import ShipmentSchema
 from app.services import delivery
+from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("shipments", __name__, url_prefix="/applications", description="邮寄送达")
 

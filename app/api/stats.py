@@ -6,9 +6,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
-from app.auth import current_user, staff_required
 from app.domain.access import staff_region
 from app.jobs import stats as service
+from app.web.auth import current_user, staff_required
 
 blp = Blueprint("stats", __name__, url_prefix="/stats", description="统计")
 

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.auth import current_user, login_required
 from app.services import subscriptions as service
+from app.web.auth import current_user, login_required
 
 blp = Blueprint("subscriptions", __name__, url_prefix="/me", description="订阅消息授权")
 

@@ -9,9 +9,10 @@ from flask.views import MethodView
 from marshmallow import ValidationError
 
 from app.api.docs import Blueprint
-from app.errors import AppError, fields_error, flatten_messages
+from app.errors import AppError, fields_error
 from app.schemas.licence import CourierReportSchema, CourierResultSchema
 from app.services import delivery
+from app.web.problems import flatten_messages
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="快递回调")
 

@@ -2,7 +2,7 @@
 
 Staff with the ``agent`` role of the enterprise's region act on its applications only while
 a consent is in force, and only within its scope; the consents themselves are granted and
-revoked in ``app.services.consents``.
+revoked in ``app.services.modes.consents``.
 """
 
 from __future__ import annotations

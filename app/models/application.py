@@ -82,7 +82,7 @@ class Application(Model):
     inspection_date: Mapped[date | None] = mapped_column(Date)
     inspection_result: Mapped[str | None] = mapped_column(String(16))
     direct_extension: Mapped[bool] = mapped_column(default=False)
-    # Service modes (app/services/modes.py): unmet instant conditions, pre-review comments,
+    # Service modes (app/services/modes/): unmet instant conditions, pre-review comments,
     # the joint review's units and opinions.
     modes: Mapped[dict | None] = mapped_column(JSONType)
     # Art. 42: the working days the decision limit was extended by (None: not extended)
@@ -119,7 +119,7 @@ class Application(Model):
     verdicts: Mapped[list[MaterialVerdict]] = relationship(
         order_by="MaterialVerdict.id", cascade="all, delete-orphan"
     )
-    # Read-only: commitments are added as rows of their own (services.commitments.sign);
+    # Read-only: commitments are added as rows of their own (services.modes.commitments.sign);
     # the collection lets a status read or the queue load them with the case.
     commitments: Mapped[list[Commitment]] = relationship(order_by="Commitment.id", viewonly=True)
     # The licence a renewal or change starts from (read-only: set through ``licence_id``).

@@ -1,7 +1,7 @@
 """Uploading, serving and removing a case's documents.
 
 The request parser writes the upload into the store's temp folder, hashing it on the way
-(``app.uploads``); it is judged by its first bytes and committed to the content-addressed
+(``app.web.uploads``); it is judged by its first bytes and committed to the content-addressed
 store (renamed, or sent to the bucket) only when the database row is about to commit.
 """
 

@@ -211,8 +211,8 @@ def test_twenty_racers_for_five_places_never_overbook(app, client, office, make)
 
 
 def test_the_worker_sends_tomorrows_reminders_to_the_inbox(client, office):
+    from app.cli.worker import Worker
     from app.jobs.daily_jobs import DAILY_JOBS
-    from app.worker import Worker
 
     assert "appointments remind" in [job.name for job in DAILY_JOBS]
     slot = publish(client, office, capacity=1)

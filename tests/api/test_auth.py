@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from app.auth import issue_token
+from app.web.auth import issue_token
 
 
 def test_fake_wechat_login_is_stable_per_code(client):

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app import idempotency, timekeeping
+from app import timekeeping
 from app.extensions import db
 from app.models import IdempotencyRecord
+from app.web import idempotency
 
 
 def test_retried_create_returns_the_first_response(client, make):

@@ -103,7 +103,7 @@ def test_types_without_instant_approval_have_no_unmet_list(client, make, office,
 def test_a_sampled_instant_approval_is_post_checked_and_a_failure_reaches_revocation(
     client, make, office, firm, frozen_now, monkeypatch
 ):
-    from app.services import instant
+    from app.services.modes import instant
 
     monkeypatch.setattr(instant, "sampled_for_post_check", lambda number, rate: True)
     view = reexamination(client, make, office, firm)
@@ -146,7 +146,7 @@ def test_a_sampled_instant_approval_is_post_checked_and_a_failure_reaches_revoca
 
 
 def test_sampling_is_stable_and_follows_the_rate():
-    from app.services.instant import sampled_for_post_check
+    from app.services.modes.instant import sampled_for_post_check
 
     numbers = [f"ZV20261123{i:06d}" for i in range(1000)]
     assert not any(sampled_for_post_check(n, 0) for n in numbers)

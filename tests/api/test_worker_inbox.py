@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.cli.worker import Worker
 from app.models import OutboxMessage
-from app.worker import Worker
 
 
 def test_an_approval_reaches_the_inbox_with_no_manual_command(frozen_now, client, office, approved):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+from app.cli.worker import Worker
 from app.domain.outbox import enqueue
 from app.extensions import db
 from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
 from app.models import Notification
-from app.worker import Worker
 from tests.conftest import FROZEN_NOW
 
 

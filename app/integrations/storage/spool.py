@@ -1,7 +1,7 @@
 """Temp files that hash what is written into them: one pass from the request body to the store.
 
 A ``SpoolFile`` is what werkzeug's multipart parser writes an uploaded part into (see
-``app.uploads``): it sits in the store's ``tmp/`` folder, computes the SHA-256, the size and
+``app.web.uploads``): it sits in the store's ``tmp/`` folder, computes the SHA-256, the size and
 the first bytes as they are written, and is later renamed (local store) or uploaded (object
 store) under its hash without being read again. Its name carries host and pid so a later
 start can sweep what a killed worker left.

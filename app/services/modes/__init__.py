@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.domain import agency, materials
 from app.domain.case_facts import EffectHandler, SystemAction
 from app.models import Application, User
-from app.services import commitments, instant, joint_review, pre_review
+from app.services.modes import commitments, instant, joint_review, pre_review
 from workflows.engine import Effect
 
 

@@ -10,12 +10,15 @@ scan (the worker runs it on start) fills the applicant's inbox.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
+import click
 from flask import current_app
+from flask.cli import AppGroup
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage as Upload
@@ -309,3 +312,26 @@ def load_demo_data() -> list[tuple[str, list[str], str]] | None:
     _register_licences(firms, today)
     current_app.logger.info("demo data loaded")
     return [(name, roles, region) for name, roles, region in STAFF]
+
+
+demo_cli = AppGroup("demo", help="演示数据")
+
+
+@demo_cli.command("load-if-empty")
+def demo_load_if_empty() -> None:
+    """Load demo enterprises, cases and staff when the database has no users; show the accounts."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        click.echo("生产环境不加载演示数据", err=True)
+        sys.exit(1)
+    if load_demo_data() is None:
+        click.echo("数据库已有数据，跳过演示数据。")
+    if demo_accounts_present():
+        click.echo(f"演示账号（工作人员，密码均为 {DEMO_PASSWORD}）：")
+        for username, roles, region in STAFF:
+            click.echo(f"  {username:<12} {','.join(roles):<28} {region}")
+        click.echo(
+            '申请人：在 WECHAT_MODE=fake 下用 code "demo-applicant" 登录 POST /api/v1/auth/wechat'
+        )
+    base = f"http://127.0.0.1:{current_app.config['PORT']}"
+    click.echo(f"接口文档：{base}/api/docs    工作人员控制台：{base}/console/")
+    click.echo(f"健康检查：{base}/api/v1/health")

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 
+import click
+from flask.cli import with_appcontext
+
 from app import timekeeping
 from app.extensions import db
 from app.jobs import outbox_delivery
@@ -99,3 +102,18 @@ class Worker:
             # Each step commits its own work; end whatever is left (a failed step's changes,
             # a read's open transaction) so no lock or snapshot is held between ticks.
             db.session.rollback()
+
+
+@click.command("worker")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0))
+@click.option("--iterations", type=click.IntRange(min=1), help="运行指定轮数后退出（测试用）")
+@with_appcontext
+def worker_command(interval: float, iterations: int | None) -> None:
+    """Deliver the outbox every INTERVAL seconds and run the daily jobs once per office day."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    worker = Worker(interval=interval)
+    worker.stop_on_signals()
+    names = "、".join(job.name for job in worker.jobs) or "无"
+    click.echo(f"后台任务已启动：每 {interval:g} 秒投递消息；每日任务：{names}。")
+    ticks = worker.run(iterations)
+    click.echo(f"后台任务已停止（共运行 {ticks} 轮）。")

@@ -16,7 +16,7 @@ from app.domain.transaction import commit
 from app.errors import Conflict, field_error
 from app.extensions import db
 from app.models import Application, Commitment, Licence, User
-from app.services import post_checks
+from app.services.modes import post_checks
 
 ISSUED_ON_COMMITMENT = "依告知承诺制审批发证"
 

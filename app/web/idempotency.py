@@ -26,12 +26,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import timekeeping
-from app.auth import current_user
 from app.domain import bulk
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.integrations.storage import content_sha256
 from app.models import IdempotencyRecord
+from app.web.auth import current_user
 
 KEY_HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
@@ -49,7 +49,7 @@ def _request_fingerprint() -> str:
             digest.update(f"{name}={request.form.getlist(name)}\n".encode())
         for name in sorted(request.files):
             upload = request.files[name]
-            # The parser hashed the part as it wrote it (app.uploads): no second read.
+            # The parser hashed the part as it wrote it (app.web.uploads): no second read.
             content = content_sha256(upload.stream)
             digest.update(f"file:{name}:{upload.filename}:{content}\n".encode())
     else:

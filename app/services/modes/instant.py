@@ -17,7 +17,7 @@ from app.domain.case_facts import SystemAction
 from app.extensions import db
 from app.licences.lifecycle import direct_extension_eligible
 from app.models import Application, Licence
-from app.services import commitments, post_checks
+from app.services.modes import commitments, post_checks
 from permits.instant import InstantCondition
 
 UNMET_KEY = "instant_unmet"

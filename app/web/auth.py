@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.models import User
-from app.observability import USER_ID_KEY
+from app.web.observability import USER_ID_KEY
 
 _SALT = "zerovisit-bearer"
 

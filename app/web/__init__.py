@@ -1,0 +1,1 @@
+"""What only HTTP requests need: auth, idempotency, request guards, uploads, logging, problems."""
