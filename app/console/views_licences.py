@@ -14,7 +14,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.licences import access as licence_access
 from app.licences import register as licence_register
-from app.licences.documents import licence_pdf
+from app.licences.documents import licence_ofd, licence_pdf
 from app.licences.schemas import licence_view
 
 PAGE_SIZE = 20
@@ -79,6 +79,17 @@ def licence_file(licence_id: int):
     item = licence_access.get_licence(current_staff(), licence_id)
     response = Response(licence_pdf(item), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="licence-{item.id}.pdf"'
+    return response
+
+
+@bp.route("/licences/<int:licence_id>/ofd")
+@staff_page()
+def licence_ofd_file(licence_id: int):
+    """The national electronic licence (OFD with the SM2 seal), as a download."""
+    item = licence_access.get_licence(current_staff(), licence_id)
+    response = Response(licence_ofd(item), mimetype="application/ofd")
+    name = item.identifier or f"licence-{item.id}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.ofd"'
     return response
 
 
