@@ -161,11 +161,11 @@ class OfdCanvas:
                 attributes += (
                     f' DashPattern="{number(state.dash[0] / mm)} {number(state.dash[1] / mm)}"'
                 )
-        colours = ""
-        if fill:
-            colours += f'<ofd:FillColor Value="{state.fill}"/>'
+        colours = ""  # GB/T 33190: StrokeColor before FillColor
         if stroke:
             colours += f'<ofd:StrokeColor Value="{state.stroke}"/>'
+        if fill:
+            colours += f'<ofd:FillColor Value="{state.fill}"/>'
         self.objects.append(
             f'<ofd:PathObject ID="{self.new_id()}" Boundary="{boundary}" {attributes}>'
             f"{colours}<ofd:AbbreviatedData>{data}</ofd:AbbreviatedData></ofd:PathObject>"
