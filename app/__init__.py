@@ -17,6 +17,7 @@ from app.domain import queue_index
 from app.extensions import db, limiter, migrate
 from app.integrations.seal_pki import SealConfigError, SealPaths, load_seal_signer
 from app.integrations.storage import storage_for
+from app.models.sealed import install_keyring
 from app.web import observability
 from app.web.problems import api as openapi
 from app.web.problems import register_error_handlers
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = _UnescapedJSON(app)
     logging.basicConfig(level=logging.INFO)
 
+    install_keyring(app)
     db.init_app(app)
     queue_index.register()
     migrate.init_app(

@@ -16,7 +16,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 APP_ENVS = ("development", "testing", "production")
 MIN_SECRET_LENGTH = 32
-SECRET_SETTINGS = ("SECRET_KEY", "COURIER_WEBHOOK_SECRET", "LICENCE_CHECK_SECRET")
+SECRET_SETTINGS = (
+    "SECRET_KEY",
+    "COURIER_WEBHOOK_SECRET",
+    "LICENCE_CHECK_SECRET",
+    "PII_KEY",
+    "AUDIT_KEY",
+)
 SIGNING_FILES = ("SIGNING_KEY_PATH", "SIGNING_CERT_PATH", "SIGNING_CA_PATH")
 # The electronic seal's SM2 files (GB/T 38540): checked together at start in production.
 SM2_FILES = ("SM2_SIGNING_KEY_PATH", "SM2_SIGNING_CERT_PATH", "SM2_SEAL_PATH", "SM2_CA_PATH")
@@ -91,6 +97,15 @@ def load_config(overrides: dict | None = None) -> dict:
         "COURIER_WEBHOOK_SECRET": secret("COURIER_WEBHOOK_SECRET", "courier_webhook_secret"),
         # Keys the check codes printed on licences; rotating it voids every printed code.
         "LICENCE_CHECK_SECRET": secret("LICENCE_CHECK_SECRET", "licence_check_secret"),
+        # Seals personal data at rest (app/crypto.py); previous keys still open what they
+        # sealed until `pii rotate-key` has re-sealed every row under the current one.
+        "PII_KEY": secret("PII_KEY", "pii_key"),
+        "PII_PREVIOUS_KEYS": [k for k in env.get("PII_PREVIOUS_KEYS", "").split(",") if k.strip()],
+        "PII_CIPHER": env.get("PII_CIPHER", "sm4-gcm"),
+        # Keys the timeline's HMAC-SM3 chain: without it nobody can recompute the chain.
+        "AUDIT_KEY": secret("AUDIT_KEY", "audit_key"),
+        # Staff TOTP (RFC 6238): the issuer name an authenticator app shows.
+        "TOTP_ISSUER": env.get("TOTP_ISSUER", "Zerovisit"),
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", str(7 * 24 * 3600))),
         "WECHAT_MODE": env.get("WECHAT_MODE", "real" if production else "fake"),
         "WECHAT_APPID": env.get("WECHAT_APPID", ""),
@@ -147,6 +162,8 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     config.update({k: v for k, v in (overrides or {}).items() if k != "ENV"})
     check_storage(config)
+    if config["PII_CIPHER"] not in ("sm4-gcm", "aes-256-gcm"):
+        raise ConfigError(f"PII_CIPHER must be sm4-gcm or aes-256-gcm, not {config['PII_CIPHER']}")
     if production:
         check_production(config)
     return config

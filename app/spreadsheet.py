@@ -9,10 +9,11 @@ Exports prefix such cells with an apostrophe; imports refuse them.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from app.files import write_atomically
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,20 +30,12 @@ def safe_cell(value: object) -> str:
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write a UTF-8 (with BOM, for Excel) CSV atomically; return the number of rows."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow([safe_cell(cell) for cell in row])
-                count += 1
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+        count += 1
+    write_atomically(path, text.getvalue().encode("utf-8-sig"))
     return count

@@ -42,10 +42,11 @@ from pdf_templates.render.text import format_cn_date
 
 AUTHORITY = "天津市应急管理局"
 DOCUMENT = LicenceDocument(
-    template="hazchem-trading",
+    template="certificate",
     title="危险化学品经营许可证",
     number="津安经〔2026〕000123",
     identifier="1.2.156.3005.2.11100000000013338W011.11120000MB1234567X.000123.001.K",
+    holder_label="企业名称",
     holder_name="天津市恒安化工贸易有限公司",
     fields=[
         ("统一社会信用代码", "91350100M000100Y43"),

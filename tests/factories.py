@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 from app import timekeeping
 from app.domain.materials import material_statuses
 from app.extensions import db
+from app.licences.holder import enterprise_holder
 from app.models import Application, Blob, Document, Enterprise, Licence, MaterialVerdict, User
 from app.services import identity
 from app.services.documents import storage
@@ -235,13 +236,9 @@ def licence(
         permit_type=permit_type,
         enterprise_id=enterprise.id,
         region_code=enterprise.region_code,
-        holder={
-            "name": enterprise.name,
-            "credit_code": enterprise.credit_code,
-            "address": enterprise.address,
-            "legal_representative": enterprise.legal_representative,
-            "form": form if form is not None else example_form(permit_type, "new"),
-        },
+        holder=enterprise_holder(
+            enterprise, form if form is not None else example_form(permit_type, "new")
+        ),
         issuer_name="天津市应急管理局",
         issued_on=date.fromisoformat(valid_from),
         valid_from=date.fromisoformat(valid_from),

@@ -22,6 +22,7 @@ from app.api import (
     notifications,
     permit_types,
     phone,
+    pii,
     post_checks,
     ratings,
     review,
@@ -58,6 +59,7 @@ BLUEPRINTS = [
     enterprise_requests.blp,
     appointments.blp,
     guide.blp,
+    pii.blp,
 ]
 
 

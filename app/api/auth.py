@@ -49,17 +49,24 @@ class StaffLogin(MethodView):
     @blp.operation(
         "loginStaff",
         "工作人员登录",
-        "用户名和密码登录，返回 Bearer 令牌及角色、所辖区域；连续失败会被限制。",
+        "用户名和密码（已启用双因素认证的账号加动态验证码）登录，"
+        "返回 Bearer 令牌及角色、所辖区域；连续失败会被限制。",
         auth=False,
     )
     @blp.problems(
-        (401, "INVALID_CREDENTIALS、ACCOUNT_DISABLED"),
+        (
+            401,
+            "INVALID_CREDENTIALS、ACCOUNT_DISABLED；TOTP_REQUIRED（缺少或错误的动态验证码）；"
+            "TOTP_ENROLMENT_REQUIRED（生产环境的管理员、审批人员未绑定动态验证码）",
+        ),
         (429, "登录失败次数过多，稍后再试"),
         *JSON_BODY,
     )
     def post(self, body: dict):
         """Log a staff member in with username and password."""
-        user = identity.login_staff(body["username"], body["password"], client_address())
+        user = identity.login_staff(
+            body["username"], body["password"], client_address(), body.get("totp")
+        )
         token, ttl = issue_token(user)
         return {
             "token": token,

@@ -9,9 +9,11 @@ from app.api.docs import Blueprint
 from app.file_types import ALLOWED_TYPES
 from app.schemas.application import UploadedDocumentSchema, UploadSchema
 from app.services import documents as service
+from app.services import pii_access
 from app.services.applications import document_view
 from app.web.auth import current_user, login_required
 from app.web.idempotency import idempotent
+from app.web.observability import request_origin
 from app.web.request_guards import accepts
 
 blp = Blueprint("documents", __name__, url_prefix="/applications", description="申请材料")
@@ -52,20 +54,29 @@ class Documents(MethodView):
 class DocumentContent(MethodView):
     @login_required
     @blp.operation(
-        "getDocumentContent", "下载材料", "上传的原文件，以附件形式返回，类型为上传时判定的类型。"
+        "getDocumentContent",
+        "下载材料",
+        "上传的原文件，以附件形式返回，类型为上传时判定的类型。每次下载均留痕（查询留痕）。",
     )
     @blp.binary("材料文件", *ALLOWED_TYPES)
     @blp.problems(401, 404, (503, "STORAGE_UNAVAILABLE"))
     def get(self, application_id: int, document_id: int):
         """The uploaded bytes, as an attachment with the stored content type."""
-        document = service.get_document(current_user(), application_id, document_id)
-        return send_file(
-            service.open_document(document),
-            mimetype=document.content_type,
-            as_attachment=True,
-            download_name=document.filename,
-            max_age=0,
-        )
+        user = current_user()
+        document = service.get_document(user, application_id, document_id)
+        content = service.open_document(document)
+        try:
+            pii_access.record_download(user, document, pii_access.Origin(*request_origin()))
+            return send_file(
+                content,
+                mimetype=document.content_type,
+                as_attachment=True,
+                download_name=document.filename,
+                max_age=0,
+            )
+        except BaseException:
+            content.close()
+            raise
 
 
 @blp.route("/<int:application_id>/documents/<int:document_id>")

@@ -13,7 +13,9 @@ from app.licences.documents import licence_ofd, licence_pdf, pki_paths, seal_sig
 from app.licences.schemas import LicencePageSchema, LicenceSchema
 from app.schemas.common import page_of
 from app.schemas.licence import LicenceQuerySchema, RevokeSchema
+from app.services import pii_access
 from app.web.auth import current_user, login_required, staff_required
+from app.web.observability import request_origin
 
 blp = Blueprint("licences", __name__, url_prefix="", description="许可证")
 
@@ -58,14 +60,20 @@ class LicenceItem(MethodView):
 class LicencePdf(MethodView):
     @login_required
     @blp.operation(
-        "getLicencePdf", "电子许可证（PDF）", "由发证机关数字签名的电子许可证 PDF，带核验二维码。"
+        "getLicencePdf",
+        "电子许可证（PDF）",
+        "由发证机关数字签名的电子许可证 PDF，带核验二维码。"
+        "个人持证的证书载有完整身份证号码，下载留痕。",
     )
     @blp.binary("签名的电子许可证", "application/pdf")
     @blp.problems(401, 404, (503, "STORAGE_UNAVAILABLE"))
     def get(self, licence_id: int):
         """The electronic licence, a PDF signed by the issuing authority."""
-        licence = service.get_licence(current_user(), licence_id)
-        response = Response(licence_pdf(licence), mimetype="application/pdf")
+        user = current_user()
+        licence = service.get_licence(user, licence_id)
+        content = licence_pdf(licence)
+        pii_access.record_licence_pdf(user, licence, pii_access.Origin(*request_origin()))
+        response = Response(content, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="licence-{licence.id}.pdf"'
         return response
 
@@ -77,14 +85,19 @@ class LicenceOfd(MethodView):
         "getLicenceOfd",
         "国家标准电子证照（OFD）",
         "与 PDF 相同的许可证，OFD 格式（GB/T 33190），带 GB/T 38540 SM2 电子签章，"
-        "可用任何支持国密的 OFD 阅读器或 OpenSSL 核验；根证书见 /pki/sm2-ca.pem。",
+        "可用任何支持国密的 OFD 阅读器或 OpenSSL 核验；根证书见 /pki/sm2-ca.pem。"
+        "个人持证的证书载有完整身份证号码，下载留痕。",
     )
     @blp.binary("加盖电子签章的电子证照", "application/ofd")
     @blp.problems(401, 404, (409, "LICENCE_PDF_PENDING"), (503, "STORAGE_UNAVAILABLE"))
     def get(self, licence_id: int):
         """The electronic licence as OFD, sealed with the authority's SM2 electronic seal."""
-        licence = service.get_licence(current_user(), licence_id)
-        response = Response(licence_ofd(licence), mimetype="application/ofd")
+        user = current_user()
+        licence = service.get_licence(user, licence_id)
+        content = licence_ofd(licence)
+        # Like the PDF, a person's certificate prints the full ID number: the download is recorded.
+        pii_access.record_licence_pdf(user, licence, pii_access.Origin(*request_origin()))
+        response = Response(content, mimetype="application/ofd")
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{licence.identifier or licence.id}.ofd"'
         )

@@ -12,6 +12,7 @@ from app.cli.demo import demo_cli
 from app.cli.guide import guide_cli
 from app.cli.licences import licences_cli
 from app.cli.outbox import outbox_cli
+from app.cli.pii import pii_cli
 from app.cli.reminders import reminders_cli
 from app.cli.staff import staff_cli
 from app.cli.stats import stats_cli
@@ -32,6 +33,7 @@ COMMANDS = (
     stats_cli,
     appointments_cli,
     guide_cli,
+    pii_cli,
 )
 
 

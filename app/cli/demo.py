@@ -26,6 +26,7 @@ from werkzeug.datastructures import FileStorage as Upload
 from app import timekeeping
 from app.domain.permit_types import require_permit_type
 from app.extensions import db
+from app.licences.holder import enterprise_holder
 from app.licences.lifecycle import add_years
 from app.models import Application, Enterprise, Licence, User
 from app.services import cases, documents, identity, ratings
@@ -253,13 +254,7 @@ def _register_licences(firms: list[Enterprise], today: date) -> None:
                 permit_type=permit_type,
                 enterprise_id=firm.id,
                 region_code=firm.region_code,
-                holder={
-                    "name": firm.name,
-                    "credit_code": firm.credit_code,
-                    "address": firm.address,
-                    "legal_representative": firm.legal_representative,
-                    "form": dict(known.example_forms["new"]),
-                },
+                holder=enterprise_holder(firm, known.example_forms["new"]),
                 issuer_name=issuer_name("120000"),
                 issued_on=valid_from,
                 valid_from=valid_from,

@@ -1,14 +1,17 @@
-"""``flask staff``: create, deactivate, reset the password of and list staff accounts."""
+"""``flask staff``: create, deactivate, reset the password of and list staff accounts; bind
+and reset their second factor (TOTP)."""
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
+import segno
 from flask.cli import AppGroup
 
 from app.errors import AppError
-from app.services import identity, staff_accounts
+from app.services import identity, staff_accounts, totp
 
 staff_cli = AppGroup("staff", help="管理工作人员账号")
 
@@ -64,3 +67,26 @@ def staff_list() -> None:
     for user in staff_accounts.list_staff():
         state = "在用" if user.active else "已停用"
         click.echo(f"{user.username:<16} {','.join(user.roles):<28} {user.region_code}  {state}")
+
+
+# --- second factor (TOTP, RFC 6238) ---
+
+
+@staff_cli.command("totp-enrol")
+@click.option("--username", required=True)
+def staff_totp_enrol(username: str) -> None:
+    """Give a staff account a new TOTP secret; print its otpauth:// URI and a QR code."""
+    uri = totp.enrol(_staff_or_exit(username))
+    picture = io.StringIO()
+    segno.make(uri, error="m").terminal(out=picture, compact=True)
+    click.echo(picture.getvalue(), nl=False)
+    click.echo(uri)
+    click.echo(f"请 {username} 用验证器扫描上面的二维码。")
+
+
+@staff_cli.command("totp-reset")
+@click.option("--username", required=True)
+def staff_totp_reset(username: str) -> None:
+    """Remove a staff account's second factor (a lost phone); enrol again before login."""
+    totp.reset(_staff_or_exit(username))
+    click.echo(f"已清除 {username} 的动态验证码，请重新绑定。")

@@ -15,6 +15,7 @@ from app.console import (  # noqa: F401  (the modules attach their routes to ``b
     views_licences,
     views_office,
     views_requests,
+    views_security,
 )
 from app.console.blueprint import bp
 from app.console.session import init_session

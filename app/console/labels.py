@@ -8,21 +8,12 @@ from typing import Any
 from flask import Blueprint
 
 from app.domain.carriers import carrier_name
+from app.licences.lifecycle import STATUS_LABELS
+from app.models import ROLE_LABELS
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
 from workflows.definitions import get_workflow
 
-ROLE_LABELS = {
-    "clerk": "受理员",
-    "reviewer": "审查员",
-    "inspector": "核查员",
-    "approver": "审批人",
-    "dispatcher": "送达员",
-    "admin": "管理员",
-    "agent": "帮办员",
-    "applicant": "申请人",
-    "system": "系统",
-}
 CHOICE_LABELS = {
     "ok": "符合",
     "rejected": "不符合",
@@ -42,14 +33,6 @@ MATERIAL_STATUS_LABELS = {
     "committed": "已承诺",
 }
 KIND_LABELS = {"new": "新申请", "renewal": "延续", "change": "变更"}
-LICENCE_STATUS_LABELS = {
-    "active": "有效",
-    "expiring": "即将到期",
-    "expired": "已过期",
-    "superseded": "已被替代",
-    "revoked": "已吊销",
-    "pending": "未生效",
-}
 SHIPMENT_STATUS_LABELS = {
     "created": "已交寄",
     "in_transit": "运输中",
@@ -117,7 +100,7 @@ def register_filters(bp: Blueprint) -> None:
         "choice_label": lambda c: CHOICE_LABELS.get(c, c),
         "material_status": lambda s: MATERIAL_STATUS_LABELS.get(s, s),
         "kind_label": lambda k: KIND_LABELS.get(k, k),
-        "licence_status": lambda s: LICENCE_STATUS_LABELS.get(s, s),
+        "licence_status": lambda s: STATUS_LABELS.get(s, s),
         "shipment_status": lambda s: SHIPMENT_STATUS_LABELS.get(s, s),
         "permit_name": permit_name,
         "carrier_name": carrier_name,

@@ -40,7 +40,10 @@ def login():
     if request.method == "POST":
         try:
             user = identity.login_staff(
-                username, request.form.get("password", ""), client_address()
+                username,
+                request.form.get("password", ""),
+                client_address(),
+                request.form.get("totp", "").strip() or None,
             )
         except AppError as exc:
             db.session.rollback()

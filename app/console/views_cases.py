@@ -17,7 +17,8 @@ from app.extensions import db
 from app.licences.documents import label_pdf
 from app.models import User
 from app.services import applications as application_service
-from app.services import cases, delivery, documents, notices, review
+from app.services import cases, delivery, documents, notices, pii_access, review
+from app.web.observability import request_origin
 from permits.catalogue import get_catalogue
 from workflows.definitions.common import DISPATCH, STATES
 from workflows.errors import WorkflowError
@@ -247,13 +248,19 @@ def document(application_id: int, document_id: int):
     """A material's file, shown in the browser (images and PDFs) for staff of the region."""
     item = documents.get_document(current_staff(), application_id, document_id)
     inline = item.content_type in INLINE_TYPES
-    response = send_file(
-        documents.open_document(item),
-        mimetype=item.content_type,
-        as_attachment=not inline,
-        download_name=item.filename,
-        max_age=0,
-    )
+    content = documents.open_document(item)
+    try:
+        pii_access.record_download(current_staff(), item, pii_access.Origin(*request_origin()))
+        response = send_file(
+            content,
+            mimetype=item.content_type,
+            as_attachment=not inline,
+            download_name=item.filename,
+            max_age=0,
+        )
+    except BaseException:
+        content.close()
+        raise
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -16,6 +16,8 @@ from app.licences import access as licence_access
 from app.licences import register as licence_register
 from app.licences.documents import licence_ofd, licence_pdf
 from app.licences.schemas import licence_view
+from app.services import pii_access
+from app.web.observability import request_origin
 
 PAGE_SIZE = 20
 EXPIRY_WINDOWS = (30, 90, 120)
@@ -77,7 +79,9 @@ def licence(licence_id: int):
 def licence_file(licence_id: int):
     """The signed electronic licence, shown in the browser."""
     item = licence_access.get_licence(current_staff(), licence_id)
-    response = Response(licence_pdf(item), mimetype="application/pdf")
+    content = licence_pdf(item)
+    pii_access.record_licence_pdf(current_staff(), item, pii_access.Origin(*request_origin()))
+    response = Response(content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="licence-{item.id}.pdf"'
     return response
 
@@ -87,7 +91,9 @@ def licence_file(licence_id: int):
 def licence_ofd_file(licence_id: int):
     """The national electronic licence (OFD with the SM2 seal), as a download."""
     item = licence_access.get_licence(current_staff(), licence_id)
-    response = Response(licence_ofd(item), mimetype="application/ofd")
+    content = licence_ofd(item)
+    pii_access.record_licence_pdf(current_staff(), item, pii_access.Origin(*request_origin()))
+    response = Response(content, mimetype="application/ofd")
     name = item.identifier or f"licence-{item.id}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.ofd"'
     return response

@@ -2,24 +2,32 @@
 
 Each entry's hash covers its own content and the previous entry's hash, so editing or
 deleting any stored entry breaks every hash after it; ``verify_chain`` names the first.
+The hash is an HMAC-SM3 keyed by ``AUDIT_KEY`` (GB/T 39786 §8.4, integrity of logs): someone
+who can write the database but does not hold the key cannot recompute the chain after an
+edit, as anyone could with a plain digest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app import timekeeping
+from app.crypto import audit_mac, same_digest
 from app.extensions import db
 from app.models import Application, TimelineEntry, User
 
 GENESIS = "0" * 64
 
 
-def entry_hash(entry: TimelineEntry, prev_hash: str) -> str:
+def canonical_content(entry: Any, prev_hash: str) -> bytes:
+    """The bytes an entry's hash covers: every stored field and the previous hash.
+
+    ``entry`` is a ``TimelineEntry`` or a Core row with its columns (the re-keying migration)."""
     content = {
         "application_id": entry.application_id,
         "seq": entry.seq,
@@ -35,7 +43,12 @@ def entry_hash(entry: TimelineEntry, prev_hash: str) -> str:
         "prev": prev_hash,
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return canonical.encode("utf-8")
+
+
+def entry_hash(entry: TimelineEntry, prev_hash: str, key: str | None = None) -> str:
+    """HMAC-SM3 of the entry under ``AUDIT_KEY`` (or ``key``), hex."""
+    return audit_mac(key or current_app.config["AUDIT_KEY"], canonical_content(entry, prev_hash))
 
 
 def actor_label(user: User | None) -> str:
@@ -113,7 +126,7 @@ def verify_chain(application_id: int) -> ChainBreak | None:
             return ChainBreak(application_id, expected_seq, "条目缺失")
         if entry.prev_hash != prev:
             return ChainBreak(application_id, entry.seq, "与上一条目的链接不符")
-        if entry_hash(entry, prev) != entry.hash:
+        if not same_digest(entry_hash(entry, prev), entry.hash):
             return ChainBreak(application_id, entry.seq, "条目内容已被改动")
         prev = entry.hash
         expected_seq += 1

@@ -33,6 +33,7 @@ from app.integrations.ofd_signing import seal_package
 from app.integrations.seal_pki import SealPaths, SealSigner, ensure_dev_seal_pki, load_seal_signer
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import DocumentStore, storage_for
+from app.licences.holder import name_on_licence
 from app.models import Application, Licence, Shipment
 from pdf_templates.ofd import DocInfo, render_licence_ofd
 from pdf_templates.render import (
@@ -165,7 +166,8 @@ def licence_document(licence: Licence) -> LicenceDocument:
         title=permit_type.name,
         number=licence.number,
         identifier=licence.identifier,
-        holder_name=licence.holder.get("person_name") or licence.holder.get("name", ""),
+        holder_label=permit_type.holder_label,
+        holder_name=name_on_licence(licence.holder),
         fields=_fields(licence),
         valid_from=licence.valid_from,
         valid_until=licence.valid_until,
@@ -203,7 +205,7 @@ def licence_metadata(licence: Licence) -> list[tuple[str, str]]:
         ("发证机构", licence.issuer_name),
         ("发证机构代码", current_app.config["ISSUER_CREDIT_CODE"]),
         ("发证日期", licence.issued_on.isoformat()),
-        ("持证主体", holder.get("person_name") or holder.get("name", "")),
+        ("持证主体", name_on_licence(holder)),
     ]
     if holder.get(code_key):
         rows += [

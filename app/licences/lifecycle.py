@@ -22,6 +22,7 @@ from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
 from app.licences.documents import store_licence_ofd, store_licence_pdf
+from app.licences.holder import enterprise_holder, with_person
 from app.models import Application, Licence, LicenceSequence
 from app.sql import insert_ignore
 from permits.catalogue import PermitType
@@ -188,18 +189,10 @@ def allocate_serial(permit_type: str, region: str, year: int) -> int:
 def _holder(application: Application, permit_type: PermitType, previous: Licence | None) -> dict:
     """What the licence prints about its holder: a renewal or change carries on the old
     licence's particulars, overridden by what the application says."""
-    enterprise = application.enterprise
     recorded = dict(previous.holder.get("form") or {}) if previous is not None else {}
-    holder = {
-        "name": enterprise.name,
-        "credit_code": enterprise.credit_code,
-        "address": enterprise.address,
-        "legal_representative": enterprise.legal_representative,
-        "form": {**recorded, **(application.form or {})},
-    }
+    holder = enterprise_holder(application.enterprise, {**recorded, **(application.form or {})})
     if permit_type.holder == "person":
-        holder["person_name"] = application.form.get("worker_name", "")
-        holder["id_number"] = application.form.get("worker_id_number", "")
+        return with_person(holder, application.form)
     return holder
 
 

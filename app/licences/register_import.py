@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from app import timekeeping
 from app.domain.permit_types import require_permit_type
 from app.extensions import db
+from app.licences.holder import holder_record
 from app.licences.register_rows import (
     LABELS,
     FileRefused,
@@ -204,13 +205,13 @@ def _licence_values(row: RegisterRow, enterprise_id: int, now: Any) -> dict:
         "permit_type": row.permit_type,
         "enterprise_id": enterprise_id,
         "region_code": row.region_code,
-        "holder": {
-            "name": row.enterprise_name,
-            "credit_code": row.credit_code,
-            "address": row.address,
-            "legal_representative": row.legal_representative,
-            "form": {"principal": row.legal_representative, **row.particulars},
-        },
+        "holder": holder_record(
+            row.enterprise_name,
+            row.credit_code,
+            row.address,
+            row.legal_representative,
+            {"principal": row.legal_representative, **row.particulars},
+        ),
         "issuer_name": cached_issuer_name(row.permit_type, row.region_code),
         "issued_on": row.valid_from,
         "valid_from": row.valid_from,

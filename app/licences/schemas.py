@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, pre_dump, validate
 
 from app.domain.permit_types import require_permit_type
 from app.licences.documents import ofd_url, verification_url
+from app.licences.holder import name_on_licence
 from app.licences.lifecycle import STATUS_LABELS, days_to_expiry, licence_status
 from app.models import Licence
 from app.schemas.common import PageSchema, day
@@ -40,8 +41,7 @@ class LicenceOut:
 
     @property
     def holder_name(self) -> str | None:
-        holder = self.licence.holder
-        return holder.get("person_name") or holder.get("name")
+        return name_on_licence(self.licence.holder) or None
 
     @property
     def missing_particulars(self) -> list[dict[str, str]]:

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table."""
 
+from app.models import blind_index
 from app.models.application import Application, Blob, Document, MaterialVerdict, Rating
 from app.models.appointment import Appointment, AppointmentSlot
 from app.models.contact import VerifiedPhone
@@ -12,11 +13,15 @@ from app.models.licence import Licence, LicenceSequence
 from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
+from app.models.pii_access import PiiAccess
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
-from app.models.user import STAFF_ROLES, User
+from app.models.user import ROLE_LABELS, STAFF_ROLES, User
+
+blind_index.register()
 
 __all__ = [
+    "ROLE_LABELS",
     "STAFF_ROLES",
     "Application",
     "Appointment",
@@ -37,6 +42,7 @@ __all__ = [
     "Notice",
     "Notification",
     "OutboxMessage",
+    "PiiAccess",
     "PostCheck",
     "Rating",
     "Reminder",

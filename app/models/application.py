@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
+from app.models.sealed import APPLICATION_DELIVERY, APPLICATION_FORM
 
 if TYPE_CHECKING:
     from app.models.licence import Licence
@@ -67,8 +68,12 @@ class Application(Model):
     kind: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(32), default="draft", index=True)
     region_code: Mapped[str] = mapped_column(String(6))
-    form: Mapped[dict] = mapped_column(JSONType, default=dict)
-    delivery: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # The worker's ID number and phone, and the delivery phone and address, are sealed.
+    form: Mapped[dict] = mapped_column(APPLICATION_FORM, default=dict)
+    delivery: Mapped[dict] = mapped_column(APPLICATION_DELIVERY, default=dict)
+    # Keyed blind index (HMAC-SM3) of the worker's ID number: equality lookups without
+    # storing the number in clear (app/models/blind_index.py keeps it current).
+    worker_id_index: Mapped[str | None] = mapped_column(String(64), index=True)
     licence_id: Mapped[int | None] = mapped_column(ForeignKey("licences.id"), index=True)
     issued_licence_id: Mapped[int | None] = mapped_column(
         ForeignKey("licences.id", use_alter=True, name="fk_applications_issued_licence_id")

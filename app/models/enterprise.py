@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
+from app.models.sealed import ENTERPRISE_PHONE
 from app.models.user import User
 
 
@@ -21,7 +22,7 @@ class Enterprise(Model):
     legal_representative: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(300))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
-    contact_phone: Mapped[str] = mapped_column(String(20))
+    contact_phone: Mapped[str] = mapped_column(ENTERPRISE_PHONE)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # 失信 record: refuses 容缺受理 and direct extension (domain.md).
     bad_credit: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
-from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.base import UTCDateTime, utcnow
+from app.models.sealed import IDEMPOTENT_RESPONSE
 
 
 class IdempotencyRecord(Model):
@@ -21,5 +22,5 @@ class IdempotencyRecord(Model):
     endpoint: Mapped[str] = mapped_column(String(200))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict] = mapped_column(JSONType)
+    body: Mapped[dict] = mapped_column(IDEMPOTENT_RESPONSE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -8,8 +8,9 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.extensions import Model
-from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.base import UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
+from app.models.sealed import LICENCE_HOLDER
 
 
 class Licence(Model):
@@ -34,7 +35,9 @@ class Licence(Model):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     # What the certificate prints about its holder, frozen at issue time.
-    holder: Mapped[dict] = mapped_column(JSONType, default=dict)
+    holder: Mapped[dict] = mapped_column(LICENCE_HOLDER, default=dict)
+    # Keyed blind index of a person holder's ID number (app/models/blind_index.py).
+    holder_id_index: Mapped[str | None] = mapped_column(String(64), index=True)
     issuer_name: Mapped[str] = mapped_column(String(100))
     issued_on: Mapped[date] = mapped_column(Date)
     valid_from: Mapped[date] = mapped_column(Date)

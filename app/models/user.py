@@ -5,13 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import BigInteger, Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
+from app.models.sealed import TOTP_PENDING, TOTP_SECRET
 
 STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "agent")
+# Every role a person reads: staff roles, the applicant and the system (in timelines, the
+# console, the API's action descriptions).
+ROLE_LABELS = {
+    "clerk": "受理员",
+    "reviewer": "审查员",
+    "inspector": "核查员",
+    "approver": "审批人",
+    "dispatcher": "送达员",
+    "admin": "管理员",
+    "agent": "帮办员",
+    "applicant": "申请人",
+    "system": "系统",
+}
 
 
 class User(Model):
@@ -28,6 +42,12 @@ class User(Model):
     region_code: Mapped[str | None] = mapped_column(String(6))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Staff second factor (RFC 6238), sealed like personal data: the active secret, one
+    # being enrolled (until a first code confirms it), and the last time step accepted
+    # (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(TOTP_SECRET)
+    totp_pending: Mapped[str | None] = mapped_column(TOTP_PENDING)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def is_staff(self) -> bool:

@@ -18,19 +18,9 @@ from typing import Any
 from apispec import APISpec
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from app.models import ROLE_LABELS
 from workflows.definitions import WORKFLOWS
 from workflows.engine import Field, Transition
-
-ROLE_LABELS = {
-    "applicant": "申请人（企业管理人）",
-    "clerk": "受理人员",
-    "reviewer": "审查人员",
-    "inspector": "核查人员",
-    "approver": "审批人员",
-    "dispatcher": "送达人员",
-    "admin": "管理员",
-    "agent": "帮办代办人员",
-}
 
 
 class ActionSchema(Schema):

@@ -16,6 +16,11 @@ class StaffLoginSchema(Schema):
     password = fields.String(
         required=True, load_only=True, validate=validate.Length(min=1, max=256)
     )
+    totp = fields.String(
+        load_only=True,
+        validate=validate.Length(max=16),
+        metadata={"description": "动态验证码（RFC 6238，6位）：账号已启用双因素认证时必填"},
+    )
 
 
 class LoginUserSchema(Schema):

@@ -321,9 +321,10 @@ def _masked_form(form: dict) -> dict:
 
 
 def _delivery_view(user: User, delivery: dict) -> dict:
+    """The applicant sees their own delivery phone; staff see it masked and read it in full
+    through ``GET …/personal-data``, which records the view (查询留痕)."""
     shown = dict(delivery)
-    needs_phone = not user.is_staff or "dispatcher" in user.roles
-    if not needs_phone and shown.get("phone"):
+    if user.is_staff and shown.get("phone"):
         shown["phone"] = mask_phone(shown["phone"])
     return shown
 

@@ -219,7 +219,7 @@ def send_reminders(today: date | None = None) -> int:
             dedupe_key=f"appointment-reminder:{appointment.id}",
         )
         appointment.reminded_at = now
-    db.session.commit()
+    commit()
     return len(due)
 
 

@@ -1,16 +1,13 @@
 """Uploading, serving and removing a case's documents.
 
-The request parser writes the upload into the store's temp folder, hashing it on the way
-(``app.web.uploads``); it is judged by its first bytes and committed to the content-addressed
-store (renamed, or sent to the bucket) only when the database row is about to commit.
+An upload takes the shared path of ``app.domain.upload_pipeline`` (size, content type,
+content-addressed blob, committed to the store once the row is flushed).
 """
 
 from __future__ import annotations
 
-import os
 from typing import BinaryIO
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
@@ -20,31 +17,18 @@ from app import timekeeping
 from app.domain import access, agency, bulk, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
+from app.domain.upload_pipeline import NO_FILE, no_file, received_file, storage
 from app.errors import (
     Conflict,
     NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
     field_error,
     fields_error,
 )
 from app.extensions import db
-from app.file_types import sniff_content_type
-from app.integrations.storage import DocumentStore, TooLarge, storage_for
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
 LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
-
-
-def storage() -> DocumentStore:
-    return storage_for("documents")
-
-
-def _safe_filename(name: str | None) -> str:
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?')
-    return cleaned[:200] or "upload"
 
 
 def _check_can_upload(application: Application, material_code: str) -> None:
@@ -69,49 +53,22 @@ def upload_document(
     errors = {}
     if not material_code:
         errors["material"] = ["请选择材料"]
-    if upload is None or not upload.filename and upload.content_length == 0:
-        errors["file"] = ["请选择要上传的文件"]
+    if no_file(upload):
+        errors["file"] = [NO_FILE]
     if errors or not material_code or upload is None:  # (the last two narrow the types)
         raise fields_error(errors)
     _check_can_upload(application, material_code)
-    store = storage()
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    try:
-        tmp, spooled = store.spool(upload.stream, limit)
-    except TooLarge as exc:
-        raise PayloadTooLarge(
-            f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
-        ) from exc
-    try:
-        content_type = sniff_content_type(spooled.head, tmp)
-        if content_type is None:
-            raise UnsupportedMediaType(
-                "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
-                code="FILE_TYPE_NOT_ALLOWED",
-                title="文件类型不支持",
-            )
-        if spooled.size == 0:
-            raise field_error("file", "文件为空")
-        if db.session.get(Blob, spooled.sha256) is None:
-            db.session.add(
-                Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
-            )
+    with received_file(upload) as received:
         document = Document(
             application=application,
             material_code=material_code,
-            sha256=spooled.sha256,
-            filename=_safe_filename(upload.filename),
-            content_type=content_type,
-            size=spooled.size,
+            sha256=received.sha256,
+            filename=received.filename,
+            content_type=received.content_type,
+            size=received.size,
             uploaded_by=user.id,
         )
         db.session.add(document)
-        db.session.flush()
-        # The file is in place before the row commits: a crash leaves at worst an
-        # unreferenced blob, never a row pointing at nothing.
-        store.commit(tmp, spooled.sha256)
-    finally:
-        store.discard(tmp)
     _touch(application)
     commit()
     return document

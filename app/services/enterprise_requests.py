@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import FileStorage as Upload
 
@@ -22,30 +21,25 @@ from app import timekeeping
 from app.domain import access, clock
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
+from app.domain.upload_pipeline import NO_FILE, no_file, received_file
 from app.domain.working_day_sums import local_day, span_sum
 from app.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
     ValidationFailed,
     VersionConflict,
     field_error,
     fields_error,
 )
 from app.extensions import db
-from app.file_types import sniff_content_type
-from app.integrations.storage import TooLarge
 from app.models import (
-    Blob,
     Enterprise,
     EnterpriseRequest,
     RequestAttachment,
     RequestEvent,
     User,
 )
-from app.services.documents import _safe_filename, storage
 from permits.identifiers import region_prefix
 from permits.request_topics import RequestTopic, get_request_topic, request_topics
 
@@ -220,50 +214,25 @@ def add_attachment(user: User, request_id: int, upload: Upload | None) -> Reques
         raise NotFound("诉求不存在", code="REQUEST_NOT_FOUND")
     if item.state == "closed":
         raise Conflict("诉求已办结，不能再添加附件", code="REQUEST_CLOSED")
-    if upload is None or not upload.filename and upload.content_length == 0:
-        raise ValidationFailed("请选择要上传的文件", errors={"file": ["请选择要上传的文件"]})
+    if upload is None or no_file(upload):
+        raise field_error("file", NO_FILE)
     count = db.session.scalars(
         select(func.count()).where(RequestAttachment.request_id == item.id)
     ).one()
     if count >= MAX_ATTACHMENTS:
         message = f"每件诉求最多{MAX_ATTACHMENTS}个附件"
         raise Conflict(message, code="TOO_MANY_ATTACHMENTS")
-    store = storage()
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    try:
-        tmp, spooled = store.spool(upload.stream, limit)
-    except TooLarge as exc:
-        raise PayloadTooLarge(
-            f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
-        ) from exc
-    try:
-        content_type = sniff_content_type(spooled.head, tmp)
-        if content_type is None:
-            raise UnsupportedMediaType(
-                "只能上传PDF、JPEG、PNG或OFD文件（按文件内容判断）",
-                code="FILE_TYPE_NOT_ALLOWED",
-                title="文件类型不支持",
-            )
-        if spooled.size == 0:
-            raise field_error("file", "文件为空")
-        if db.session.get(Blob, spooled.sha256) is None:
-            db.session.add(
-                Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
-            )
+    with received_file(upload) as received:
         attachment = RequestAttachment(
             request_id=item.id,
-            sha256=spooled.sha256,
-            filename=_safe_filename(upload.filename),
-            content_type=content_type,
-            size=spooled.size,
+            sha256=received.sha256,
+            filename=received.filename,
+            content_type=received.content_type,
+            size=received.size,
             uploaded_by=user.id,
             created_at=timekeeping.now(),
         )
         db.session.add(attachment)
-        db.session.flush()
-        store.commit(tmp, spooled.sha256)
-    finally:
-        store.discard(tmp)
     commit()
     return attachment
 

@@ -216,19 +216,25 @@ def _write(passages: list[Passage]) -> None:
         )
 
 
-def rebuild(*, force: bool = False) -> int:
-    """Rebuild the index when what it was built from changed (or ``force``); passage count."""
+def _reindex(*, force: bool) -> int:
+    """Rewrite the index when what it was built from changed (or ``force``), in the caller's
+    transaction; the passage count."""
     passages = all_passages()
     fingerprint = _fingerprint(passages)
     state = _lock_state()
     if state.fingerprint == fingerprint and not force:
-        db.session.commit()
         return len(passages)
     _write(passages)
     state.fingerprint, state.built_at = fingerprint, timekeeping.now()
-    db.session.commit()
     log.info("guide index rebuilt: %d passages", len(passages))
     return len(passages)
+
+
+def rebuild(*, force: bool = False) -> int:
+    """Rebuild the index when what it was built from changed (or ``force``); passage count."""
+    count = _reindex(force=force)
+    commit()
+    return count
 
 
 @cache
@@ -361,8 +367,8 @@ def add_faq(user: User | None, data: dict) -> FaqEntry:
     entry.answer = data["answer"].strip()
     entry.permit_type = data.get("permit_type") or None
     entry.created_by = user.id if user else None
+    _reindex(force=False)  # the entry and the index it is searched by commit together
     commit()
-    rebuild()
     return entry
 
 
@@ -372,8 +378,8 @@ def delete_faq(entry_id: int) -> None:
         raise NotFound("常见问题不存在", code="FAQ_NOT_FOUND")
     db.session.execute(delete(GuidePassage).where(GuidePassage.faq_id == entry.id))
     db.session.delete(entry)
+    _reindex(force=True)
     commit()
-    rebuild(force=True)
 
 
 def load_faq_file(path: Path | None = None) -> int:

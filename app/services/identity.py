@@ -15,6 +15,7 @@ from app.errors import AppError, TooManyRequests, Unauthorized, UpstreamError, f
 from app.extensions import db
 from app.integrations.wechat import FakeWechat, LoginGateway, WechatClient, WechatError
 from app.models import STAFF_ROLES, User
+from app.services import totp
 from permits.identifiers import is_region_code
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,41 @@ def _spend_attempt(username: str, address: str) -> None:
             )
 
 
-def login_staff(username: str, password: str, address: str) -> User:
-    """Check staff credentials; unknown user and wrong password answer alike.
+# 等保 2.0 level 3: administrators and privileged users authenticate with two factors.
+ROLES_NEEDING_TOTP = ("admin", "approver")
+
+
+def _check_second_factor(user: User, totp_code: str | None) -> None:
+    """The account's TOTP, when it has one; production refuses admins and approvers without.
+
+    A wrong code spends an attempt of the same throttle as a wrong password (counted before
+    the password was checked)."""
+    if user.totp_secret:
+        if not totp_code:
+            raise Unauthorized(
+                "该账号已启用双因素认证，请输入动态验证码",
+                code="TOTP_REQUIRED",
+                title="需要动态验证码",
+            )
+        if not totp.check_code(user, totp_code):
+            raise Unauthorized(
+                "动态验证码错误或已使用，请输入验证器上的新验证码",
+                code="TOTP_REQUIRED",
+                title="需要动态验证码",
+            )
+        return
+    production = current_app.config["APP_ENV"] == "production"
+    if production and set(ROLES_NEEDING_TOTP) & set(user.roles):
+        raise Unauthorized(
+            "管理员和审批人员须启用双因素认证后方可登录，请联系系统管理员绑定动态验证码",
+            code="TOTP_ENROLMENT_REQUIRED",
+            title="需要启用双因素认证",
+        )
+
+
+def login_staff(username: str, password: str, address: str, totp_code: str | None = None) -> User:
+    """Check staff credentials, then the second factor; unknown user and wrong password
+    answer alike.
 
     ``address`` is the client's (the login throttle counts per address)."""
     username = username.strip()
@@ -121,6 +155,7 @@ def login_staff(username: str, password: str, address: str) -> User:
     ok = check_password_hash((user.password_hash if user else None) or _DUMMY_HASH, password)
     if not (user and ok and user.active):
         raise Unauthorized("用户名或密码错误", code="INVALID_CREDENTIALS", title="登录失败")
+    _check_second_factor(user, totp_code)
     setting, _, key = _login_keys(username, address)[0]
     throttle.clear(current_app.config[setting], *key)
     return user
@@ -151,5 +186,5 @@ def create_staff(username: str, password: str, roles: list[str], region_code: st
         region_code=region_code,
     )
     db.session.add(user)
-    db.session.commit()
+    commit()
     return user

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from app import timekeeping
 from app.domain import access, materials
 from app.domain.permit_types import require_permit_type
+from app.domain.transaction import commit
 from app.errors import NotFound
 from app.extensions import db
 from app.integrations.storage import storage_for
@@ -160,7 +161,7 @@ def notice_pdf(application: Application, notice: Notice) -> bytes:
         .values(pdf_sha256=sha256)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit()
     db.session.refresh(notice)
     return store.read_bytes(notice.pdf_sha256 or sha256)
 

@@ -91,7 +91,7 @@ def reserve(user_id: int, template_id: str) -> bool:
         .values(remaining=SubscriptionConsent.remaining - 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit()
     return touched == 1
 
 
@@ -107,7 +107,7 @@ def release(user_id: int, template_id: str) -> None:
         .values(remaining=SubscriptionConsent.remaining + 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit()
 
 
 def consent_view(row: SubscriptionConsent) -> dict:

@@ -73,3 +73,9 @@ def init_app(app: Flask) -> None:
     logging.setLogRecordFactory(RedactingLogRecord)
     app.before_request(_start)
     app.after_request(_finish)
+
+
+def request_origin() -> tuple[str, str]:
+    """The route and request id of this request, for the records that name where a read
+    came from (查询留痕)."""
+    return request.path, g.get("request_id") or uuid.uuid4().hex

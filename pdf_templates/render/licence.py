@@ -35,13 +35,15 @@ class LicenceDocument:
     """Everything printed on one licence certificate.
 
     ``fields`` are the particulars rows after the holder's row, in print order; the
-    holder's own row (企业名称 / 姓名 …) is added from ``holder_name`` and the layout.
+    holder's own row is ``holder_label`` (企业名称 / 单位名称 / 姓名, the catalogue's) and
+    ``holder_name``.
     """
 
     template: str
     title: str
     number: str
     identifier: str
+    holder_label: str
     holder_name: str
     fields: Sequence[tuple[str, str]]
     valid_from: date
@@ -78,7 +80,7 @@ def draw_licence(sheet: Sheet, layout: dict[str, Any], doc: LicenceDocument) -> 
     if "photo" in layout:
         _draw_photo_box(sheet, layout["photo"])
     validity = f"有效期：{format_cn_date(doc.valid_from)}至{format_cn_date(doc.valid_until)}"
-    rows = [(layout["holder_label"], doc.holder_name), *doc.fields]
+    rows = [(doc.holder_label, doc.holder_name), *doc.fields]
     draw_particulars(sheet, layout, Particulars(rows, validity, doc.change_note))
     _draw_qr_block(sheet, layout["qr"], doc.verification_url, doc.check_code)
     draw_issuer_block(sheet, layout["issuer"], layout["seal"], doc.issuer_name, doc.issued_on)

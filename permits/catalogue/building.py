@@ -67,6 +67,7 @@ def build(data: dict[str, Any]) -> PermitType:
         ),
         number_template=data["number_template"],
         licence_template=data["licence_template"],
+        holder_label=data["holder_label"],
         holder=data["holder"],
         guide=data["guide"].strip(),
         materials=tuple(_material(material) for material in data["materials"]),

@@ -107,6 +107,7 @@ _FILE_PROPERTIES: dict[str, Any] = {
     },
     "number_template": {"title": "证书编号模板", "type": "string", "minLength": 1},
     "licence_template": {**_CODE, "title": "证照版式"},
+    "holder_label": {"title": "证照上持证主体一栏的标签", "type": "string", "minLength": 1},
     "holder": {"title": "持证主体", "enum": ["enterprise", "person"]},
     "guide": {"title": "办事指南", "type": "string", "minLength": 20},
     "materials": {

@@ -136,7 +136,8 @@ class PermitType:
     inspection_required: bool
     direct_extension: DirectExtension
     number_template: str
-    licence_template: str
+    licence_template: str  # the layout in pdf_templates/, shared by types that look alike
+    holder_label: str  # the label of the holder's row on the licence: 企业名称, 单位名称, 姓名
     holder: str  # "enterprise" | "person"
     guide: str
     materials: tuple[Material, ...]

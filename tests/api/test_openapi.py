@@ -80,7 +80,7 @@ def test_action_body_is_one_schema_per_action(document):
     verify = schemas["VerifyMaterialAction"]
     assert verify["properties"]["verdict"]["enum"] == ["ok", "rejected"]
     assert set(verify["required"]) == {"action", "material", "verdict"}
-    assert "审查人员" in verify["description"]
+    assert "审查员" in verify["description"]
     assert schemas["RequestSupplementAction"]["properties"]["missing_materials"]["type"] == "array"
     assert schemas["ScheduleInspectionAction"]["properties"]["date"]["format"] == "date"
     assert schemas["RecommendAction"]["properties"]["recommendation"]["enum"] == ["approve", "deny"]

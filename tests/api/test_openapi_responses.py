@@ -323,6 +323,11 @@ def test_every_operation_answers_as_documented(
     )
 
     _enterprise_services(client, make, office)
+    personal = f"/api/v1/applications/{view['id']}/personal-data"
+    assert client.get(personal, headers=office["reviewer"]).status_code == 200
+    assert client.get(personal, headers=applicant).status_code == 403
+    assert client.get("/api/v1/audit/pii-access", headers=office["admin"]).status_code == 200
+    assert client.get("/api/v1/audit/pii-access", headers=applicant).status_code == 403
 
     documented = {
         (method.upper(), template)

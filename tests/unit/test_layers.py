@@ -1,7 +1,7 @@
-"""The shape of ``app/``: one-way layers, no import cycle, no import hidden in a function.
+"""The shape of the code: one-way layers, no import cycle, no import hidden in a function.
 
-An AST scan of every module under ``app/``, no import executed. Each failure names the
-module, the line and the rule, so the fix is where the message points.
+An AST scan of every module under ``app/`` and the domain packages, no import executed. Each
+failure names the module, the line and the rule, so the fix is where the message points.
 
 The layers, from the top; a module imports its own layer and the ones below, never above:
 
@@ -15,17 +15,25 @@ The layers, from the top; a module imports its own layer and the ones below, nev
 - domain: helpers the use cases share (``domain/``);
 - integrations: storage, WeChat, the signer (``integrations/``);
 - base: models, schemas, extensions, errors, config, the office clock, small utilities.
+
+Below them all, the domain (``permits/``, ``workflows/``, ``pdf_templates/``) is plain Python:
+what the law says, how a case moves, what a document looks like. It imports no Flask, no
+SQLAlchemy and nothing of ``app``, so it can be read, tested and reused without a server.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
+DOMAIN = tuple(ROOT / name for name in ("permits", "workflows", "pdf_templates"))
+# Top-level packages the domain must not import (Flask's extensions included).
+DOMAIN_FORBIDDEN = ("flask", "flask_*", "werkzeug", "sqlalchemy", "app")
 MAX_LINES = 500
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -46,6 +54,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "app.file_types",
             "app.sql",
             "app.files",
+            "app.crypto",
         ),
     ),
 )
@@ -84,18 +93,24 @@ def modules() -> dict[str, Path]:
     return {module_name(path): path for path in sorted(APP.rglob("*.py"))}
 
 
+@cache
+def domain_modules() -> dict[str, Path]:
+    return {module_name(path): path for package in DOMAIN for path in sorted(package.rglob("*.py"))}
+
+
 def module_path(module: str) -> str:
-    return str(modules()[module].relative_to(ROOT))
+    return str({**modules(), **domain_modules()}[module].relative_to(ROOT))
 
 
-def _targets(module: str, node: ast.Import | ast.ImportFrom) -> list[tuple[str, tuple[str, ...]]]:
-    known = modules()
+def _targets(
+    module: str, node: ast.Import | ast.ImportFrom, known: dict[str, Path]
+) -> list[tuple[str, tuple[str, ...]]]:
     if isinstance(node, ast.Import):
         return [(alias.name, ()) for alias in node.names]
     base = node.module or ""
     if node.level:
         package = module.split(".")
-        if modules()[module].name != "__init__.py":
+        if known[module].name != "__init__.py":
             package = package[:-1]
         package = package[: len(package) - node.level + 1]
         base = ".".join(package + ([base] if base else []))
@@ -123,30 +138,44 @@ def _is_type_checking(node: ast.If) -> bool:
 
 
 def _scan(
-    module: str, node: ast.AST, in_function: bool, type_checking: bool, found: list[Import]
+    module: str,
+    node: ast.AST,
+    known: dict[str, Path],
+    in_function: bool,
+    type_checking: bool,
+    found: list[Import],
 ) -> None:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.Import | ast.ImportFrom):
             if not (isinstance(child, ast.ImportFrom) and child.module == "__future__"):
                 found.extend(
                     Import(module, child.lineno, target, names, in_function, type_checking)
-                    for target, names in _targets(module, child)
+                    for target, names in _targets(module, child, known)
                 )
             continue
         nested = in_function or isinstance(
             child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
         )
         checking = type_checking or (isinstance(child, ast.If) and _is_type_checking(child))
-        _scan(module, child, nested, checking, found)
+        _scan(module, child, known, nested, checking, found)
+
+
+def _imports_of(known: dict[str, Path]) -> tuple[Import, ...]:
+    found: list[Import] = []
+    for module, path in known.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        _scan(module, tree, known, False, False, found)
+    return tuple(found)
 
 
 @cache
 def imports() -> tuple[Import, ...]:
-    found: list[Import] = []
-    for module, path in modules().items():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        _scan(module, tree, False, False, found)
-    return tuple(found)
+    return _imports_of(modules())
+
+
+@cache
+def domain_imports() -> tuple[Import, ...]:
+    return _imports_of(domain_modules())
 
 
 def layer_of(module: str) -> int:
@@ -252,7 +281,7 @@ def test_no_import_inside_a_function():
     """Imports at the top of the module, where a reader (and a cycle check) sees them."""
     problems = [
         f"{item.where}: {item.module} imports {item.target} inside a function"
-        for item in imports()
+        for item in imports() + domain_imports()
         if item.in_function
         and (item.module, _app_module(item.target) or item.target) not in FUNCTION_LEVEL_ALLOWED
     ]
@@ -286,6 +315,54 @@ def test_below_the_edge_no_module_reads_the_request():
     assert not problems, "\n".join(problems)
 
 
+def _forbidden_in_domain(items: tuple[Import, ...]) -> list[str]:
+    problems = []
+    for item in items:
+        top = item.target.split(".")[0]
+        if any(top == name or fnmatch(top, name) for name in DOMAIN_FORBIDDEN):
+            problems.append(f"{item.where}: {item.module} imports {item.target}")
+    return problems
+
+
+def test_the_domain_imports_no_flask_sqlalchemy_or_app():
+    """permits/, workflows/ and pdf_templates/ stay plain Python (type-only imports too: a
+    domain annotation naming an app class is the same dependency)."""
+    problems = _forbidden_in_domain(domain_imports())
+    assert not problems, "\n".join(problems)
+
+
+def _direct_commits(tree: ast.AST) -> list[int]:
+    """Lines committing a database session (``db.session.commit()``, ``session.commit()``);
+    the document store's ``store.commit(tmp, sha256)`` is a file rename, not a transaction."""
+    lines = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit"
+        ):
+            continue
+        owner = node.func.value
+        if (isinstance(owner, ast.Attribute) and owner.attr == "session") or (
+            isinstance(owner, ast.Name) and owner.id == "session"
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_services_commit_only_through_transaction_commit():
+    """A use case ends with ``app.domain.transaction.commit``, which a request carrying an
+    Idempotency-Key turns into a flush (the response is stored in the same transaction); a
+    direct ``db.session.commit()`` would commit half of such a request."""
+    problems = [
+        f"{module_path(module)}:{line}: {module} commits directly; call transaction.commit()"
+        for module, path in modules().items()
+        if module.startswith("app.services.")
+        for line in _direct_commits(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not problems, "\n".join(problems)
+
+
 def _error_classes() -> set[str]:
     tree = ast.parse((APP / "errors.py").read_text(encoding="utf-8"))
     return {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
@@ -315,7 +392,7 @@ def test_below_the_edge_errors_carry_no_http_status():
 
 def test_no_module_over_the_size_limit():
     problems = []
-    for module, path in modules().items():
+    for module, path in {**modules(), **domain_modules()}.items():
         lines = len(path.read_text(encoding="utf-8").splitlines())
         if lines > MAX_LINES:
             problems.append(f"{module_path(module)}: {lines} lines (limit {MAX_LINES})")
@@ -328,3 +405,10 @@ def test_the_checks_catch_what_they_forbid():
     assert layer_of("app.services.cases") < layer_of("app.domain.case_facts")
     assert layer_of("app.api.licences") < layer_of("app.licences.documents")
     assert layer_of("app.timekeeping") == len(LAYERS) - 1
+    flask_in_domain = Import("permits.identifiers", 3, "flask_sqlalchemy", (), False, False)
+    app_in_domain = Import("workflows.engine", 4, "app.models", ("User",), False, True)
+    plain = Import("permits.identifiers", 5, "yaml", (), False, False)
+    assert len(_forbidden_in_domain((flask_in_domain, app_in_domain, plain))) == 2
+    calls = "db.session.commit()\ncommit()\nstore.commit(tmp, sha)\n"
+    assert _direct_commits(ast.parse(calls)) == [1]
+    assert {"permits.catalogue", "workflows.engine", "pdf_templates.seal"} <= set(domain_modules())

@@ -29,6 +29,7 @@ from pdf_templates.render.fonts import (
 )
 from pdf_templates.render.text import wrap_text
 from pdf_templates.seal import star_points
+from permits.catalogue import get_catalogue, get_permit_type
 
 A4_POINTS = (595.28, 841.89)
 LABEL_POINTS = (100 * 72 / 25.4, 150 * 72 / 25.4)
@@ -87,11 +88,15 @@ TITLES = {
 
 
 def licence(template: str = "hazchem-trading", **changes: object) -> LicenceDocument:
+    """The certificate of permit type ``template`` in its catalogue layout and holder label."""
+    permit_type = get_permit_type(template)
+    assert permit_type is not None
     person = template == "special-operations"
     number = f"津安经〔2026〕{TEMPLATES.index(template) + 1:06d}"
     document = LicenceDocument(
-        template=template,
+        template=permit_type.licence_template,
         title=TITLES[template],
+        holder_label=permit_type.holder_label,
         number=number,
         identifier="1.2.156.3005.2.11100000000013338W011.11120000MB1234567X.000123.001.K",
         holder_name="李明" if person else "天津市恒安化工贸易有限公司",
@@ -183,17 +188,27 @@ def typeface(request: pytest.FixtureRequest) -> Typeface:
 
 
 def test_every_permit_type_and_the_label_have_a_layout():
-    from permits.catalogue import get_catalogue
-
     catalogue_layouts = {permit.licence_template for permit in get_catalogue().values()}
     assert set(layout_names()) == {*catalogue_layouts, "label", "notice"}
     for name in layout_names():
         assert "page" in load_layout(name)
 
 
+def test_types_that_look_alike_share_one_layout_and_print_their_own_holder_label():
+    """Seven enterprise certificates are one layout; only the holder row's label differs,
+    and it comes from the catalogue."""
+    layouts = {code: permit.licence_template for code, permit in get_catalogue().items()}
+    assert set(layouts.values()) == {"certificate", "person-card"}
+    production = "".join(page_text(render_licence(licence("hazchem-production-safety"))).split())
+    trading = "".join(page_text(render_licence(licence("hazchem-trading"))).split())
+    assert "单位名称天津市恒安化工贸易有限公司" in production
+    assert "企业名称天津市恒安化工贸易有限公司" in trading
+    assert "企业名称" not in production
+
+
 def test_load_layout_returns_a_copy_the_caller_may_change():
-    load_layout("hazchem-trading")["title"]["size_pt"] = 99
-    assert load_layout("hazchem-trading")["title"]["size_pt"] != 99
+    load_layout("certificate")["title"]["size_pt"] = 99
+    assert load_layout("certificate")["title"]["size_pt"] != 99
 
 
 @pytest.mark.parametrize("name", ["no-such-permit", "../pyproject", "Hazchem-Trading", ""])
@@ -218,7 +233,7 @@ def test_each_certificate_is_an_a4_page_showing_the_particulars(template, typefa
     text = page_text(pdf)
     flat = "".join(text.split())  # a long value may wrap inside its cell
     assert document.title in text
-    assert document.holder_name in flat
+    assert document.holder_label + document.holder_name in flat
     assert f"编号：{document.number}" in text
     assert document.identifier in text
     for label_text, value in document.fields:
@@ -274,7 +289,7 @@ def test_the_qr_code_scans_to_the_verification_url(template, tmp_path):
 @needs_scanner
 def test_the_qr_code_is_25_mm_square_black_on_white(tmp_path):
     dpi = 200
-    spec = load_layout("hazchem-trading")["qr"]
+    spec = load_layout("certificate")["qr"]
     image = Image.open(raster(render_licence(licence()), tmp_path, dpi)).convert("L")
     px = dpi / 25.4
     margin = 3
@@ -295,7 +310,7 @@ def test_the_qr_code_is_25_mm_square_black_on_white(tmp_path):
 @needs_scanner
 def test_the_red_seal_is_stamped_over_the_issuer(tmp_path):
     dpi = 50
-    spec = load_layout("hazchem-trading")["issuer"]
+    spec = load_layout("certificate")["issuer"]
     image = Image.open(raster(render_licence(licence()), tmp_path, dpi)).convert("RGB")
     px = dpi / 25.4
     issuer_box = (
