@@ -48,7 +48,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/codespell
 
-# mypy as configured in pyproject.toml: strict on workflows/ and permits/, defaults on app/.
+# mypy as configured in pyproject.toml: strict on workflows/, permits/ and pdf_templates/,
+# defaults on app/.
 typecheck: $(STAMP)
 	$(BIN)/mypy
 

@@ -20,7 +20,6 @@ import base64
 import hmac as std_hmac
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
@@ -56,25 +55,21 @@ def _sm4_gcm_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
     return decryptor.update(body) + decryptor.finalize()
 
 
-@dataclass(frozen=True)
 class DataKey:
-    """One ``PII_KEY`` and what is derived from it."""
+    """One ``PII_KEY`` and the keys derived from it (once: a rotation seals many values)."""
 
-    secret: str
-    key_id: str = field(init=False)
-    _root: bytes = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        root = self.secret.encode("utf-8")
-        object.__setattr__(self, "_root", root)
-        object.__setattr__(self, "key_id", hmac_sm3(root, b"zerovisit/pii/key-id").hex()[:8])
+    def __init__(self, secret: str):
+        root = secret.encode("utf-8")
+        self.key_id = hmac_sm3(root, b"zerovisit/pii/key-id").hex()[:8]
+        derived = hmac_sm3(root, b"zerovisit/pii/encrypt")
+        self._cipher_keys = {"sm4-gcm": derived[:16], "aes-256-gcm": derived}
+        self._index_key = hmac_sm3(root, b"zerovisit/pii/blind-index")
 
     def cipher_key(self, cipher: str) -> bytes:
-        derived = hmac_sm3(self._root, b"zerovisit/pii/encrypt")
-        return derived[:16] if cipher == "sm4-gcm" else derived
+        return self._cipher_keys[cipher]
 
     def index_key(self) -> bytes:
-        return hmac_sm3(self._root, b"zerovisit/pii/blind-index")
+        return self._index_key
 
 
 class Keyring:

@@ -51,7 +51,7 @@ class _Pages:
         self.typeface = typeface
         self.doc = doc
         page = layout["page"]
-        self.height = page["height_mm"] * mm
+        self.height: float = page["height_mm"] * mm
         self.left = page["margin_mm"] * mm
         self.right = (page["width_mm"] - page["margin_mm"]) * mm
         self.bottom = page["bottom_mm"] * mm
@@ -76,7 +76,9 @@ class _Pages:
         self.text((self.left + self.right) / 2, spec["y_from_bottom_mm"] * mm, text, spec, "centre")
         self.canvas.setFillColor(HexColor("#000000"))
 
-    def text(self, x: float, y: float, text: str, spec: dict, align: Align = "left") -> None:
+    def text(
+        self, x: float, y: float, text: str, spec: dict[str, Any], align: Align = "left"
+    ) -> None:
         draw_text(self.canvas, self.typeface, x, y, text, spec["size_pt"], align=align)
 
 

@@ -2,13 +2,21 @@
 
 ``TEST_DATABASE_URL`` selects the database (SQLite in a temporary folder when unset). The
 schema is built by the Alembic migrations, so every run also proves they work.
+
+Shared by every folder: a staffed ``office`` in Tianjin and ``drive`` to take a case through
+its steps (``submitted``, ``approved``); ``wechat``, the local fake WeChat server in real
+mode; ``live_server`` (the app over real HTTP) and ``browser`` (Debian's chromium driven by
+Playwright).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,13 +26,27 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.serving import make_server
 
 from app import create_app, timekeeping
 from app.extensions import db, limiter
 from tests import factories, worker_database
+from tests.integration.fake_wechat import FakeWechatServer
 
 FROZEN_NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin")
 
 RAM_DISK = Path("/dev/shm")
 _SHARED_DATABASE = pytest.StashKey[str | None]()
@@ -166,3 +188,127 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch):
 def make(app: Flask):
     """The factories, bound to the app's database."""
     return factories
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free 127.0.0.1 port, in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian chromium driven by Playwright (never a downloaded browser); skips
+    when either is missing."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def wechat(app: Flask, frozen_now) -> Iterator[FakeWechatServer]:
+    """WeChat in real mode against a local fake server over HTTP (login, token, subscribe
+    messages for the case, reminder and licence topics, phone numbers)."""
+    server = FakeWechatServer().start()
+    app.config.update(
+        WECHAT_MODE="real",
+        WECHAT_API_BASE=server.base_url,
+        WECHAT_APPID="wx-test-app",
+        WECHAT_SECRET="test-secret",
+        WECHAT_TIMEOUT_SECONDS=2,
+        WECHAT_TEMPLATE_CASE="tmpl-case",
+        WECHAT_TEMPLATE_REMINDER="tmpl-reminder",
+        WECHAT_TEMPLATE_LICENCE="tmpl-licence",
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Office:
+    """An applicant (headers) with one enterprise in Tianjin, and one staff member (headers)
+    of each role at the city level."""
+
+    applicant: dict
+    enterprise_id: int
+    staff: dict[str, dict]
+
+    def __getitem__(self, role: str) -> dict:
+        return self.applicant if role == "applicant" else self.staff[role]
+
+
+@pytest.fixture
+def office(make) -> Office:
+    user = make.applicant()
+    firm = make.enterprise(user)
+    staff = {role: make.headers(make.staff(role, "120000")) for role in ROLES}
+    return Office(applicant=make.headers(user), enterprise_id=firm.id, staff=staff)
+
+
+@pytest.fixture
+def drive(client, make, office):
+    """Take a sequence of (role, action, fields) steps, asserting each succeeds.
+
+    Returns the case as the applicant sees it after the last step; between steps the
+    action's own answer (the actor's view, with the new version) is enough to go on.
+    """
+
+    def run(view: dict, *steps: tuple) -> dict:
+        if not steps:
+            return view
+        for step in steps:
+            role, action, fields = (*step, {})[:3] if len(step) == 2 else step
+            response = make.act(client, office[role], view, action, **fields)
+            assert response.status_code == 200, (action, response.get_json())
+            view = response.get_json()
+        return client.get(f"/api/v1/applications/{view['id']}", headers=office.applicant).get_json()
+
+    return run
+
+
+@pytest.fixture
+def submitted(client, make, office, drive):
+    """A complete new hazchem-trading case, submitted."""
+    view = make.create_application(client, office.applicant, office.enterprise_id)
+    view = make.upload_required(client, office.applicant, view)
+    return drive(view, ("applicant", "submit"))
+
+
+def verify_all(view: dict) -> list[tuple]:
+    """The reviewer's steps that find every uploaded material in order."""
+    return [
+        ("reviewer", "verify_material", {"material": m["code"], "verdict": "ok"})
+        for m in view["materials"]
+        if m["documents"]
+    ]
+
+
+@pytest.fixture
+def approved(client, office, drive, submitted):
+    """The submitted case driven through review and inspection to approval."""
+    return drive(
+        submitted,
+        ("clerk", "accept"),
+        ("reviewer", "start_review"),
+        *verify_all(submitted),
+        ("reviewer", "schedule_inspection", {"date": "2026-11-30"}),
+        ("inspector", "record_inspection", {"result": "pass"}),
+        ("reviewer", "recommend", {"recommendation": "approve"}),
+        ("approver", "approve", {"comment": "准予许可"}),
+    )

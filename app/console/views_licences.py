@@ -27,7 +27,8 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 @bp.route("/licences")
 @staff_page()
 def licences():
-    """Search the region's licences by number, enterprise name or credit code."""
+    """Search the region's licences by number, enterprise name, credit code or a holder's
+    ID number."""
     text = request.args.get("q", "").strip()
     status = request.args.get("status") or None
     page_text = request.args.get("page", "1")

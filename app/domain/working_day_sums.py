@@ -21,7 +21,7 @@ from app import timekeeping
 from app.domain import clock
 
 
-class local_day(FunctionElement):  # noqa: N801 (a SQL function, named like one)
+class local_day(FunctionElement):
     """The office-local calendar date of a UTC timestamp column."""
 
     type = Date()

@@ -15,11 +15,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager, pyplot  # noqa: E402  (after choosing the backend)
-from matplotlib.ticker import PercentFormatter  # noqa: E402
+from matplotlib import font_manager, pyplot
+from matplotlib.ticker import PercentFormatter
 
-from app.jobs.stats import MonthFigures  # noqa: E402
-from pdf_templates.render.fonts import find_cjk_font  # noqa: E402
+from app.jobs.stats import MonthFigures
+from pdf_templates.render.fonts import find_cjk_font
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,9 @@ from app.errors import Conflict, NotFound, VersionConflict
 from app.extensions import db
 from app.licences.lifecycle import licence_status, note_successors, successor_exists
 from app.models import Application, Enterprise, Licence, User
+from app.models.blind_index import id_number_indexes
 from permits.catalogue import get_catalogue
-from permits.identifiers import region_prefix
+from permits.identifiers import id_number_problem, region_prefix
 
 
 def _scoped(query: Select, user: User) -> Select:
@@ -75,12 +76,18 @@ def _status_condition(status: str):
 
 
 def _text_condition(text: str):
-    """A licence whose number, holder enterprise name or credit code contains ``text``."""
+    """A licence whose number, holder enterprise name or credit code contains ``text``, or,
+    when ``text`` is a whole 居民身份证号码, a person's licence with that number (found by its
+    keyed blind index: the number itself is sealed)."""
     pattern = f"%{text.replace('%', '').replace('_', '')}%"
     holders = select(Enterprise.id).where(
         or_(Enterprise.name.ilike(pattern), Enterprise.credit_code.ilike(pattern))
     )
-    return or_(Licence.number.ilike(pattern), Licence.enterprise_id.in_(holders))
+    conditions = [Licence.number.ilike(pattern), Licence.enterprise_id.in_(holders)]
+    candidate = text.strip().upper()
+    if len(candidate) == 18 and id_number_problem(candidate, timekeeping.today()) is None:
+        conditions.append(Licence.holder_id_index.in_(id_number_indexes(candidate)))
+    return or_(*conditions)
 
 
 def list_licences(

@@ -143,11 +143,18 @@ class SealedText(TypeDecorator):
 
 # What is sealed where. The rotation (app/services/pii_keys.py) and the migration that first
 # sealed the existing rows walk this list.
-APPLICATION_FORM = SealedJSON("applications.form", (("worker_id_number",), ("worker_phone",)))
+APPLICATION_FORM = SealedJSON(
+    "applications.form", (("worker_id_number",), ("worker_phone",), ("principal_phone",))
+)
 APPLICATION_DELIVERY = SealedJSON("applications.delivery", (("phone",), ("address",)))
 LICENCE_HOLDER = SealedJSON(
     "licences.holder",
-    (("id_number",), ("form", "worker_id_number"), ("form", "worker_phone")),
+    (
+        ("id_number",),
+        ("form", "worker_id_number"),
+        ("form", "worker_phone"),
+        ("form", "principal_phone"),
+    ),
 )
 # A retried write's stored first response: an applicant's own case view carries the delivery
 # phone and address in full.

@@ -10,6 +10,7 @@ from app.schemas.common import PageArgs, PageSchema, timestamp
 class PersonalFormSchema(Schema):
     worker_id_number = fields.String(metadata={"description": "作业人员居民身份证号码（完整）"})
     worker_phone = fields.String(metadata={"description": "作业人员手机号（完整）"})
+    principal_phone = fields.String(metadata={"description": "主要负责人联系电话（完整）"})
 
 
 class PersonalDeliverySchema(Schema):

@@ -34,14 +34,23 @@ from app.services.modes import decorate_view, filter_actions
 from app.timekeeping import local_iso
 from permits.catalogue import PermitType
 from permits.form_validation import draft_form_errors
-from permits.identifiers import id_number_problem, mask_id_number, mask_phone
+from permits.identifiers import (
+    id_number_problem,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+)
 from workflows.definitions import get_workflow
 from workflows.engine import CaseFacts, Transition
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
 # A person's data on a form, and how it is shown wherever the full value is not needed.
-PERSONAL_FIELDS = {"worker_id_number": mask_id_number, "worker_phone": mask_phone}
+PERSONAL_FIELDS = {
+    "worker_id_number": mask_id_number,
+    "worker_phone": mask_phone,
+    "principal_phone": mask_phone,
+}
 
 
 def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
@@ -68,7 +77,7 @@ def _form_check(
         for field in ID_NUMBER_FIELDS:
             value = form.get(field)
             if isinstance(value, str) and value.strip() and f"form.{field}" not in invalid:
-                problem = id_number_problem(value.strip().upper())
+                problem = id_number_problem(normalize_id_number(value))
                 if problem:
                     invalid[f"form.{field}"] = [problem]
     return invalid, incomplete

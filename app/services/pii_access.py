@@ -30,7 +30,7 @@ from app.spreadsheet import safe_cell
 from app.timekeeping import local_iso
 
 EXPORT_LIMIT = 50_000
-PERSONAL_FORM_FIELDS = ("worker_id_number", "worker_phone")
+PERSONAL_FORM_FIELDS = ("worker_id_number", "worker_phone", "principal_phone")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def redact(text: str) -> str:
 class RedactingLogRecord(logging.LogRecord):
     """A log record whose rendered message never shows a phone or ID number."""
 
-    def getMessage(self) -> str:  # noqa: N802 (logging's name)
+    def getMessage(self) -> str:
         return redact(super().getMessage())
 
 

@@ -60,13 +60,13 @@ class OfdText:
         self.runs: list[tuple[str, float, str]] = []
         self._font: tuple[str, float] = ("", 0.0)
 
-    def setFont(self, font: str, size: float) -> None:  # noqa: N802 - ReportLab's name
+    def setFont(self, font: str, size: float) -> None:
         self._font = (font, size)
 
-    def setCharSpace(self, space: float) -> None:  # noqa: N802 - ReportLab's name
+    def setCharSpace(self, space: float) -> None:
         self.char_space = space
 
-    def textOut(self, text: str) -> None:  # noqa: N802 - ReportLab's name
+    def textOut(self, text: str) -> None:
         self.runs.append((*self._font, text))
 
 
@@ -85,37 +85,37 @@ class OfdCanvas:
 
     # --- state ---------------------------------------------------------------------------
 
-    def saveState(self) -> None:  # noqa: N802 - ReportLab's name
+    def saveState(self) -> None:
         self._saved.append(dataclasses.replace(self._state))
 
-    def restoreState(self) -> None:  # noqa: N802 - ReportLab's name
+    def restoreState(self) -> None:
         self._state = self._saved.pop()
 
-    def setFillColor(self, color: Color) -> None:  # noqa: N802 - ReportLab's name
+    def setFillColor(self, color: Color) -> None:
         self._state.fill = _rgb(color)
 
-    def setStrokeColor(self, color: Color) -> None:  # noqa: N802 - ReportLab's name
+    def setStrokeColor(self, color: Color) -> None:
         self._state.stroke = _rgb(color)
 
-    def setLineWidth(self, width: float) -> None:  # noqa: N802 - ReportLab's name
+    def setLineWidth(self, width: float) -> None:
         self._state.line_width = width
 
-    def setDash(self, on: float, off: float) -> None:  # noqa: N802 - ReportLab's name
+    def setDash(self, on: float, off: float) -> None:
         self._state.dash = (on, off)
 
-    def setTitle(self, title: str) -> None:  # noqa: N802 - ReportLab's name
+    def setTitle(self, title: str) -> None:
         self.metadata["title"] = title
 
-    def setAuthor(self, author: str) -> None:  # noqa: N802 - ReportLab's name
+    def setAuthor(self, author: str) -> None:
         self.metadata["author"] = author
 
-    def setSubject(self, subject: str) -> None:  # noqa: N802 - ReportLab's name
+    def setSubject(self, subject: str) -> None:
         self.metadata["subject"] = subject
 
-    def setCreator(self, creator: str) -> None:  # noqa: N802 - ReportLab's name
+    def setCreator(self, creator: str) -> None:
         self.metadata["creator"] = creator
 
-    def setBlendMode(self, mode: Any) -> None:  # noqa: N802 - ReportLab's name
+    def setBlendMode(self, mode: Any) -> None:
         """OFD has no blend mode on page objects; the seal is an image with transparency."""
 
     # --- drawing ---------------------------------------------------------------------------
@@ -179,10 +179,10 @@ class OfdCanvas:
             f'CTM="{number(width)} 0 0 {number(height)} 0 0" ResourceID="{resource_id}"/>'
         )
 
-    def beginText(self, x: float, y: float) -> OfdText:  # noqa: N802 - ReportLab's name
+    def beginText(self, x: float, y: float) -> OfdText:
         return OfdText(x, y)
 
-    def drawText(self, text: OfdText) -> None:  # noqa: N802 - ReportLab's name
+    def drawText(self, text: OfdText) -> None:
         """One ``TextObject`` per run, each character's advance given in ``DeltaX``."""
         x = text.x
         for font, size, run in text.runs:

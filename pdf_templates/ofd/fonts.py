@@ -214,7 +214,8 @@ def _cmap(mapping: dict[int, int]) -> bytes:
 
 def _checksum(data: bytes) -> int:
     padded = data + b"\0" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}I", padded)
+    return sum(words) & 0xFFFFFFFF
 
 
 def _sfnt(tables: dict[str, bytes]) -> bytes:
@@ -242,5 +243,5 @@ def _sfnt(tables: dict[str, bytes]) -> bytes:
 def _table_offset(records: bytes, tag: str) -> int:
     for index in range(0, len(records), 16):
         if records[index : index + 4] == tag.encode("latin-1"):
-            return struct.unpack(">I", records[index + 8 : index + 12])[0]
+            return int.from_bytes(records[index + 8 : index + 12], "big")
     raise KeyError(tag)

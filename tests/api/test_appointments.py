@@ -21,7 +21,8 @@ TOMORROW_10 = "2026-11-24T10:00:00+08:00"
 
 
 @pytest.fixture
-def office(make, frozen_now):
+def people(make, frozen_now):
+    """A clerk and a reviewer of Tianjin, and two applicants who book."""
     clerk = make.staff("clerk", "120000")
     return {
         "clerk": make.headers(clerk),
@@ -31,7 +32,7 @@ def office(make, frozen_now):
     }
 
 
-def publish(client, office, capacity: int = 1, purpose: str = "video_consultation", **kw) -> dict:
+def publish(client, people, capacity: int = 1, purpose: str = "video_consultation", **kw) -> dict:
     body = {
         "starts_at": TOMORROW_9,
         "ends_at": TOMORROW_10,
@@ -39,7 +40,7 @@ def publish(client, office, capacity: int = 1, purpose: str = "video_consultatio
         "capacity": capacity,
         **kw,
     }
-    response = client.post(SLOTS, json=body, headers=office["clerk"])
+    response = client.post(SLOTS, json=body, headers=people["clerk"])
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -49,57 +50,57 @@ def book(client, headers, slot: dict, **kw):
     return client.post(BOOKINGS, json=body, headers=headers)
 
 
-def test_book_until_full_then_slot_full(client, office):
-    slot = publish(client, office, capacity=1)
+def test_book_until_full_then_slot_full(client, people):
+    slot = publish(client, people, capacity=1)
     assert slot["available"] == 1
 
-    first = book(client, office["alice"], slot)
+    first = book(client, people["alice"], slot)
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["slot"]["available"] == 0
-    second = book(client, office["bob"], slot)
+    second = book(client, people["bob"], slot)
     assert second.status_code == 409
     assert second.get_json()["code"] == "SLOT_FULL"
     assert "约满" in second.get_json()["detail"]
 
     listed = client.get(
-        f"{SLOTS}?date=2026-11-24&purpose=video_consultation", headers=office["bob"]
+        f"{SLOTS}?date=2026-11-24&purpose=video_consultation", headers=people["bob"]
     ).get_json()["items"]
     assert [(s["id"], s["available"]) for s in listed] == [(slot["id"], 0)]
 
 
-def test_cancel_gives_the_place_back_and_only_the_owner_may(client, office):
-    slot = publish(client, office, capacity=1)
-    mine = book(client, office["alice"], slot).get_json()
+def test_cancel_gives_the_place_back_and_only_the_owner_may(client, people):
+    slot = publish(client, people, capacity=1)
+    mine = book(client, people["alice"], slot).get_json()
 
-    assert client.delete(f"{BOOKINGS}/{mine['id']}", headers=office["bob"]).status_code == 404
-    assert client.delete(f"{BOOKINGS}/{mine['id']}", headers=office["alice"]).status_code == 204
-    assert client.get(BOOKINGS, headers=office["alice"]).get_json()["items"] == []
-    assert book(client, office["bob"], slot).status_code == 201
+    assert client.delete(f"{BOOKINGS}/{mine['id']}", headers=people["bob"]).status_code == 404
+    assert client.delete(f"{BOOKINGS}/{mine['id']}", headers=people["alice"]).status_code == 204
+    assert client.get(BOOKINGS, headers=people["alice"]).get_json()["items"] == []
+    assert book(client, people["bob"], slot).status_code == 201
 
 
-def test_my_appointments_and_the_staff_view(client, office):
-    slot = publish(client, office, capacity=3, purpose="document_collection")
-    book(client, office["alice"], slot)
-    book(client, office["bob"], slot)
-    mine = client.get(BOOKINGS, headers=office["alice"]).get_json()["items"]
+def test_my_appointments_and_the_staff_view(client, people):
+    slot = publish(client, people, capacity=3, purpose="document_collection")
+    book(client, people["alice"], slot)
+    book(client, people["bob"], slot)
+    mine = client.get(BOOKINGS, headers=people["alice"]).get_json()["items"]
     assert len(mine) == 1
     assert mine[0]["slot"]["purpose_label"] == "材料收取"
-    assert len(client.get(BOOKINGS, headers=office["clerk"]).get_json()["items"]) == 2
+    assert len(client.get(BOOKINGS, headers=people["clerk"]).get_json()["items"]) == 2
 
 
-def test_refusals(client, office, make):
-    slot = publish(client, office, capacity=2)
-    assert book(client, office["alice"], slot).status_code == 201
-    twice = book(client, office["alice"], slot)
+def test_refusals(client, people, make):
+    slot = publish(client, people, capacity=2)
+    assert book(client, people["alice"], slot).status_code == 201
+    twice = book(client, people["alice"], slot)
     assert twice.get_json()["code"] == "ALREADY_BOOKED"
-    wrong = book(client, office["bob"], slot, purpose="onsite_inspection")
+    wrong = book(client, people["bob"], slot, purpose="onsite_inspection")
     assert wrong.status_code == 422
     assert wrong.get_json()["code"] == "PURPOSE_MISMATCH"
-    someone_elses_case = book(client, office["bob"], slot, application_id=12345)
+    someone_elses_case = book(client, people["bob"], slot, application_id=12345)
     assert someone_elses_case.status_code == 404
-    assert book(client, office["clerk"], slot).status_code == 403
+    assert book(client, people["clerk"], slot).status_code == 403
     missing = client.post(
-        BOOKINGS, json={"slot_id": 999, "purpose": "video_consultation"}, headers=office["bob"]
+        BOOKINGS, json={"slot_id": 999, "purpose": "video_consultation"}, headers=people["bob"]
     )
     assert missing.status_code == 404
 
@@ -117,7 +118,7 @@ def test_refusals(client, office, make):
         ({"starts_at": "2026-11-24T09:00:00"}, "starts_at"),
     ],
 )
-def test_bad_slots_are_422(client, office, body, field):
+def test_bad_slots_are_422(client, people, body, field):
     full = {
         "starts_at": TOMORROW_9,
         "ends_at": TOMORROW_10,
@@ -125,29 +126,29 @@ def test_bad_slots_are_422(client, office, body, field):
         "capacity": 1,
         **body,
     }
-    response = client.post(SLOTS, json=full, headers=office["clerk"])
+    response = client.post(SLOTS, json=full, headers=people["clerk"])
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
 
 
-def test_only_publishing_roles_publish(client, office):
+def test_only_publishing_roles_publish(client, people):
     body = {
         "starts_at": TOMORROW_9,
         "ends_at": TOMORROW_10,
         "purpose": "video_consultation",
         "capacity": 1,
     }
-    assert client.post(SLOTS, json=body, headers=office["reviewer"]).status_code == 403
-    assert client.post(SLOTS, json=body, headers=office["alice"]).status_code == 403
+    assert client.post(SLOTS, json=body, headers=people["reviewer"]).status_code == 403
+    assert client.post(SLOTS, json=body, headers=people["alice"]).status_code == 403
 
 
-def test_a_reminder_the_day_before_once(client, office, runner):
-    slot = publish(client, office, capacity=2)
-    booking = book(client, office["alice"], slot).get_json()
+def test_a_reminder_the_day_before_once(client, people, runner):
+    slot = publish(client, people, capacity=2)
+    booking = book(client, people["alice"], slot).get_json()
     later = publish(
-        client, office, starts_at="2026-11-25T09:00:00+08:00", ends_at="2026-11-25T10:00:00+08:00"
+        client, people, starts_at="2026-11-25T09:00:00+08:00", ends_at="2026-11-25T10:00:00+08:00"
     )
-    book(client, office["alice"], later)
+    book(client, people["alice"], later)
 
     first = runner.invoke(args=["appointments", "remind"])
     again = runner.invoke(args=["appointments", "remind"])
@@ -158,24 +159,24 @@ def test_a_reminder_the_day_before_once(client, office, runner):
     assert rows[0].title == "预约提醒：明天09:00视频咨询"
 
 
-def test_reminder_job_for_a_given_date(client, office):
+def test_reminder_job_for_a_given_date(client, people):
     from app.services import appointments
 
     publish(
-        client, office, starts_at="2026-11-25T09:00:00+08:00", ends_at="2026-11-25T10:00:00+08:00"
+        client, people, starts_at="2026-11-25T09:00:00+08:00", ends_at="2026-11-25T10:00:00+08:00"
     )
-    slot = client.get(SLOTS, headers=office["alice"]).get_json()["items"][0]
-    book(client, office["alice"], slot)
+    slot = client.get(SLOTS, headers=people["alice"]).get_json()["items"][0]
+    book(client, people["alice"], slot)
     assert appointments.send_reminders(date(2026, 11, 23)) == 0
     assert appointments.send_reminders(date(2026, 11, 24)) == 1
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="true concurrency needs PostgreSQL")
-def test_two_concurrent_bookings_of_the_last_place_one_201_one_409(app, client, office, make):
-    slot = publish(client, office, capacity=3)
+def test_two_concurrent_bookings_of_the_last_place_one_201_one_409(app, client, people, make):
+    slot = publish(client, people, capacity=3)
     for _ in range(2):
         assert book(client, make.headers(make.applicant()), slot).status_code == 201
-    racers = [office["alice"], office["bob"]]
+    racers = [people["alice"], people["bob"]]
     start = Barrier(len(racers))
 
     def race(headers):
@@ -192,8 +193,8 @@ def test_two_concurrent_bookings_of_the_last_place_one_201_one_409(app, client, 
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="true concurrency needs PostgreSQL")
-def test_twenty_racers_for_five_places_never_overbook(app, client, office, make):
-    slot = publish(client, office, capacity=5)
+def test_twenty_racers_for_five_places_never_overbook(app, client, people, make):
+    slot = publish(client, people, capacity=5)
     racers = [make.headers(make.applicant()) for _ in range(20)]
     start = Barrier(len(racers))
 
@@ -210,15 +211,15 @@ def test_twenty_racers_for_five_places_never_overbook(app, client, office, make)
     assert db.session.get(AppointmentSlot, slot["id"]).booked == 5
 
 
-def test_the_worker_sends_tomorrows_reminders_to_the_inbox(client, office):
+def test_the_worker_sends_tomorrows_reminders_to_the_inbox(client, people):
     from app.cli.worker import Worker
     from app.jobs.daily_jobs import DAILY_JOBS
 
     assert "appointments remind" in [job.name for job in DAILY_JOBS]
-    slot = publish(client, office, capacity=1)
-    book(client, office["alice"], slot)
+    slot = publish(client, people, capacity=1)
+    book(client, people["alice"], slot)
 
     Worker(interval=0).run(iterations=2)  # the job enqueues, the next tick delivers
 
-    inbox = client.get("/api/v1/notifications", headers=office["alice"]).get_json()["items"]
+    inbox = client.get("/api/v1/notifications", headers=people["alice"]).get_json()["items"]
     assert [n["title"] for n in inbox] == ["预约提醒：明天09:00视频咨询"]

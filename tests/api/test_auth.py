@@ -7,6 +7,7 @@ import requests
 import responses
 
 from app.web.auth import issue_token
+from tests.factories import STAFF_PASSWORD
 
 
 def test_fake_wechat_login_is_stable_per_code(client):
@@ -89,7 +90,7 @@ def test_wechat_unreachable_is_502(client, real_wechat):
 def test_staff_login_and_me(client, make):
     make.staff(["clerk", "reviewer"], "120100", username="zhang")
     response = client.post(
-        "/api/v1/auth/staff", json={"username": "zhang", "password": "correct-horse-9"}
+        "/api/v1/auth/staff", json={"username": "zhang", "password": STAFF_PASSWORD}
     )
     assert response.status_code == 200
     body = response.get_json()
@@ -111,7 +112,7 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(client, ma
     for _ in range(5):
         client.post("/api/v1/auth/staff", json={"username": "wang", "password": "bad"})
     response = client.post(
-        "/api/v1/auth/staff", json={"username": "wang", "password": "correct-horse-9"}
+        "/api/v1/auth/staff", json={"username": "wang", "password": STAFF_PASSWORD}
     )
     assert response.status_code == 429
     assert response.get_json()["code"] == "LOGIN_THROTTLED"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 RETAIL = "fireworks-retail"
 

@@ -8,25 +8,9 @@ import io
 import json
 from urllib.parse import quote, urlsplit
 
-import pytest
 from pypdf import PdfReader
 
 from app.integrations.signer import validate_signature
-from tests.api.conftest import verify_all
-
-
-@pytest.fixture
-def approved(client, office, drive, submitted):
-    return drive(
-        submitted,
-        ("clerk", "accept"),
-        ("reviewer", "start_review"),
-        *verify_all(submitted),
-        ("reviewer", "schedule_inspection", {"date": "2026-11-30"}),
-        ("inspector", "record_inspection", {"result": "pass"}),
-        ("reviewer", "recommend", {"recommendation": "approve"}),
-        ("approver", "approve", {"comment": "准予许可"}),
-    )
 
 
 def licence_of(client, office, view) -> dict:

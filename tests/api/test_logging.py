@@ -42,7 +42,9 @@ def test_an_unhandled_database_error_logs_no_parameters(client, make, caplog, mo
     )
 
 
-def test_phone_and_id_numbers_are_masked_in_any_log_message(caplog):
+def test_phone_and_id_numbers_are_masked_in_any_log_message(app, caplog):
+    """Any logger of the process, once the app is built (``create_app`` installs the
+    masking record factory): run alone, this test builds the app itself."""
     with caplog.at_level(logging.INFO):
         logging.getLogger("zerovisit.test").info("call %s about %s", PHONE, "12010119900307123X")
     assert PHONE not in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-PASSWORD = "correct-horse-9"
+from tests.factories import STAFF_PASSWORD
 
 
 def _login(client, username, password, address="10.0.0.1"):
@@ -20,7 +20,7 @@ def test_strangers_elsewhere_cannot_lock_a_real_user_out(client, make):
     for _ in range(8):
         _login(client, "zhao", "guess", address="203.0.113.9")
     assert _login(client, "zhao", "guess", address="203.0.113.9").status_code == 429
-    assert _login(client, "zhao", PASSWORD, address="10.0.0.1").status_code == 200
+    assert _login(client, "zhao", STAFF_PASSWORD, address="10.0.0.1").status_code == 200
 
 
 def test_spraying_one_password_over_many_usernames_is_throttled(app, client, make):
@@ -40,7 +40,7 @@ def test_a_successful_login_resets_the_account_counter(client, make):
     make.staff("clerk", username="sun")
     for _ in range(4):
         _login(client, "sun", "bad")
-    assert _login(client, "sun", PASSWORD).status_code == 200
+    assert _login(client, "sun", STAFF_PASSWORD).status_code == 200
     assert [_login(client, "sun", "bad").status_code for _ in range(5)] == [401] * 5
 
 

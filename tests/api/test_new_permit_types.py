@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 NEW_TYPES = {
     "coal-mine-safety": "（津）MK安许证字〔2026〕",

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from app.integrations.signer import validate_signature
 from app.jobs import outbox_delivery
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 SUPPLEMENT = {"missing_materials": ["safety_rules"], "comment": "规章制度目录缺少签章页"}
 

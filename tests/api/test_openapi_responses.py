@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.api.conftest import verify_all
 from tests.api.openapi_contract import Contract, ContractClient, ContractViolation
+from tests.conftest import verify_all
+from tests.factories import STAFF_PASSWORD
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +50,7 @@ def _intake_and_documents(client, make, office, contract) -> dict:
     )
     assert client.post("/api/v1/auth/wechat", data="code=x").status_code == 415
     make.staff("clerk", "120000", username="openapi-clerk")
-    login = {"username": "openapi-clerk", "password": "correct-horse-9"}
+    login = {"username": "openapi-clerk", "password": STAFF_PASSWORD}
     assert client.post("/api/v1/auth/staff", json=login).status_code == 200
     assert client.post("/api/v1/auth/staff", json={**login, "password": "x"}).status_code == 401
     assert client.get("/api/v1/me").status_code == 401

@@ -11,7 +11,7 @@ import pytest
 
 from app.domain import clock
 from app.jobs import stats
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 PERIOD = "from=2026-09-01&to=2026-11-30"
 

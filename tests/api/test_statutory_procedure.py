@@ -6,7 +6,7 @@ from datetime import date
 
 from app.domain.clock import calendar
 from app.jobs import outbox_delivery
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 
 def test_supplements_are_requested_once_per_case(client, make, office, drive, submitted):

@@ -7,24 +7,9 @@ import pytest
 from app.extensions import db
 from app.models import Application, VerifiedPhone
 from permits.identifiers import mask_phone
-from tests.integration.fake_wechat import FakeWechatServer, refused_base_url
+from tests.integration.fake_wechat import refused_base_url
 
 URL = "/api/v1/auth/wechat/phone"
-
-
-@pytest.fixture
-def wechat(app, frozen_now, applicant):
-    """Real mode against the fake server, switched on after the applicant logged in."""
-    server = FakeWechatServer().start()
-    app.config.update(
-        WECHAT_MODE="real",
-        WECHAT_API_BASE=server.base_url,
-        WECHAT_APPID="wx-test-app",
-        WECHAT_SECRET="test-secret",
-        WECHAT_TIMEOUT_SECONDS=2,
-    )
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 
 
 def test_full_path_to_approval(client, make, office, drive, submitted):

@@ -9,9 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.api.conftest import drive, office, submitted  # noqa: F401  (re-exported fixtures)
+from tests.factories import STAFF_PASSWORD
 
-PASSWORD = "correct-horse-9"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -22,7 +21,7 @@ def csrf_of(client: FlaskClient, path: str = "/console/login") -> str:
     return match.group(1)
 
 
-def console_login(app: Flask, username: str, password: str = PASSWORD) -> FlaskClient:
+def console_login(app: Flask, username: str, password: str = STAFF_PASSWORD) -> FlaskClient:
     client = app.test_client()
     response = client.post(
         "/console/login",
@@ -36,7 +35,7 @@ def console_login(app: Flask, username: str, password: str = PASSWORD) -> FlaskC
 def login(app: Flask):
     """Log a staff user into the console; returns their test client."""
 
-    def run(user, password: str = PASSWORD) -> FlaskClient:
+    def run(user, password: str = STAFF_PASSWORD) -> FlaskClient:
         return console_login(app, user.username, password)
 
     return run

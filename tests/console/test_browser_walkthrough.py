@@ -8,19 +8,13 @@ saved to docs/console/ so the documentation shows the console as it is.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
-from werkzeug.serving import make_server
 
 from tests import factories
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
 # Every page is photographed on every run; the pictures replace docs/console/ only when asked
 # (UPDATE_DOCS_SCREENSHOTS=1), so a test run leaves the work tree clean.
@@ -29,45 +23,7 @@ SHOTS = (
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS")
     else Path(tempfile.gettempdir()) / "zerovisit-console-shots"
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "correct-horse-9"
 TIMEOUT_MS = 15_000
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="chromium is not installed (apt-get install chromium)"
-)
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The app served on a free 127.0.0.1 port in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def _submit_over_api(base: str) -> tuple[dict, dict]:
@@ -125,7 +81,7 @@ class Desk:
         self.base = base
         self.page.goto(f"{base}/console/login")
         self.page.get_by_label("用户名").fill(username)
-        self.page.get_by_label("密码").fill(PASSWORD)
+        self.page.get_by_label("密码").fill(factories.STAFF_PASSWORD)
         self.page.get_by_role("button", name="登录").click()
         self.page.wait_for_url("**/console/queue")
 

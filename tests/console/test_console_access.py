@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import FROZEN_NOW
-from tests.console.conftest import PASSWORD, csrf_of
+from tests.console.conftest import csrf_of
+from tests.factories import STAFF_PASSWORD
 
 
 @pytest.fixture
 def delivered_case(client, make, office, drive, submitted):
     """A Tianjin case taken all the way to delivery over the API, with its licence."""
-    from tests.api.conftest import verify_all
+    from tests.conftest import verify_all
 
     view = drive(
         submitted,
@@ -133,7 +134,7 @@ def test_the_session_cookie_is_httponly_and_samesite(client, make):
     user = make.staff("clerk", "120000")
     response = client.post(
         "/console/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_of(client)},
+        data={"username": user.username, "password": STAFF_PASSWORD, "csrf_token": csrf_of(client)},
     )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -143,20 +144,20 @@ def test_a_deactivated_user_is_logged_out_and_cannot_log_in(app, client, make, l
     user = make.staff("clerk", "120000")
     session = login(user)
     token = client.post(
-        "/api/v1/auth/staff", json={"username": user.username, "password": PASSWORD}
+        "/api/v1/auth/staff", json={"username": user.username, "password": STAFF_PASSWORD}
     ).get_json()["token"]
     result = runner.invoke(args=["staff", "deactivate", "--username", user.username])
     assert result.exit_code == 0, result.output
     assert session.get("/console/queue").status_code == 302
     again = client.post(
         "/console/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_of(client)},
+        data={"username": user.username, "password": STAFF_PASSWORD, "csrf_token": csrf_of(client)},
     )
     assert again.status_code == 401
     api = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 401
     relogin = client.post(
-        "/api/v1/auth/staff", json={"username": user.username, "password": PASSWORD}
+        "/api/v1/auth/staff", json={"username": user.username, "password": STAFF_PASSWORD}
     )
     assert relogin.status_code == 401
 
@@ -170,10 +171,12 @@ def test_the_login_is_throttled_like_the_api(client, make):
         )
     blocked = client.post(
         "/console/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_of(client)},
+        data={"username": user.username, "password": STAFF_PASSWORD, "csrf_token": csrf_of(client)},
     )
     assert blocked.status_code == 429
-    api = client.post("/api/v1/auth/staff", json={"username": user.username, "password": PASSWORD})
+    api = client.post(
+        "/api/v1/auth/staff", json={"username": user.username, "password": STAFF_PASSWORD}
+    )
     assert api.status_code == 429
 
 

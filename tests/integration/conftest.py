@@ -40,7 +40,7 @@ def s3_endpoint() -> Iterator[str]:
     saved = {name: os.environ.get(name) for name in S3_CREDENTIALS}
     os.environ.update(S3_CREDENTIALS)
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - moto's server, fixed arguments
+    server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

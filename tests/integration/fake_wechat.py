@@ -1,5 +1,5 @@
-"""A local stand-in for WeChat's server APIs over real HTTP: stable_token, subscribe/send and
-getuserphonenumber.
+"""A local stand-in for WeChat's server APIs over real HTTP: jscode2session (login),
+stable_token, subscribe/send and getuserphonenumber.
 
 It runs in a thread on 127.0.0.1 (port chosen by the OS), counts every call, remembers each
 message it accepted, and can be told to fail: the next sends answer a given errcode, some
@@ -8,6 +8,7 @@ openids have not subscribed (43101), issued tokens can be revoked (40001).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import socket
@@ -109,11 +110,28 @@ class FakeWechatServer:
             },
         }
 
+    @staticmethod
+    def _session(query: dict[str, list[str]]) -> dict:
+        """The login answer: the same openid the app's fake gateway derives from a code, so a
+        user who logged in before the switch to this server is the same user after it."""
+        code = query.get("js_code", [""])[0]
+        if not code:
+            return {"errcode": 40029, "errmsg": "invalid code"}
+        digest = hashlib.sha256(code.encode("utf-8")).hexdigest()
+        return {"openid": f"fake-{digest[:24]}", "session_key": "fake-session-key"}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                if url.path != "/sns/jscode2session":
+                    self.send_error(404)
+                    return
+                self._answer(fake._session(parse_qs(url.query)))
+
+            def do_POST(self) -> None:
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
@@ -128,6 +146,9 @@ class FakeWechatServer:
                 else:
                     self.send_error(404)
                     return
+                self._answer(answer)
+
+            def _answer(self, answer: dict) -> None:
                 payload = json.dumps(answer).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -49,7 +49,7 @@ class Server:
     def start(self) -> str:
         port = _free_port()
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        self.proc = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        self.proc = subprocess.Popen(
             [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "app:create_app()"],
             env=self.env,
             cwd=ROOT,

@@ -25,25 +25,9 @@ from app.models import (
     WechatAccessToken,
 )
 from tests.conftest import FROZEN_NOW
-from tests.integration.fake_wechat import FakeWechatServer, refused_base_url
+from tests.integration.fake_wechat import refused_base_url
 
 ON_POSTGRESQL = "postgresql" in (os.environ.get("TEST_DATABASE_URL") or "")
-
-
-@pytest.fixture
-def wechat(app, frozen_now):
-    server = FakeWechatServer().start()
-    app.config.update(
-        WECHAT_MODE="real",
-        WECHAT_API_BASE=server.base_url,
-        WECHAT_APPID="wx-test-app",
-        WECHAT_SECRET="test-secret",
-        WECHAT_TIMEOUT_SECONDS=2,
-        WECHAT_TEMPLATE_CASE="tmpl-case",
-        WECHAT_TEMPLATE_REMINDER="tmpl-reminder",
-    )
-    yield server
-    server.stop()
 
 
 def recipient(openid: str | None, consents: int = 100) -> User:

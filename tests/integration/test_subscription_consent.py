@@ -10,7 +10,6 @@ from app.domain.outbox import enqueue
 from app.extensions import db
 from app.jobs import outbox_delivery
 from app.models import OutboxMessage
-from tests.integration.fake_wechat import FakeWechatServer
 
 URL = "/api/v1/me/subscriptions"
 
@@ -19,22 +18,6 @@ URL = "/api/v1/me/subscriptions"
 def applicant(app, make):
     user = make.applicant()
     return user, make.headers(user)
-
-
-@pytest.fixture
-def wechat(app, frozen_now, applicant):
-    server = FakeWechatServer().start()
-    app.config.update(
-        WECHAT_MODE="real",
-        WECHAT_API_BASE=server.base_url,
-        WECHAT_APPID="wx-test-app",
-        WECHAT_SECRET="test-secret",
-        WECHAT_TIMEOUT_SECONDS=2,
-        WECHAT_TEMPLATE_CASE="tmpl-case",
-        WECHAT_TEMPLATE_LICENCE="tmpl-licence",
-    )
-    yield server
-    server.stop()
 
 
 def notify(user, topic: str, n: int) -> None:

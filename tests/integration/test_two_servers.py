@@ -78,7 +78,7 @@ def _running(envs: list[dict[str, str]]) -> Iterator[list[str]]:
     for env in envs:
         port = _free_port()
         procs.append(
-            subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            subprocess.Popen(
                 [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "app:create_app()"],
                 env=env,
                 cwd=Path(__file__).resolve().parents[2],
@@ -188,7 +188,7 @@ def test_two_outbox_drains_never_deliver_one_message_twice(app, shared_env, make
     flask = str(Path(sys.executable).with_name("flask"))
 
     def drain(_):
-        return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        return subprocess.run(
             [flask, "--app", "app", "outbox", "drain"],
             env=shared_env,
             cwd=Path(__file__).resolve().parents[2],

@@ -59,12 +59,29 @@ def test_a_failing_job_does_not_stop_the_loop_and_is_retried_later(frozen_now, m
     assert len(attempts) == 2 and worker.done_on["flaky"] == date(2026, 11, 23)
 
 
-def test_the_loop_stops_when_told(app, frozen_now):
-    worker = Worker(interval=30, jobs=[])
-    timer = threading.Timer(0.2, worker.stop.set)
-    timer.start()
-    assert worker.run() >= 1  # returns well before the 30 s interval would end
-    timer.join()
+def test_the_loop_stops_when_told_in_the_middle_of_its_wait(app, frozen_now):
+    """Stopping ends the 30-second wait at once. The loop runs in a thread, so a worker that
+    ignored the stop would still be alive when the join gives up: the test fails, not hangs."""
+    ticked = threading.Event()
+
+    def mark(today: date) -> str:
+        ticked.set()
+        return "ok"
+
+    worker = Worker(interval=30, jobs=[DailyJob("mark", mark)])
+    ticks: list[int] = []
+
+    def work() -> None:
+        with app.app_context():
+            ticks.append(worker.run())
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    assert ticked.wait(timeout=10), "the first tick never ran"
+    worker.stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive(), "the worker kept waiting after it was told to stop"
+    assert ticks == [1]
 
 
 def test_the_worker_command_runs_and_reports(runner, frozen_now):

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import PiiAccess
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
 from tests.console.conftest import console_login
 
 AUDIT = "/api/v1/audit/pii-access"

@@ -14,13 +14,19 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import Application, Enterprise, Licence, VerifiedPhone
 from app.models.blind_index import id_number_indexes
-from tests.api.conftest import verify_all
+from tests.conftest import verify_all
+from tests.console.conftest import console_login
 
 DELIVERY = {"recipient": "王五", "phone": "13698765432", "address": "天津市河西区友谊路88号3门"}
 
 
 def _full_special_operations_case(client, make, office, drive) -> dict:
-    """A worker's certificate from application to delivery; the secrets it must hide."""
+    """A worker's certificate from application to delivery, and an enterprise's case naming
+    its principal's phone; the secrets they must hide."""
+    trading = make.create_application(client, office.applicant, office.enterprise_id)
+    principal_phone = trading["form"]["principal_phone"]
+    assert "*" in principal_phone  # shown masked, like the worker's
+    principal_phone = make.example_form()["principal_phone"]
     assert (
         client.post(
             "/api/v1/auth/wechat/phone", json={"code": "phone-1"}, headers=office.applicant
@@ -60,6 +66,7 @@ def _full_special_operations_case(client, make, office, drive) -> dict:
             DELIVERY["phone"],
             DELIVERY["address"],
             db.session.get(Enterprise, office.enterprise_id).contact_phone,
+            principal_phone,
         ],
     }
 
@@ -122,3 +129,14 @@ def test_the_worker_id_number_is_found_through_its_blind_index(client, make, off
     ).all()
     assert cases == [case["id"]] and licences == [case["id"]]
     assert number not in str(indexes)
+
+
+def test_staff_find_a_workers_certificate_by_the_whole_id_number(app, client, make, office, drive):
+    case = _full_special_operations_case(client, make, office, drive)
+    make.staff("reviewer", username="finder")
+    browser = console_login(app, "finder")
+    found = browser.get("/console/licences", query_string={"q": case["secrets"][0].lower()})
+    licence = db.session.scalars(select(Licence)).one()
+    assert found.status_code == 200 and licence.number in found.get_data(as_text=True)
+    partial = browser.get("/console/licences", query_string={"q": case["secrets"][0][:10]})
+    assert licence.number not in partial.get_data(as_text=True)

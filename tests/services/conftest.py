@@ -35,7 +35,7 @@ def firm(make) -> Firm:
 @contextmanager
 def refused(code: str) -> Iterator[None]:
     """The block must be refused with the stable problem ``code`` the API would answer."""
-    with pytest.raises(Exception) as caught:  # noqa: B017 - AppError or WorkflowError
+    with pytest.raises(Exception) as caught:
         yield
     assert getattr(caught.value, "code", None) == code, repr(caught.value)
     db.session.rollback()

@@ -37,8 +37,6 @@ __all__ = [
     "storage_for",
 ]
 
-BACKENDS = ("local", "s3")
-
 
 def storage_for(area: str, config: Mapping[str, Any] | None = None) -> DocumentStore:
     """The store of one area (``documents``, ``licences``, ``notices``) as configured."""
