@@ -114,6 +114,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "WECHAT_TIMEOUT_SECONDS": float(env.get("WECHAT_TIMEOUT_SECONDS", "5")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
         "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        # An unfinished resumable (tus) upload and its bytes are removed after this long.
+        "UPLOAD_EXPIRY_HOURS": int(env.get("UPLOAD_EXPIRY_HOURS", "24")),
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
         # Where documents and generated PDFs are kept: "local" (DATA_DIR) or "s3" (a bucket
         # several app servers share; credentials from boto3's AWS_* environment variables).
@@ -144,6 +146,9 @@ def load_config(overrides: dict | None = None) -> dict:
         **{name: env.get(name, "") for name in SM2_FILES},
         # Where the applicant may seek 行政复议 / 行政诉讼 (printed on refusals and denials);
         # empty: the people's government at the issuer's level / the competent court.
+        # 差评整改: working days from a bad rating to the call back and to the rectification.
+        "RATING_CONTACT_DAYS": int(env.get("RATING_CONTACT_DAYS", "1")),
+        "RATING_RECTIFY_DAYS": int(env.get("RATING_RECTIFY_DAYS", "5")),
         "REMEDY_REVIEW_BODY": env.get("REMEDY_REVIEW_BODY", ""),
         "REMEDY_COURT": env.get("REMEDY_COURT", ""),
         # Announced holiday schedules ({year}.yaml); `flask calendar load` adds to it.
@@ -154,6 +159,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "API_TITLE": "Zerovisit 不见面审批 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
+        # Relative to the document's own address, so it holds behind any host or proxy.
+        "API_SPEC_OPTIONS": {"servers": [{"url": "/", "description": "本服务（与本文档同源）"}]},
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",

@@ -68,6 +68,12 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "PAYLOAD_TOO_LARGE", "提交的内容过大"
 
 
+class ChecksumMismatch(AppError):
+    """tus checksum extension: the piece's ``Upload-Checksum`` does not match its bytes."""
+
+    status, code, title = 460, "CHECKSUM_MISMATCH", "数据校验失败，请重新发送这一段"
+
+
 class TooManyRequests(AppError):
     status, code, title = 429, "TOO_MANY_REQUESTS", "请求过于频繁"
 

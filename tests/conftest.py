@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, request_finished
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
@@ -32,6 +32,7 @@ from app import create_app, timekeeping
 from app.extensions import db, limiter
 from tests import factories, worker_database
 from tests.integration.fake_wechat import FakeWechatServer
+from tests.problem_codes import ProblemCodes, RequiredFields
 
 FROZEN_NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 
@@ -140,22 +141,47 @@ def _clean_database() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
-    """A clean database, data folder, rate limiter and config for every test that uses the app."""
+    """A clean database, data folder, rate limiter and config for every test that uses the app.
+
+    While the test runs, every problem the app answers is checked against the codes its
+    operation documents, and every JSON success body against the fields its schema
+    requires (tests/problem_codes.py).
+    """
     if "app" not in request.fixturenames:
         yield
         return
     flask_app: Flask = request.getfixturevalue("app")
     saved = dict(flask_app.config)
     flask_app.config["DATA_DIR"] = str(tmp_path / "data")
+    codes = ProblemCodes(_document(flask_app))
+    fields = RequiredFields(_document(flask_app))
     with flask_app.app_context():
         _clean_database()
         limiter.reset()
         try:
-            yield
+            with (
+                request_finished.connected_to(codes.record, flask_app),
+                request_finished.connected_to(fields.record, flask_app),
+            ):
+                yield
         finally:
             db.session.remove()
             flask_app.config.clear()
             flask_app.config.update(saved)
+    if codes.undocumented:
+        pytest.fail("problems not documented on their operation:\n" + "\n".join(codes.undocumented))
+    if fields.missing:
+        pytest.fail("required fields not sent:\n" + "\n".join(fields.missing))
+
+
+_DOCUMENTS: dict[int, dict] = {}
+
+
+def _document(flask_app: Flask) -> dict:
+    """The app's OpenAPI document, read once per app."""
+    if id(flask_app) not in _DOCUMENTS:
+        _DOCUMENTS[id(flask_app)] = flask_app.test_client().get("/api/openapi.json").get_json()
+    return _DOCUMENTS[id(flask_app)]
 
 
 @pytest.fixture

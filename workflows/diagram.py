@@ -13,10 +13,12 @@ from workflows.engine import Transition, Workflow
 TITLES = {"new": "新申请（new）", "renewal": "延续（renewal）", "change": "变更（change）"}
 
 
-def _edge_label(transition: Transition) -> str:
-    """Chinese action label, then the action and the roles that may take it."""
+def _edge_label(transition: Transition, choice: str = "") -> str:
+    """Chinese action label, then the action and the roles that may take it; ``choice``: the
+    field value a routed transition takes this edge for."""
     roles = "/".join(sorted(transition.roles))
-    note = f" [{transition.note}]" if transition.note else ""
+    remarks = [r for r in (transition.note, choice) if r]
+    note = f" [{'，'.join(remarks)}]" if remarks else ""
     return f"{transition.label}（{transition.action}，{roles}）{note}"
 
 
@@ -24,16 +26,24 @@ def to_mermaid(workflow: Workflow) -> str:
     """A ``stateDiagram-v2``: every state with its label, every edge, terminal states → [*]."""
     lines = ["stateDiagram-v2", f"    [*] --> {workflow.initial}"]
     lines += [f"    {state.name}: {state.label}" for state in workflow.states.values()]
-    drawn: set[tuple[str, str, str]] = set()
+    drawn: set[tuple[str, str, str, str]] = set()
     for transition in workflow.transitions:
         for source in sorted(transition.sources & workflow.states.keys()):
-            target = transition.target or source
-            if (source, target, transition.action) in drawn:
-                continue
-            drawn.add((source, target, transition.action))
-            lines.append(f"    {source} --> {target}: {_edge_label(transition)}")
+            for target, choice in _edges(transition, source):
+                if (source, target, transition.action, choice) in drawn:
+                    continue
+                drawn.add((source, target, transition.action, choice))
+                lines.append(f"    {source} --> {target}: {_edge_label(transition, choice)}")
     lines += [f"    {s.name} --> [*]" for s in workflow.states.values() if s.terminal]
     return "\n".join(lines) + "\n"
+
+
+def _edges(transition: Transition, source: str) -> list[tuple[str, str]]:
+    """``(target, choice)`` per edge: one per routed value, else the one target."""
+    if transition.route is not None:
+        name = transition.route.field
+        return [(target, f"{name}={value}") for value, target in transition.route.targets]
+    return [(transition.target or source, "")]
 
 
 def render_markdown(workflows: Mapping[str, Workflow]) -> str:

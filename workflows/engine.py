@@ -54,6 +54,9 @@ class Effect(StrEnum):
     RECORD_PRE_REVIEW = "record_pre_review"  # 先期预审: the clerk's comments per material
     OPEN_JOINT_REVIEW = "open_joint_review"  # 联合审查: the units asked for an opinion
     RECORD_OPINION = "record_opinion"  # one unit's opinion in a joint review
+    # 三级审批: the chief's check; "disagree" sends the case back like a return for review
+    RECORD_CHECK = "record_check"
+    RETURN_FOR_REVIEW = "return_for_review"  # clear the recommendation, tell the reviewer
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class CaseFacts:
     inspection_result: str | None = None  # "pass" | "fail" | None
     direct_extension: bool = False  # a renewal eligible for 直接延期
     recommendation: str | None = None  # "approve" | "deny" | None
+    review_levels: int = 2  # from the permit type: 3 puts a chief's check before the decision
     supplement_requested: bool = False  # 一次性告知 already given (Art. 32)
     deadline_extended: bool = False  # the Art. 42 extension already granted
     today: date | None = None  # the office's date, for fields that may not lie in the past
@@ -116,6 +120,19 @@ class Field:
             raise ValueError(f"field {self.name!r}: unknown kind {self.kind!r}")
 
 
+@dataclass(frozen=True)
+class Route:
+    """A target chosen by the value of one of the action's fields (``check``: the chief's
+    ``opinion`` agree → decision, disagree → back to review); ``targets`` pairs each value
+    of the field with the state it leads to."""
+
+    field: str
+    targets: tuple[tuple[str, str], ...]
+
+    def target(self, data: Mapping[str, Any]) -> str:
+        return dict(self.targets)[data[self.field]]
+
+
 # A guard looks at the facts and, when given, the action's cleaned data. It returns None
 # when it holds; a ``GuardFailed`` when the case does not allow the action now; or an
 # ``ActionDataInvalid`` for a rule across fields (a rejected verdict needs a reason).
@@ -128,7 +145,8 @@ class Transition:
     """One way an action moves a case; several with the same action and source are branches.
 
     Among the branches, the first whose ``when`` holds (or that has none) is taken.
-    ``target`` None keeps the case in its state. ``note`` is a Chinese remark for diagrams,
+    ``target`` None keeps the case in its state; a ``route`` instead picks the target from
+    a (required, choice) field of the action. ``note`` is a Chinese remark for diagrams,
     e.g. the condition a branch stands for.
     """
 
@@ -142,6 +160,13 @@ class Transition:
     when: Callable[[CaseFacts], bool] | None = None
     effects: tuple[Effect, ...] = ()
     note: str = ""
+    route: Route | None = None
+
+    def targets(self) -> tuple[str, ...]:
+        """Every state this transition may lead to (none: it keeps the case's state)."""
+        if self.route is not None:
+            return tuple(target for _, target in self.route.targets)
+        return () if self.target is None else (self.target,)
 
 
 @dataclass(frozen=True)
@@ -169,7 +194,7 @@ class Workflow:
     transitions: tuple[Transition, ...]
 
     def __post_init__(self) -> None:
-        reached = {self.initial} | {t.target for t in self.transitions if t.target is not None}
+        reached = {self.initial} | {s for t in self.transitions for s in t.targets()}
         undefined = sorted(reached - set(self.states))
         if undefined:
             raise ValueError(f"workflow {self.name!r} moves to undefined states {undefined}")
@@ -227,10 +252,14 @@ class Workflow:
         if refusal is not None:
             raise refusal
         cleaned = _clean_data(transition, facts, data)
+        if transition.route is not None:
+            to_state = transition.route.target(cleaned)
+        else:
+            to_state = transition.target or facts.state
         return Outcome(
             action=action,
             from_state=facts.state,
-            to_state=transition.target or facts.state,
+            to_state=to_state,
             effects=transition.effects,
             data=cleaned,
         )

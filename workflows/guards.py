@@ -129,3 +129,10 @@ def inspection_date_not_past(facts: CaseFacts, data: Data) -> ActionDataInvalid 
     if day is not None and facts.today is not None and day < facts.today:
         return ActionDataInvalid({"date": ["核查日期不能早于今天"]})
     return None
+
+
+def reason_for_disagreement(facts: CaseFacts, data: Data) -> ActionDataInvalid | None:
+    """A chief who does not agree sends the case back to review and says why."""
+    if data is not None and data.get("opinion") == "disagree" and not data.get("comment"):
+        return ActionDataInvalid({"comment": ["不同意审查意见须说明理由"]})
+    return None

@@ -24,15 +24,17 @@ from app.api import (
     phone,
     pii,
     post_checks,
+    rating_cases,
     ratings,
     review,
     shipments,
     stats,
     subscriptions,
+    uploads,
     verify,
     webhooks,
 )
-from app.api.docs import register_components
+from app.api.docs import document_common_problems, register_components
 from app.schemas.actions import register_action_components
 
 BLUEPRINTS = [
@@ -44,6 +46,7 @@ BLUEPRINTS = [
     permit_types.blp,
     applications.blp,
     documents.blp,
+    uploads.blp,
     review.blp,
     licences.blp,
     post_checks.blp,
@@ -55,6 +58,7 @@ BLUEPRINTS = [
     notifications.blp,
     notices.blp,
     ratings.blp,
+    rating_cases.blp,
     stats.blp,
     enterprise_requests.blp,
     appointments.blp,
@@ -68,4 +72,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     register_action_components(api.spec)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    document_common_problems(api.spec)
     app.register_blueprint(docs_assets.bp)

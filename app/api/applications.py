@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask.views import MethodView
 
+from app.api import conditional
 from app.api.docs import JSON_BODY, Blueprint
 from app.domain import access
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
+from app.models import Application, User
 from app.schemas.actions import ActionSchema
 from app.schemas.application import (
     ApplicationCreateSchema,
@@ -20,8 +22,15 @@ from app.schemas.application import (
 from app.schemas.common import page_of
 from app.services import applications as service
 from app.services import cases
-from app.web.auth import current_user, login_required
+from app.web.auth import (
+    current_user,
+    login_required,
+    remember_user,
+    token_claims,
+    token_user_valid,
+)
 from app.web.idempotency import idempotent
+from app.web.observability import USER_ID_KEY
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
 
@@ -41,6 +50,7 @@ def requested_version(body: dict) -> int | None:
     header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
     if not header:
         return None
+    header = header.partition("-")[0]  # an ETag of the read (``<version>-<date>``) works too
     if not header.isdigit():
         message = "If-Match 须为数据版本号"
         raise ValidationFailed(message, code="VERSION_INVALID", errors={"If-Match": [message]})
@@ -69,7 +79,7 @@ class Applications(MethodView):
             page_size=args["page_size"],
         )
         return page_of(
-            [service.application_view(user, a) for a in items],
+            [service.shown(user, a) for a in items],
             args["page"],
             args["page_size"],
             total,
@@ -88,33 +98,65 @@ class Applications(MethodView):
     @blp.headers("IdempotencyKey")
     @blp.problems(
         401,
-        (404, "企业、事项或许可证不存在"),
-        (409, "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION 等"),
+        (404, "企业或许可证不存在：ENTERPRISE_NOT_FOUND、LICENCE_NOT_FOUND"),
+        (
+            409,
+            "LICENCE_NOT_ACTIVE、LICENCE_HAS_OPEN_APPLICATION、LICENCE_ALREADY_RENEWED、"
+            "RENEWAL_WINDOW_NOT_OPEN",
+        ),
         *JSON_BODY,
+        (422, "PERMIT_TYPE_UNKNOWN、LICENCE_REQUIRED、LICENCE_MISMATCH"),
     )
     def post(self, body: dict):
         """Start a draft application for one of the caller's enterprises."""
         user = current_user()
-        return service.application_view(user, service.create_application(user, body))
+        return service.shown(user, service.create_application(user, body))
+
+
+def _caller_and_case(application_id: int) -> tuple[User, Application]:
+    """The caller and the case for the status read: both rows in one query when the token
+    settles it, else the ordinary way (which answers 401 and 404 as every route does)."""
+    claims = token_claims()
+    if isinstance(claims.get("uid"), int):
+        found = access.user_and_application(claims["uid"], application_id)
+        if found is not None:
+            user, application = found
+            if token_user_valid(user, claims) and access.can_see_application(user, application):
+                remember_user(user)
+                return user, application
+    user = current_user()
+    return user, access.get_application(user, application_id)
 
 
 @blp.route("/<int:application_id>")
 class ApplicationItem(MethodView):
-    @login_required
     @blp.response(200, ApplicationSchema)
+    @blp.doc(responses={304: {"description": "未变化（If-None-Match 与当前 ETag 相同）"}})
     @blp.operation(
         "getApplication",
         "申请详情",
-        "一件申请：材料情况、缺少的材料、调用者当前可执行的动作（actions）和法定期限。",
+        "一件申请：材料情况、缺少的材料、调用者当前可执行的动作（actions）和法定期限。"
+        "响应带 ETag（版本号与办公日期）；轮询时带 If-None-Match，未变化返回 304。",
     )
+    @blp.headers("IfNoneMatch")
     @blp.problems(401, 404)
     def get(self, application_id: int):
         """One application, with what is missing and what the caller may do now."""
-        user = current_user()
-        view = service.application_view(user, access.get_application(user, application_id))
-        # The view is built in ApplicationSchema's form already (tests/api/
-        # test_application_view_form.py holds it to that): sent as it is, not dumped again.
-        return jsonify(view)
+        polled = request.headers.get("If-None-Match")
+        if polled:  # the phone's poll: one small query decides whether anything changed
+            claims = token_claims()
+            current = conditional.applicant_etag(claims, application_id)
+            if current is not None:
+                request.environ[USER_ID_KEY] = claims["uid"]  # for the access log
+            else:  # staff, or not settled: the caller loaded and checked as on any request
+                current = conditional.application_etag(current_user(), application_id)
+                if current is None:
+                    raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+            if conditional.matches(polled, current):
+                return conditional.not_modified(current)
+        user, application = _caller_and_case(application_id)
+        etag = conditional.etag_of(application.version)
+        return service.shown(user, application), 200, conditional.cache_headers(etag)
 
     @login_required
     @blp.arguments(ApplicationPatchSchema)
@@ -132,7 +174,7 @@ class ApplicationItem(MethodView):
         application = service.update_application(
             user, application_id, body, requested_version(body)
         )
-        return service.application_view(user, application)
+        return service.shown(user, application)
 
 
 @blp.route("/<int:application_id>/actions")
@@ -152,15 +194,22 @@ class ApplicationActions(MethodView):
     @blp.headers("IdempotencyKey", "IfMatch")
     @blp.problems(
         401,
-        (403, "ACTION_FORBIDDEN：该角色不能执行此动作"),
+        (403, "ACTION_FORBIDDEN：该角色不能执行此动作；CONSENT_SCOPE_EXCEEDED：授权范围不含此动作"),
         404,
         (
             409,
-            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、"
-            "MATERIALS_MISSING、FORM_INCOMPLETE 等",
+            "TRANSITION_NOT_ALLOWED、ACTION_ALREADY_TAKEN、VERSION_CONFLICT、MATERIALS_MISSING、"
+            "MATERIALS_REJECTED、MATERIALS_UNVERIFIED、DEFERRED_MATERIALS_OUTSTANDING、"
+            "FORM_INCOMPLETE、INSPECTION_NOT_PASSED、SUPPLEMENT_ALREADY_REQUESTED、"
+            "DEADLINE_ALREADY_EXTENDED、NOT_A_JOINT_REVIEW_UNIT、OPINION_ALREADY_GIVEN、"
+            "LICENCE_PARTICULARS_MISSING、LICENCE_NUMBERING_UNAVAILABLE",
         ),
         *JSON_BODY,
-        (422, "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN"),
+        (
+            422,
+            "VALIDATION_FAILED（errors 按字段列出）、ACTION_UNKNOWN、MATERIAL_UNKNOWN、"
+            "MATERIAL_NOT_UPLOADED、CARRIER_UNKNOWN、JOINT_REVIEW_UNIT_INVALID",
+        ),
     )
     def post(self, body: dict, application_id: int):
         """Take one workflow action on the case (see ``actions`` for what is allowed now)."""
@@ -169,7 +218,7 @@ class ApplicationActions(MethodView):
         application = cases.take_action(
             user, application_id, body["action"], data, requested_version(body)
         )
-        return service.application_view(user, application)
+        return service.shown(user, application)
 
 
 @blp.route("/<int:application_id>/timeline")
@@ -180,4 +229,4 @@ class ApplicationTimeline(MethodView):
     @blp.problems(401, 404)
     def get(self, application_id: int):
         """Everything that happened to the case, in order."""
-        return {"items": service.timeline_view(current_user(), application_id)}
+        return {"items": service.timeline_entries(current_user(), application_id)}

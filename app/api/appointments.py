@@ -3,79 +3,23 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.schemas.appointment import (
+    AppointmentListSchema,
+    AppointmentQuerySchema,
+    AppointmentSchema,
+    BookingSchema,
+    SlotCreateSchema,
+    SlotListSchema,
+    SlotQuerySchema,
+    SlotSchema,
+)
 from app.services import appointments as service
 from app.web.auth import current_user, login_required
 from app.web.idempotency import idempotent
 
 blp = Blueprint("appointments", __name__, url_prefix="", description="线上预约")
-PURPOSE_DOC = (
-    "用途：video_consultation 视频咨询、onsite_inspection 现场核查、document_collection 材料收取"
-)
-Purpose = validate.OneOf(tuple(service.PURPOSES))
-
-
-class SlotQuerySchema(Schema):
-    day = fields.Date(data_key="date", metadata={"description": "某一天的时段；缺省为今后所有时段"})
-    purpose = fields.String(validate=Purpose, metadata={"description": PURPOSE_DOC})
-    region = fields.String(
-        validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "办理机关的行政区划代码"}
-    )
-
-
-class SlotCreateSchema(Schema):
-    starts_at = fields.AwareDateTime(required=True, metadata={"description": "开始时间（带时区）"})
-    ends_at = fields.AwareDateTime(required=True, metadata={"description": "结束时间（带时区）"})
-    purpose = fields.String(required=True, validate=Purpose, metadata={"description": PURPOSE_DOC})
-    capacity = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=service.MAX_CAPACITY),
-        metadata={"description": "可预约人数"},
-    )
-
-
-class SlotSchema(Schema):
-    id = fields.Integer()
-    purpose = fields.String()
-    purpose_label = fields.String()
-    region_code = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
-    capacity = fields.Integer()
-    booked = fields.Integer(metadata={"description": "已预约人数"})
-    available = fields.Integer(metadata={"description": "剩余名额"})
-
-
-class SlotListSchema(Schema):
-    items = fields.List(fields.Nested(SlotSchema))
-
-
-class BookingSchema(Schema):
-    slot_id = fields.Integer(required=True)
-    purpose = fields.String(required=True, validate=Purpose, metadata={"description": PURPOSE_DOC})
-    application_id = fields.Integer(
-        allow_none=True, load_default=None, metadata={"description": "关联的本人申请（可选）"}
-    )
-
-
-class AppointmentQuerySchema(Schema):
-    include_cancelled = fields.Boolean(load_default=False)
-
-
-class AppointmentSchema(Schema):
-    id = fields.Integer()
-    slot = fields.Nested(SlotSchema)
-    purpose = fields.String()
-    application_id = fields.Integer(allow_none=True)
-    status = fields.String(metadata={"description": "booked 已预约 / cancelled 已取消"})
-    status_label = fields.String()
-    created_at = fields.String()
-
-
-class AppointmentListSchema(Schema):
-    items = fields.List(fields.Nested(AppointmentSchema))
 
 
 @blp.route("/appointment-slots")
@@ -93,7 +37,7 @@ class AppointmentSlots(MethodView):
         """Slots of a day (or from now on), with the places left."""
         filters = service.SlotFilter(args.get("day"), args.get("purpose"), args.get("region"))
         slots = service.list_slots(current_user(), filters)
-        return {"items": [service.slot_view(slot) for slot in slots]}
+        return {"items": slots}
 
     @login_required
     @blp.arguments(SlotCreateSchema)
@@ -106,7 +50,7 @@ class AppointmentSlots(MethodView):
     @blp.problems(401, (403, "仅受理人员、核查人员、管理员"), *JSON_BODY)
     def post(self, body: dict):
         """Publish a slot in the caller's region (clerk, inspector or admin)."""
-        return service.slot_view(service.publish_slot(current_user(), body))
+        return service.publish_slot(current_user(), body)
 
 
 @blp.route("/appointments")
@@ -123,7 +67,7 @@ class Appointments(MethodView):
     def get(self, args: dict):
         """Applicants: their bookings; staff: bookings of their region's slots."""
         items = service.list_appointments(current_user(), args["include_cancelled"])
-        return {"items": [service.appointment_view(item) for item in items]}
+        return {"items": items}
 
     @idempotent
     @login_required
@@ -133,14 +77,15 @@ class Appointments(MethodView):
     @blp.headers("IdempotencyKey")
     @blp.problems(
         401,
-        (404, "SLOT_NOT_FOUND 或关联的申请不存在"),
+        (403, "工作人员不能预约"),
+        (404, "SLOT_NOT_FOUND；APPLICATION_NOT_FOUND：关联的申请不存在"),
         (409, "SLOT_FULL、ALREADY_BOOKED、SLOT_PAST"),
         *JSON_BODY,
         (422, "VALIDATION_FAILED、PURPOSE_MISMATCH"),
     )
     def post(self, body: dict):
         """Book a place (409 SLOT_FULL when none is left)."""
-        return service.appointment_view(service.book(current_user(), body))
+        return service.book(current_user(), body)
 
 
 @blp.route("/appointments/<int:appointment_id>")

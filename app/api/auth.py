@@ -26,8 +26,8 @@ class WechatLogin(MethodView):
         auth=False,
     )
     @blp.problems(
-        (401, "WECHAT_CODE_INVALID 等：登录凭证无效"),
-        (429, "微信接口限流"),
+        (401, "WECHAT_CODE_INVALID：登录凭证无效；WECHAT_USER_BLOCKED：微信用户受限"),
+        (429, "WECHAT_RATE_LIMITED：微信接口限流"),
         (502, "WECHAT_UNAVAILABLE、WECHAT_CONFIG_INVALID"),
         *JSON_BODY,
     )
@@ -59,7 +59,7 @@ class StaffLogin(MethodView):
             "INVALID_CREDENTIALS、ACCOUNT_DISABLED；TOTP_REQUIRED（缺少或错误的动态验证码）；"
             "TOTP_ENROLMENT_REQUIRED（生产环境的管理员、审批人员未绑定动态验证码）",
         ),
-        (429, "登录失败次数过多，稍后再试"),
+        (429, "LOGIN_THROTTLED：登录失败次数过多，稍后再试"),
         *JSON_BODY,
     )
     def post(self, body: dict):

@@ -10,7 +10,6 @@ from app.file_types import ALLOWED_TYPES
 from app.schemas.application import UploadedDocumentSchema, UploadSchema
 from app.services import documents as service
 from app.services import pii_access
-from app.services.applications import document_view
 from app.web.auth import current_user, login_required
 from app.web.idempotency import idempotent
 from app.web.observability import request_origin
@@ -37,9 +36,9 @@ class Documents(MethodView):
         401,
         404,
         (409, "APPLICATION_NOT_EDITABLE"),
-        (413, "PAYLOAD_TOO_LARGE：超过上传上限（默认 20 MiB）"),
+        (413, "PAYLOAD_TOO_LARGE、FILE_TOO_LARGE：超过上传上限（默认 20 MiB）"),
         (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
-        (422, "VALIDATION_FAILED：缺少 material 或 file、未知材料等"),
+        (422, "VALIDATION_FAILED：缺少 material 或 file；MATERIAL_UNKNOWN：未知材料"),
         (503, "STORAGE_UNAVAILABLE"),
     )
     def post(self, form: dict, application_id: int):
@@ -47,7 +46,7 @@ class Documents(MethodView):
         document = service.upload_document(
             current_user(), application_id, form.get("material"), request.files.get("file")
         )
-        return {**document_view(document), "application_version": document.application.version}
+        return document
 
 
 @blp.route("/<int:application_id>/documents/<int:document_id>/content")

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from flask import request, send_file
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
 from app.file_types import ALLOWED_TYPES
-from app.schemas.common import PageArgs, PageSchema, page_of
+from app.schemas.common import page_of
+from app.schemas.enterprise_request import (
+    AttachmentFileSchema,
+    AttachmentSchema,
+    RequestActionSchema,
+    RequestCreateSchema,
+    RequestPageSchema,
+    RequestQuerySchema,
+    RequestRatingSchema,
+    RequestSchema,
+    TopicListSchema,
+)
 from app.services import enterprise_requests as service
 from app.services.documents import storage
 from app.web.auth import current_user, login_required
@@ -18,89 +28,6 @@ from app.web.request_guards import accepts
 blp = Blueprint(
     "enterprise_requests", __name__, url_prefix="", description="诉求响应（企业诉求受理与答复）"
 )
-ACTIONS = ("claim", "reply", "close", "reopen")
-STATES = tuple(service.STATE_LABELS)
-
-
-class TopicSchema(Schema):
-    code = fields.String(metadata={"description": "类别代码"})
-    name = fields.String(metadata={"description": "类别名称，如 用工、融资、税务"})
-    unit = fields.String(metadata={"description": "承办单位（按企业所在地区确定具体单位）"})
-    level = fields.String(metadata={"description": "承办单位层级：district/city/province"})
-    response_days = fields.Integer(metadata={"description": "答复时限（工作日）"})
-
-
-class TopicListSchema(Schema):
-    items = fields.List(fields.Nested(TopicSchema))
-
-
-class RequestCreateSchema(Schema):
-    enterprise_id = fields.Integer(required=True, metadata={"description": "本人管理的企业"})
-    topic = fields.String(required=True, metadata={"description": "诉求类别代码"})
-    title = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-
-
-class RequestQuerySchema(PageArgs):
-    topic = fields.String(metadata={"description": "按类别筛选"})
-    state = fields.String(validate=validate.OneOf(STATES))
-    overdue = fields.Boolean(metadata={"description": "true 仅看超期未答复的诉求"})
-
-
-class RequestActionSchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    comment = fields.String(validate=validate.Length(max=5000))
-    version = fields.Integer(required=True, metadata={"description": "读取时的版本号"})
-
-
-class RequestRatingSchema(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(validate=validate.Length(max=1000))
-
-
-class RequestDeadlineSchema(Schema):
-    due = fields.String(metadata={"description": "答复期限"})
-    working_days_left = fields.Integer(allow_none=True)
-    overdue = fields.Boolean(metadata={"description": "是否超期（未按时答复）"})
-
-
-class AttachmentSchema(Schema):
-    id = fields.Integer()
-    filename = fields.String()
-    size = fields.Integer()
-    sha256 = fields.String()
-    content_type = fields.String()
-    created_at = fields.String()
-
-
-class RequestSchema(Schema):
-    id = fields.Integer()
-    enterprise = fields.Dict()
-    topic = fields.String()
-    topic_name = fields.String()
-    handling_unit = fields.String(metadata={"description": "承办单位"})
-    region_code = fields.String()
-    title = fields.String()
-    description = fields.String()
-    state = fields.String(metadata={"description": "open/claimed/replied/closed"})
-    state_label = fields.String()
-    reply = fields.String(allow_none=True)
-    deadline = fields.Nested(RequestDeadlineSchema)
-    rating = fields.Dict(allow_none=True)
-    actions = fields.List(fields.String(), metadata={"description": "调用者当前可执行的操作"})
-    version = fields.Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
-    attachments = fields.List(fields.Nested(AttachmentSchema))
-    history = fields.List(fields.Dict())
-
-
-class RequestPageSchema(PageSchema):
-    items = fields.List(fields.Nested(RequestSchema))
-
-
-class AttachmentFileSchema(Schema):
-    file = fields.Raw(metadata={"type": "string", "format": "binary"})
 
 
 def _detail(item) -> dict:
@@ -115,7 +42,7 @@ class RequestTopics(MethodView):
     )
     def get(self):
         """The request desk's topics, each with its handling unit and response limit."""
-        return {"items": [service.topic_view(t) for t in service.all_topics()]}
+        return {"items": service.all_topics()}
 
 
 @blp.route("/enterprise-requests")
@@ -235,7 +162,7 @@ class EnterpriseRequestAttachments(MethodView):
     def post(self, files: dict, request_id: int):
         """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's request."""
         attachment = service.add_attachment(current_user(), request_id, request.files.get("file"))
-        return service.attachment_view(attachment)
+        return attachment
 
 
 @blp.route("/enterprise-requests/<int:request_id>/attachments/<int:attachment_id>/content")

@@ -36,9 +36,10 @@ class Enterprises(MethodView):
     @blp.problems(
         401,
         (404, "工作人员不能登记企业"),
-        (409, "ENTERPRISE_ALREADY_CLAIMED"),
+        (409, "ENTERPRISE_ALREADY_CLAIMED、ENTERPRISE_CLAIM_PROOF_REQUIRED"),
         *JSON_BODY,
-        (422, "VALIDATION_FAILED、CREDIT_CODE_INVALID"),
+        (422, "VALIDATION_FAILED、CREDIT_CODE_INVALID、REGION_NOT_SERVED、REGION_MISMATCH"),
+        (429, "ENTERPRISE_CLAIM_THROTTLED：认领核验失败次数过多"),
     )
     def post(self, body: dict):
         """Register an enterprise (credit code checked); the caller becomes its manager."""

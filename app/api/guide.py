@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.schemas.guide import (
+    FaqCreateSchema,
+    FaqListSchema,
+    FaqSchema,
+    SearchQuerySchema,
+    SearchResultSchema,
+)
 from app.services import guide_search as service
 from app.web.auth import current_user, staff_required
 
 blp = Blueprint("guide", __name__, url_prefix="", description="办事指南与智能问答")
-
-
-class SearchQuerySchema(Schema):
-    q = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=service.MAX_QUERY_LENGTH),
-        metadata={"description": "用户的问题，如“危化品经营许可证要多久”"},
-    )
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
-
-
-class SearchHitSchema(Schema):
-    permit_type = fields.String(allow_none=True, metadata={"description": "事项代码；通用问题为空"})
-    permit_type_name = fields.String(allow_none=True)
-    section = fields.String(
-        metadata={"description": "指南章节，如 办理时限、申请材料（延期）、常见问题"}
-    )
-    snippet = fields.String(metadata={"description": "匹配的原文片段"})
-    score = fields.Float(metadata={"description": "相关度，越大越相关"})
-    faq_id = fields.Integer(allow_none=True)
-
-
-class SearchResultSchema(Schema):
-    items = fields.List(fields.Nested(SearchHitSchema))
-
-
-class FaqSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    question = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    answer = fields.String(required=True, validate=validate.Length(min=1, max=5000))
-    permit_type = fields.String(
-        allow_none=True, load_default=None, metadata={"description": "所属事项；为空表示通用"}
-    )
-
-
-class FaqListSchema(Schema):
-    items = fields.List(fields.Nested(FaqSchema))
 
 
 @blp.route("/guide/search")
@@ -71,16 +40,16 @@ class Faq(MethodView):
     @blp.operation("listFaq", "常见问题", "常见问题及答案（公开）。", auth=False)
     def get(self):
         """The FAQ (public)."""
-        return {"items": [service.faq_view(entry) for entry in service.list_faq()]}
+        return {"items": service.list_faq()}
 
     @staff_required("admin")
-    @blp.arguments(FaqSchema)
+    @blp.arguments(FaqCreateSchema)
     @blp.response(201, FaqSchema)
     @blp.operation("addFaq", "新增常见问题", "管理员新增一条常见问题；同一问题则替换其答案。")
     @blp.problems(401, (403, "仅管理员"), *JSON_BODY)
     def post(self, body: dict):
         """Add an FAQ entry, or replace the answer of the same question (admin)."""
-        return service.faq_view(service.add_faq(current_user(), body))
+        return service.add_faq(current_user(), body)
 
 
 @blp.route("/faq/<int:entry_id>")

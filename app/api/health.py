@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.docs import Blueprint
 from app.extensions import db
+from app.schemas.health import HealthSchema
 from app.web.problems import problem_response
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="运行状态")
-
-
-class HealthSchema(Schema):
-    status = fields.String(required=True, metadata={"description": "ok"})
-    database = fields.String(required=True, metadata={"description": "ok"})
 
 
 @blp.route("")

@@ -10,9 +10,9 @@ from app.integrations.signer import ca_pem
 from app.integrations.sm2 import certificate_pem
 from app.licences import access as service
 from app.licences.documents import licence_ofd, licence_pdf, pki_paths, seal_signer
-from app.licences.schemas import LicencePageSchema, LicenceSchema
+from app.licences.shown import LicenceOut
 from app.schemas.common import page_of
-from app.schemas.licence import LicenceQuerySchema, RevokeSchema
+from app.schemas.licence import LicencePageSchema, LicenceQuerySchema, LicenceSchema, RevokeSchema
 from app.services import pii_access
 from app.web.auth import current_user, login_required, staff_required
 from app.web.observability import request_origin
@@ -42,7 +42,7 @@ class Licences(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        return page_of(items, args["page"], args["page_size"], total)
+        return page_of([LicenceOut(x) for x in items], args["page"], args["page_size"], total)
 
 
 @blp.route("/licences/<int:licence_id>")
@@ -53,7 +53,7 @@ class LicenceItem(MethodView):
     @blp.problems(401, 404)
     def get(self, licence_id: int):
         """One licence with its status and days to expiry."""
-        return service.get_licence(current_user(), licence_id)
+        return LicenceOut(service.get_licence(current_user(), licence_id))
 
 
 @blp.route("/licences/<int:licence_id>/pdf")
@@ -66,7 +66,7 @@ class LicencePdf(MethodView):
         "个人持证的证书载有完整身份证号码，下载留痕。",
     )
     @blp.binary("签名的电子许可证", "application/pdf")
-    @blp.problems(401, 404, (503, "STORAGE_UNAVAILABLE"))
+    @blp.problems(401, 404, (409, "LICENCE_PDF_PENDING"), (503, "STORAGE_UNAVAILABLE"))
     def get(self, licence_id: int):
         """The electronic licence, a PDF signed by the issuing authority."""
         user = current_user()
@@ -126,7 +126,7 @@ class LicenceRevoke(MethodView):
         licence = service.revoke_licence(
             current_user(), licence_id, body["comment"], body.get("version")
         )
-        return licence
+        return LicenceOut(licence)
 
 
 @blp.route("/pki/ca.pem")

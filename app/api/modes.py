@@ -32,13 +32,19 @@ class Commitments(MethodView):
         "以签署承诺代替一项允许告知承诺的材料（commitment_allowed），该材料状态变为 committed。",
     )
     @blp.headers("IdempotencyKey")
-    @blp.problems(401, 404, 409, *JSON_BODY)
+    @blp.problems(
+        401,
+        404,
+        (409, "COMMITMENT_EXISTS、APPLICATION_NOT_EDITABLE"),
+        *JSON_BODY,
+        (422, "MATERIAL_UNKNOWN、COMMITMENT_NOT_ALLOWED"),
+    )
     def post(self, body: dict, application_id: int):
         """Sign the catalogue's commitment in place of a material that allows it."""
         item = commitments.sign(
             current_user(), application_id, body["material"], body["signer_name"].strip()
         )
-        return commitments.view(item, commitments.material_names(item.application_id))
+        return commitments.named_one(item)
 
 
 @blp.route("/enterprises/<int:enterprise_id>/consents")
@@ -51,9 +57,7 @@ class Consents(MethodView):
     @blp.problems(401, 404)
     def get(self, enterprise_id: int):
         """The enterprise's consents to assisted filing (manager only)."""
-        return {
-            "items": [consents.view(c) for c in consents.list_for(current_user(), enterprise_id)]
-        }
+        return {"items": consents.list_for(current_user(), enterprise_id)}
 
     @idempotent
     @login_required
@@ -66,11 +70,11 @@ class Consents(MethodView):
         "至 expires_on 为止。",
     )
     @blp.headers("IdempotencyKey")
-    @blp.problems(401, 404, 409, *JSON_BODY)
+    @blp.problems(401, 404, *JSON_BODY, (422, "CONSENT_EXPIRY_INVALID"))
     def post(self, body: dict, enterprise_id: int):
         """Let the office's agents prepare (or also submit) this enterprise's applications."""
         consent = consents.grant(current_user(), enterprise_id, body["scope"], body["expires_on"])
-        return consents.view(consent)
+        return consent
 
 
 @blp.route("/enterprises/<int:enterprise_id>/consents/<int:consent_id>")
@@ -78,7 +82,7 @@ class ConsentItem(MethodView):
     @login_required
     @blp.response(204)
     @blp.operation("revokeFilingConsent", "撤销帮办代办授权", "立即撤销一项授权（仅管理人）。")
-    @blp.problems(401, 404, 409)
+    @blp.problems(401, 404)
     def delete(self, enterprise_id: int, consent_id: int):
         """Revoke a consent at once (manager only)."""
         consents.revoke(current_user(), enterprise_id, consent_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
+from app.schemas.notice import NoticeListSchema
 from app.services import notices as service
 from app.web.auth import current_user, login_required
 
@@ -16,18 +16,6 @@ blp = Blueprint(
     url_prefix="/applications",
     description="行政许可文书（受理、补正、决定、送达）",
 )
-
-
-class NoticeSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    title = fields.String()
-    number = fields.String()
-    issued_at = fields.String()
-
-
-class NoticeListSchema(Schema):
-    items = fields.List(fields.Nested(NoticeSchema))
 
 
 @blp.route("/<int:application_id>/notices")
@@ -43,7 +31,7 @@ class NoticeList(MethodView):
     def get(self, application_id: int):
         """The case's written notices and decisions, oldest first."""
         items = service.list_notices(current_user(), application_id)
-        return {"items": [service.notice_view(notice) for notice in items]}
+        return {"items": items}
 
 
 @blp.route("/<int:application_id>/notices/<int:notice_id>/pdf")

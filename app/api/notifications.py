@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
 
 from app.api.docs import Blueprint
-from app.schemas.common import PageArgs, PageSchema, page_of, timestamp
+from app.schemas.common import page_of
+from app.schemas.notification import (
+    NotificationPageSchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+)
 from app.services import notifications as service
 from app.web.auth import current_user, login_required
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="消息")
-
-
-class NotificationQuerySchema(PageArgs):
-    unread = fields.Boolean(load_default=False)
-
-
-class NotificationSchema(Schema):
-    id = fields.Integer()
-    topic = fields.String(metadata={"description": "case、delivery、licence、reminder 等"})
-    title = fields.String()
-    body = fields.String()
-    payload = fields.Dict(metadata={"description": "相关对象，如 application_id、licence_id"})
-    read = fields.Boolean()
-    read_at = timestamp(allow_none=True)
-    created_at = timestamp()
-
-
-class NotificationPageSchema(PageSchema):
-    items = fields.List(fields.Nested(NotificationSchema))
-    unread = fields.Integer(metadata={"description": "未读消息数"})
 
 
 @blp.route("")
@@ -48,9 +32,7 @@ class Notifications(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        page = page_of(
-            [service.notification_view(n) for n in items], args["page"], args["page_size"], total
-        )
+        page = page_of(items, args["page"], args["page_size"], total)
         return {**page, "unread": unread}
 
 
@@ -62,4 +44,4 @@ class NotificationRead(MethodView):
     @blp.problems(401, 404)
     def post(self, notification_id: int):
         """Mark one of the caller's notifications read."""
-        return service.notification_view(service.mark_read(current_user(), notification_id))
+        return service.mark_read(current_user(), notification_id)

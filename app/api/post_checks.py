@@ -26,7 +26,7 @@ class PostCheckQueue(MethodView):
     def get(self, args: dict):
         """Licences of the caller's region waiting for their post-check, earliest due first."""
         items, total = service.pending(current_user(), args["page"], args["page_size"])
-        return page_of([service.view(x) for x in items], args["page"], args["page_size"], total)
+        return page_of(items, args["page"], args["page_size"], total)
 
 
 @blp.route("/review/revocations")
@@ -41,7 +41,7 @@ class RevocationQueue(MethodView):
     def get(self, args: dict):
         """Licences whose post-check failed and that still stand, with the reviewer's reason."""
         items, total = service.revocations(current_user(), args["page"], args["page_size"])
-        return page_of([service.view(x) for x in items], args["page"], args["page_size"], total)
+        return page_of(items, args["page"], args["page_size"], total)
 
 
 @blp.route("/licences/<int:licence_id>/post-check")
@@ -54,11 +54,17 @@ class PostCheckResult(MethodView):
         "录入事后核查结果",
         "审查人员录入核查结果 pass/fail；fail 须说明理由，许可证进入待撤销队列。",
     )
-    @blp.problems(401, (403, "仅审查人员"), 404, 409, *JSON_BODY)
+    @blp.problems(
+        401,
+        (403, "仅审查人员"),
+        (404, "POST_CHECK_NOT_FOUND"),
+        (409, "POST_CHECK_DONE"),
+        *JSON_BODY,
+    )
     def post(self, body: dict, licence_id: int):
         """Record the post-check; ``fail`` (with a reason) puts it on the revocation queue."""
         comment = body["comment"].strip()
         if body["result"] == "fail" and not comment:
             message = "核查不通过须说明理由"
             raise field_error("comment", message)
-        return service.view(service.record(current_user(), licence_id, body["result"], comment))
+        return service.record(current_user(), licence_id, body["result"], comment)

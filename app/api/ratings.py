@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.schemas.common import timestamp
+from app.schemas.rating import RatingCreateSchema, RatingSchema
 from app.services import ratings as service
 from app.web.auth import current_user, login_required
 
 blp = Blueprint("ratings", __name__, url_prefix="/applications", description="好差评")
-
-
-class RatingCreateSchema(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class RatingSchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    score = fields.Integer()
-    comment = fields.String()
-    created_at = timestamp()
 
 
 @blp.route("/<int:application_id>/rating")
@@ -34,13 +20,15 @@ class ApplicationRating(MethodView):
     @blp.operation(
         "rateApplication",
         "评价办件服务（好差评）",
-        "申请人对办结的申请评价一次：1–5 分，1、2 分须说明理由。",
+        "申请人对办结的申请评价一次：5 非常满意…1 非常不满意，1、2 分须说明理由并进入差评整改；"
+        "收到整改结果后可重新评价一次。",
     )
     @blp.problems(
         401,
         (403, "RATING_APPLICANT_ONLY"),
         404,
         (409, "ALREADY_RATED、CASE_NOT_CLOSED"),
+        (422, "RATING_REASON_REQUIRED：1、2 分须说明理由"),
         *JSON_BODY,
     )
     def post(self, body: dict, application_id: int):
@@ -48,4 +36,4 @@ class ApplicationRating(MethodView):
         rating = service.rate_application(
             current_user(), application_id, body["score"], body["comment"]
         )
-        return service.rating_view(rating)
+        return rating

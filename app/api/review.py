@@ -35,9 +35,5 @@ class ReviewQueue(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        views = []
-        for application in items:
-            view = application_service.application_view(user, application)
-            view["overdue"] = bool(view["deadline"] and view["deadline"]["overdue"])
-            views.append(view)
-        return page_of(views, args["page"], args["page_size"], total)
+        shown = [application_service.shown(user, application) for application in items]
+        return page_of(shown, args["page"], args["page_size"], total)

@@ -23,7 +23,7 @@ class ShipmentItem(MethodView):
     def get(self, application_id: int):
         """Where the mailed licence is."""
         _, shipment = delivery.get_shipment(current_user(), application_id)
-        return delivery.shipment_view(shipment)
+        return shipment
 
 
 @blp.route("/<int:application_id>/shipment/label.pdf")

@@ -19,6 +19,7 @@ from app.extensions import db, limiter
 from app.licences.lifecycle import STATUS_LABELS, licence_status
 from app.models import Licence
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
+from app.web.reading_aids import elder_mode_on
 from permits.identifiers import verification_code_matches
 
 blp = Blueprint("verify", __name__, url_prefix="/verify", description="证照核验（公开）")
@@ -81,6 +82,7 @@ def _page(result: dict) -> Response:
         "verify/licence.html",
         result=result,
         checked_at=timekeeping.now().astimezone(timekeeping.OFFICE_TZ),
+        elder_mode=elder_mode_on(request),
     )
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"

@@ -38,7 +38,7 @@ class CourierWebhook(MethodView):
     @blp.problems(
         (400, "MALFORMED_JSON"),
         (401, "SIGNATURE_INVALID：签名无效，不做任何处理"),
-        (404, "SHIPMENT_NOT_FOUND"),
+        (404, "SHIPMENT_NOT_FOUND、CARRIER_UNKNOWN"),
         (413, "PAYLOAD_TOO_LARGE"),
         (415, "UNSUPPORTED_MEDIA_TYPE"),
         (422, "VALIDATION_FAILED"),

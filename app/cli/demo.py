@@ -39,6 +39,7 @@ STAFF = [
     ("clerk", ["clerk"], "120000"),
     ("reviewer", ["reviewer"], "120000"),
     ("inspector", ["inspector"], "120000"),
+    ("chief", ["chief"], "120000"),
     ("approver", ["approver"], "120000"),
     ("dispatcher", ["dispatcher"], "120000"),
     ("admin", ["admin"], "120000"),

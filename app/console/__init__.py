@@ -12,8 +12,10 @@ from app.console import (  # noqa: F401  (the modules attach their routes to ``b
     views_admin,
     views_auth,
     views_cases,
+    views_display,
     views_licences,
     views_office,
+    views_oversight,
     views_requests,
     views_security,
 )

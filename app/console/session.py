@@ -32,8 +32,10 @@ from flask import (
 from app import timekeeping
 from app.extensions import db
 from app.models import User
+from app.web.reading_aids import elder_mode_on
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+IDLE_WARNING = timedelta(minutes=3)  # how long before the idle logout the page warns
 CSRF_FIELD = "csrf_token"
 
 
@@ -43,10 +45,12 @@ def init_session(app: Flask, bp: Blueprint) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config.get("APP_ENV") == "production"
     app.config.setdefault("CONSOLE_IDLE_TIMEOUT", IDLE_TIMEOUT)
+    app.config.setdefault("CONSOLE_IDLE_WARNING", IDLE_WARNING)
     bp.before_request(_load_user)
     bp.before_request(_check_csrf)
     bp.after_request(_security_headers)
     bp.app_context_processor(lambda: {"csrf_token": csrf_token})
+    bp.context_processor(_page_settings)
 
 
 def _fingerprint(user: User) -> str:
@@ -96,6 +100,16 @@ def csrf_token() -> str:
     if CSRF_FIELD not in session:
         session[CSRF_FIELD] = secrets.token_urlsafe(32)
     return session[CSRF_FIELD]
+
+
+def _page_settings() -> dict[str, Any]:
+    """What every console page needs to render its reading aids and the idle warning."""
+    config = current_app.config
+    return {
+        "elder_mode": elder_mode_on(request),
+        "idle_seconds": int(config["CONSOLE_IDLE_TIMEOUT"].total_seconds()),
+        "idle_warning_seconds": int(config["CONSOLE_IDLE_WARNING"].total_seconds()),
+    }
 
 
 def _check_csrf() -> None:

@@ -16,12 +16,15 @@ from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
 from app.licences.documents import label_pdf
 from app.models import User
+from app.schemas.notice import NoticeSchema
 from app.services import applications as application_service
 from app.services import cases, delivery, documents, notices, pii_access, review
 from app.web.observability import request_origin
 from permits.catalogue import get_catalogue
 from workflows.definitions.common import DISPATCH, STATES
 from workflows.errors import WorkflowError
+
+NOTICES = NoticeSchema(many=True)  # the notices as the API lists them
 
 PAGE_SIZE = 20
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -177,7 +180,7 @@ def _render_case(application_id: int, *, error: str | None = None, pending: dict
             details=_timeline_details(application, names_of(application)),
             forms=action_forms(application_service.available_transitions(user, application)),
             shipment=_shipment(user, application_id),
-            notices=[notices.notice_view(n) for n in notices.list_notices(user, application_id)],
+            notices=NOTICES.dump(notices.list_notices(user, application_id)),
             error=error,
             pending=pending or {},
             inline_types=INLINE_TYPES,

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.licences import access as licence_access
 from app.licences import register as licence_register
 from app.licences.documents import licence_ofd, licence_pdf
-from app.licences.schemas import licence_view
+from app.licences.shown import licence_view
 from app.services import pii_access
 from app.web.observability import request_origin
 

@@ -6,7 +6,7 @@ scope is reported exactly like a missing one (404).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.domain import agency
@@ -53,6 +53,44 @@ def scope_applications(query: Select, user: User) -> Select:
     )
 
 
+def visible_version(user: User, application_id: int) -> int | None:
+    """The case's version if ``user`` may see it (one statement, no details loaded)."""
+    query = select(Application.version).where(Application.id == application_id)
+    return db.session.scalar(scope_applications(query, user))
+
+
+def _applicant_version_query() -> Select:
+    applications, enterprises, users = (
+        Application.__table__,
+        Enterprise.__table__,
+        User.__table__,
+    )
+    return (
+        select(applications.c.version)
+        .join(enterprises, applications.c.enterprise_id == enterprises.c.id)
+        .join(users, enterprises.c.manager_id == users.c.id)
+        .where(
+            applications.c.id == bindparam("application_id"),
+            users.c.id == bindparam("user_id"),
+            users.c.active.is_(True),
+            users.c.kind == "applicant",
+        )
+    )
+
+
+# Built once: a Core statement with bound parameters (the poll's own CPU is the point).
+_APPLICANT_VERSION = _applicant_version_query()
+
+
+def applicant_version(user_id: int, application_id: int) -> int | None:
+    """The case's version if it belongs to an enterprise the active applicant ``user_id``
+    manages: the user's check and the case's in one statement (the phone's poll)."""
+    found = db.session.execute(
+        _APPLICANT_VERSION, {"application_id": application_id, "user_id": user_id}
+    )
+    return found.scalar()
+
+
 def can_see_application(user: User, application: Application) -> bool:
     if user.is_staff:
         if agency.agent_only(user):
@@ -61,22 +99,39 @@ def can_see_application(user: User, application: Application) -> bool:
     return application.enterprise.manager_id == user.id
 
 
+def _case_view_options(query: Select) -> Select:
+    # One case: its documents (a dozen at most) joined too, and the commitments left to load
+    # on first use, which only the permit types offering 告知承诺制 need.
+    return query.options(
+        joinedload(Application.enterprise),
+        joinedload(Application.licence),
+        joinedload(Application.documents),
+        selectinload(Application.verdicts),
+    )
+
+
+def user_and_application(user_id: int, application_id: int) -> tuple[User, Application] | None:
+    """The token's user and the case in one round trip (then the verdicts): the status read.
+
+    Nothing is checked here — the caller checks the user against the token and
+    ``can_see_application``; None when either row is missing.
+    """
+    query = _case_view_options(
+        select(User, Application)
+        .join_from(Application, User, User.id == user_id)  # one row of each, joined
+        .where(Application.id == application_id)
+    )
+    row = db.session.execute(query).unique().one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
 def get_application(user: User, application_id: int, *, lock: bool = False) -> Application:
     query = select(Application).where(Application.id == application_id)
     if lock:  # the case's row only, not the joined enterprise and licence
         query = with_case_details(query).with_for_update(of=Application)
         application = db.session.scalars(query).first()
     else:
-        # One case: its documents (a dozen at most) joined too, and the commitments left to
-        # load on first use, which only the permit types offering 告知承诺制 need: the read
-        # is the user, then this, then the verdicts.
-        query = query.options(
-            joinedload(Application.enterprise),
-            joinedload(Application.licence),
-            joinedload(Application.documents),
-            selectinload(Application.verdicts),
-        )
-        application = db.session.scalars(query).unique().one_or_none()
+        application = db.session.scalars(_case_view_options(query)).unique().one_or_none()
     if application is None or not can_see_application(user, application):
         raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
     return application

@@ -1,25 +1,14 @@
 """The couriers the office mails licences with, as data: a code and a Chinese name each.
 
 The dispatcher sends the code with ``dispatch``, the courier posts to
-``/webhooks/courier/<code>``, and the label prints the name.
+``/webhooks/courier/<code>``, and the label prints the name. The list itself
+(``CARRIERS``) lives beside the Shipment model, which names its carrier with it.
 """
 
 from __future__ import annotations
 
 from app.errors import field_error
-
-# The couriers the office mails with: code (in the dispatch body and the webhook path) → name.
-CARRIERS: dict[str, str] = {
-    "sf": "顺丰速运",
-    "ems": "中国邮政EMS",
-    "jd": "京东物流",
-    "zto": "中通快递",
-    "yto": "圆通速递",
-    "sto": "申通快递",
-    "yunda": "韵达快递",
-    "jtexpress": "极兔速递",
-    "deppon": "德邦快递",
-}
+from app.models.delivery import CARRIERS
 
 
 def carrier_list() -> list[dict[str, str]]:

@@ -54,6 +54,7 @@ def case_facts(
         inspection_result=application.inspection_result,
         direct_extension=application.direct_extension,
         recommendation=application.recommendation,
+        review_levels=permit_type.review_levels,
         supplement_requested=application.supplement_request is not None,
         deadline_extended=application.deadline_extended_days is not None,
         today=timekeeping.today(),

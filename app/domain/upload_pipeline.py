@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage as Upload
@@ -26,7 +27,7 @@ from werkzeug.datastructures import FileStorage as Upload
 from app.errors import PayloadTooLarge, UnsupportedMediaType, field_error
 from app.extensions import db
 from app.file_types import sniff_content_type
-from app.integrations.storage import DocumentStore, TooLarge, storage_for
+from app.integrations.storage import DocumentStore, StoredFile, TooLarge, storage_for
 from app.models import Blob
 
 NO_FILE = "请选择要上传的文件"
@@ -59,20 +60,31 @@ def safe_filename(name: str | None) -> str:
     return cleaned[:200] or "upload"
 
 
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE")
+
+
 @contextmanager
 def received_file(upload: Upload) -> Iterator[ReceivedFile]:
     """Check ``upload`` and register its blob; the caller adds its row inside the block.
 
     Refusals: ``FILE_TOO_LARGE`` (413), ``FILE_TYPE_NOT_ALLOWED`` (415), an empty file (422).
     """
-    store = storage()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        tmp, spooled = store.spool(upload.stream, limit)
+        tmp, spooled = storage().spool(upload.stream, limit)
     except TooLarge as exc:
-        raise PayloadTooLarge(
-            f"文件超过 {limit // (1024 * 1024)} MiB 上限", code="FILE_TOO_LARGE"
-        ) from exc
+        raise too_large(limit) from exc
+    with received_spool(tmp, spooled, upload.filename) as received:
+        yield received
+
+
+@contextmanager
+def received_spool(tmp: Path, spooled: StoredFile, filename: str | None) -> Iterator[ReceivedFile]:
+    """The same checks for a file already spooled and hashed in the store's area: the
+    multipart parser's part, or a resumable upload whose last byte arrived. ``tmp`` is
+    consumed whatever the outcome (committed to the store, or removed)."""
+    store = storage()
     try:
         content_type = sniff_content_type(spooled.head, tmp)
         if content_type is None:
@@ -87,9 +99,7 @@ def received_file(upload: Upload) -> Iterator[ReceivedFile]:
             db.session.add(
                 Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
             )
-        yield ReceivedFile(
-            spooled.sha256, spooled.size, content_type, safe_filename(upload.filename)
-        )
+        yield ReceivedFile(spooled.sha256, spooled.size, content_type, safe_filename(filename))
         db.session.flush()
         store.commit(tmp, spooled.sha256)
     finally:

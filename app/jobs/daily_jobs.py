@@ -17,6 +17,7 @@ from datetime import date
 
 from app.jobs.sweep import sweep
 from app.licences import reminders
+from app.services import rating_cases, resumable_uploads
 from app.services.appointments import send_reminders
 
 
@@ -58,3 +59,13 @@ def _cases_sweep(today: date) -> str:
 @daily_job("appointments remind")
 def _appointments_remind(today: date) -> str:
     return f"预约提醒：{send_reminders(today)} 条"
+
+
+@daily_job("uploads expiry")
+def _uploads_expiry(today: date) -> str:
+    return f"过期的断点续传上传：删除 {resumable_uploads.remove_expired()} 个"
+
+
+@daily_job("rating cases overdue")
+def _rating_cases_overdue(today: date) -> str:
+    return f"差评整改超期提醒：{rating_cases.warn_overdue(today)} 条"

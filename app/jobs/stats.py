@@ -14,9 +14,13 @@ them:
   share whose licence reached the applicant by mail. Every step in Zerovisit is online and
   certificates are mailed; there is no in-person pick-up path yet, so this is 1.0 unless a
   completed case has no delivered shipment — the figure is ready for when one exists.
-- ``satisfaction_rate``: ratings given in the period scoring 4 or 5, over all ratings.
+- ``satisfaction_rate``: ratings given in the period scoring 4 or 5, over all ratings, less
+  those an upheld appeal showed malicious (差评申诉).
 - ``licences``: live licences in the region today — active, expiring (inside the renewal
   window), expired.
+- ``ratings`` (好差评, GB/T 39734): ratings given in the period by score, the bad ones
+  (1–2) followed up, the share called back and rectified or explained, and those overdue
+  (``services/rating_cases.py``); a rating whose appeal was upheld counts nowhere.
 - ``requests``: the request desk (诉求响应): received in the period, handled (answered),
   handling rate, average working days to the first answer, and the same by topic.
 
@@ -37,6 +41,7 @@ from app.errors import field_error
 from app.extensions import db
 from app.models import Application, Licence, Rating, Shipment
 from app.services.enterprise_requests import request_figures
+from app.services.rating_cases import rating_figures
 from app.timekeeping import OFFICE_TZ
 from permits.catalogue import get_catalogue
 from permits.identifiers import region_prefix
@@ -163,7 +168,11 @@ def satisfaction_rate(prefix: str, period: Period) -> float | None:
             func.coalesce(func.sum(case((Rating.score >= SATISFIED_SCORE, 1), else_=0)), 0),
         )
         .join(Application, Application.id == Rating.application_id)
-        .where(_in_region(Application.region_code, prefix), period.holds(Rating.created_at))
+        .where(
+            _in_region(Application.region_code, prefix),
+            period.holds(Rating.created_at),
+            Rating.excluded.is_(False),
+        )
     ).one()
     return _rate(int(row[1]), int(row[0]))
 
@@ -195,15 +204,19 @@ def licence_counts(prefix: str, today: date | None = None) -> dict[str, int]:
 def office_figures(prefix: str, period: Period) -> dict:
     """The contract's statistics for the region starting with ``prefix`` ("" = everywhere)."""
     decided = decisions(prefix, period)
+    ratings = rating_figures(prefix, period.starts, period.ends, timekeeping.today())
+    scores = {int(score): count for score, count in ratings["by_score"].items()}
+    satisfied = sum(count for score, count in scores.items() if score >= SATISFIED_SCORE)
     return {
         "applications": applications_by_state(prefix, period),
         "decided": decided.decided,
         "on_time_rate": decided.on_time_rate,
         "avg_working_days_to_decision": decided.avg_working_days,
         "zero_visit_rate": zero_visit_rate(prefix, period),
-        "satisfaction_rate": satisfaction_rate(prefix, period),
+        "satisfaction_rate": _rate(satisfied, sum(scores.values())),
         "licences": licence_counts(prefix),
         "requests": request_figures(prefix, period),
+        "ratings": ratings,
     }
 
 

@@ -14,13 +14,18 @@ from app.models.modes import Commitment, Consent, PostCheck
 from app.models.notice import Notice
 from app.models.notification import Notification, OutboxMessage, Reminder, WechatAccessToken
 from app.models.pii_access import PiiAccess
+from app.models.rating_case import CLOSED_STATUSES, RATING_CASE_STATUSES, RatingCase
 from app.models.subscription import SubscriptionConsent
 from app.models.timeline import TimelineEntry
+from app.models.upload import ResumableUpload
 from app.models.user import ROLE_LABELS, STAFF_ROLES, User
 
 blind_index.register()
 
 __all__ = [
+    "CLOSED_STATUSES",
+    "RATING_CASE_STATUSES",
+    "RatingCase",
     "ROLE_LABELS",
     "STAFF_ROLES",
     "Application",
@@ -48,6 +53,7 @@ __all__ = [
     "Reminder",
     "RequestAttachment",
     "RequestEvent",
+    "ResumableUpload",
     "Shipment",
     "ShipmentEvent",
     "SubscriptionConsent",

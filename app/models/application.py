@@ -175,6 +175,10 @@ class MaterialVerdict(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# The five grades of GB/T 39734 好差评, by score.
+SCORE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
 class Rating(Model):
     """好差评: one rating per closed case."""
 
@@ -186,3 +190,8 @@ class Rating(Model):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 差评整改: after the office's outcome the applicant may rate once more; the first
+    # rating is kept here. An appeal upheld (a malicious rating) takes it out of the figures.
+    first_score: Mapped[int | None] = mapped_column(Integer)
+    rerated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=text("false"))

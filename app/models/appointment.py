@@ -10,6 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
+# What a slot is for (its ``purpose``), with the label shown.
+PURPOSES = {
+    "video_consultation": "视频咨询",
+    "onsite_inspection": "现场核查",
+    "document_collection": "材料收取",
+}
+STATUS_LABELS = {"booked": "已预约", "cancelled": "已取消"}
+
 
 class AppointmentSlot(Model):
     """A period an office offers for one purpose, with room for ``capacity`` bookings."""
@@ -31,6 +39,15 @@ class AppointmentSlot(Model):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def purpose_label(self) -> str:
+        return PURPOSES[self.purpose]
+
+    @property
+    def available(self) -> int:
+        """Places left."""
+        return self.capacity - self.booked
+
 
 class Appointment(Model):
     """One applicant's booking of a slot, optionally for one of their applications."""
@@ -48,3 +65,7 @@ class Appointment(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     slot: Mapped[AppointmentSlot] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]

@@ -10,6 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
+# The couriers the office mails with: code (in the dispatch body and the webhook path) → name.
+CARRIERS: dict[str, str] = {
+    "sf": "顺丰速运",
+    "ems": "中国邮政EMS",
+    "jd": "京东物流",
+    "zto": "中通快递",
+    "yto": "圆通速递",
+    "sto": "申通快递",
+    "yunda": "韵达快递",
+    "jtexpress": "极兔速递",
+    "deppon": "德邦快递",
+}
+
 
 class Shipment(Model):
     __tablename__ = "shipments"
@@ -24,6 +37,11 @@ class Shipment(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     events: Mapped[list[ShipmentEvent]] = relationship(order_by="ShipmentEvent.at")
+
+    @property
+    def carrier_name(self) -> str:
+        """The Chinese name (a shipment recorded before there were codes keeps its text)."""
+        return CARRIERS.get(self.carrier, self.carrier)
 
 
 class ShipmentEvent(Model):

@@ -11,6 +11,9 @@ from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.enterprise import Enterprise
 
+# The states of a request, with their labels.
+STATE_LABELS = {"open": "待受理", "claimed": "办理中", "replied": "已答复", "closed": "已办结"}
+
 
 class EnterpriseRequest(Model):
     """A question or problem an enterprise files, routed to the unit that can act on it."""

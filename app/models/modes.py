@@ -9,9 +9,13 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import timekeeping
 from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 from app.models.licence import Licence
+
+# Why a licence is checked after issue.
+REASON_LABELS = {"instant": "秒批抽查", "commitment": "告知承诺核查"}
 
 
 class PostCheck(Model):
@@ -32,6 +36,10 @@ class PostCheck(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     licence: Mapped[Licence] = relationship()
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS.get(self.reason, self.reason)
 
 
 class Commitment(Model):
@@ -61,3 +69,8 @@ class Consent(Model):
     granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        """Not revoked and not yet expired on the office's today."""
+        return self.revoked_at is None and self.expires_on >= timekeeping.today()

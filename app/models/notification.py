@@ -58,6 +58,10 @@ class Notification(Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
 
 class Reminder(Model):
     """One expiry reminder per licence per threshold; the unique key makes scans idempotent."""

@@ -29,3 +29,11 @@ class TimelineEntry(Model):
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def notice(self) -> dict | None:
+        """The written notice this step issued, ``{id, number}``, if any."""
+        data = self.data or {}
+        if "notice_id" not in data:
+            return None
+        return {"id": data["notice_id"], "number": data.get("notice_number")}

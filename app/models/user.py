@@ -12,13 +12,23 @@ from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.sealed import TOTP_PENDING, TOTP_SECRET
 
-STAFF_ROLES = ("clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "agent")
+STAFF_ROLES = (
+    "clerk",
+    "reviewer",
+    "inspector",
+    "chief",  # 科室负责人: the section head (三级审批's 审核; ratings follow-up, workload)
+    "approver",
+    "dispatcher",
+    "admin",
+    "agent",
+)
 # Every role a person reads: staff roles, the applicant and the system (in timelines, the
 # console, the API's action descriptions).
 ROLE_LABELS = {
     "clerk": "受理员",
     "reviewer": "审查员",
     "inspector": "核查员",
+    "chief": "科室负责人",
     "approver": "审批人",
     "dispatcher": "送达员",
     "admin": "管理员",

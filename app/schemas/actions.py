@@ -87,7 +87,8 @@ def _description(transitions: Iterable[Transition]) -> str:
     moves = []
     for transition in transitions:
         sources = "、".join(_state_label(s) for s in sorted(transition.sources))
-        target = _state_label(transition.target) if transition.target else "状态不变"
+        targets = transition.targets()
+        target = "、".join(_state_label(s) for s in targets) if targets else "状态不变"
         note = f"（{transition.note}）" if transition.note else ""
         moves.append(f"{sources} → {target}{note}")
     return (
@@ -109,7 +110,8 @@ def action_component(action: str, transitions: list[Transition]) -> dict[str, An
             required.append(spec.name)
     return {
         "type": "object",
-        "title": transitions[0].label,
+        # Generated clients name classes after a title: the Chinese label goes to x-title.
+        "x-title": transitions[0].label,
         "description": _description(transitions),
         "properties": properties,
         "required": required,

@@ -6,17 +6,38 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from app.schemas.common import PageArgs, PageSchema, day, timestamp
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
 from app.schemas.enterprise import EnterpriseRefSchema
+from app.schemas.modes import (
+    CommitmentSchema,
+    JointReviewSchema,
+    PreReviewSchema,
+    UnmetConditionSchema,
+)
+from app.schemas.openapi import Resource
+from app.schemas.permit_type import KINDS
+from workflows.definitions import WORKFLOWS
 
-KINDS = ("new", "renewal", "change")
+# Every state and action of every workflow kind, for the enums of ``state`` and ``actions``.
+STATES = tuple(dict.fromkeys(state for w in WORKFLOWS.values() for state in w.states))
+ACTIONS = tuple(dict.fromkeys(t.action for w in WORKFLOWS.values() for t in w.transitions))
+# A form is an object of the permit type's fields (``form_schema`` of GET /permit-types/{code}).
+FORM = {"type": "object", "additionalProperties": True}
 MATERIAL_STATUSES = ("missing", "deferred", "committed", "uploaded", "verified", "rejected")
 
 
-class DeliverySchema(Schema):
+class DeliverySchema(Resource):
     recipient = fields.String(metadata={"description": "收件人"})
     phone = fields.String(metadata={"description": "收件电话（非送达人员看到的是脱敏号码）"})
     address = fields.String(metadata={"description": "邮寄地址"})
+
+
+class DeliveryInputSchema(Schema):
+    """The delivery address as sent: a draft may leave any part out (checked at submit)."""
+
+    recipient = fields.Raw(metadata={"type": "string", "description": "收件人"})
+    phone = fields.Raw(metadata={"type": "string", "description": "收件电话"})
+    address = fields.Raw(metadata={"type": "string", "description": "邮寄地址"})
 
 
 class ApplicationCreateSchema(Schema):
@@ -25,22 +46,19 @@ class ApplicationCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     form = fields.Raw(
         load_default=dict,
-        metadata={"type": "object", "description": "按事项 form_schema[kind] 填写的表单"},
+        metadata={**FORM, "description": "按事项 form_schema[kind] 填写的表单"},
     )
-    delivery = fields.Dict(
-        required=True,
-        keys=fields.String(),
-        values=fields.Raw(),
-        metadata={"description": "邮寄信息：recipient、phone、address"},
+    delivery = fields.Nested(
+        DeliveryInputSchema, required=True, metadata={"description": "邮寄信息"}
     )
     licence_id = fields.Integer(
-        allow_none=True, load_default=None, metadata={"description": "延续、变更所针对的许可证"}
+        allow_none=True, metadata={"description": "延续、变更所针对的许可证"}
     )
 
 
 class ApplicationPatchSchema(Schema):
-    form = fields.Raw(metadata={"type": "object", "description": "整张表单（替换原表单）"})
-    delivery = fields.Dict(keys=fields.String(), values=fields.Raw())
+    form = fields.Raw(metadata={**FORM, "description": "整张表单（替换原表单）"})
+    delivery = fields.Nested(DeliveryInputSchema, metadata={"description": "邮寄信息（整体替换）"})
     version = fields.Integer(metadata={"description": "读取时的数据版本号（也可用 If-Match）"})
 
 
@@ -49,21 +67,23 @@ class ApplicationQuerySchema(PageArgs):
     permit_type = fields.String()
 
 
-class DocumentSchema(Schema):
+class DocumentSchema(Resource):
     id = fields.Integer()
-    material = fields.String(metadata={"description": "材料代码"})
+    material = fields.String(attribute="material_code", metadata={"description": "材料代码"})
     filename = fields.String()
     size = fields.Integer(metadata={"description": "字节数"})
     sha256 = fields.String()
     content_type = fields.String(metadata={"description": "按内容判定的类型"})
-    uploaded_at = timestamp()
+    uploaded_at = LocalDateTime(attribute="created_at")
 
 
 class UploadedDocumentSchema(DocumentSchema):
-    application_version = fields.Integer(metadata={"description": "上传后申请的数据版本号"})
+    application_version = fields.Integer(
+        attribute="application.version", metadata={"description": "上传后申请的数据版本号"}
+    )
 
 
-class DeadlineSchema(Schema):
+class DeadlineSchema(Resource):
     kind = fields.String(metadata={"description": "acceptance 受理、decision 审批、delivery 送达"})
     due = day("法定期限届满日")
     working_days_left = fields.Integer()
@@ -71,7 +91,7 @@ class DeadlineSchema(Schema):
     overdue = fields.Boolean()
 
 
-class MaterialStatusSchema(Schema):
+class MaterialStatusSchema(Resource):
     code = fields.String()
     name = fields.String()
     required = fields.Boolean()
@@ -82,7 +102,7 @@ class MaterialStatusSchema(Schema):
     commitment_allowed = fields.Boolean()
 
 
-class MissingMaterialSchema(Schema):
+class MissingMaterialSchema(Resource):
     code = fields.String()
     name = fields.String()
     deferrable = fields.Boolean()
@@ -92,22 +112,22 @@ class MissingMaterialSchema(Schema):
     )
 
 
-class SupplementRequestSchema(Schema):
+class SupplementRequestSchema(Resource):
     materials = fields.List(fields.String(), metadata={"description": "需补正的材料代码"})
     comment = fields.String(metadata={"description": "补正说明"})
     after_document_id = fields.Integer(allow_none=True)
     requested_at = fields.String(metadata={"format": "date-time"})
 
 
-class ApplicationSchema(Schema):
+class ApplicationSchema(Resource):
     id = fields.Integer()
     number = fields.String(metadata={"description": "申请编号"})
-    state = fields.String(metadata={"description": "状态代码，见工作流"})
+    state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "状态代码"})
     state_label = fields.String(metadata={"description": "状态中文名"})
     kind = fields.String(validate=validate.OneOf(KINDS))
     permit_type = fields.String()
     enterprise = fields.Nested(EnterpriseRefSchema)
-    form = fields.Dict(metadata={"description": "表单（个人信息已脱敏）"})
+    form = fields.Raw(metadata={**FORM, "description": "表单（个人信息已脱敏）"})
     delivery = fields.Nested(DeliverySchema)
     materials = fields.List(fields.Nested(MaterialStatusSchema))
     missing_materials = fields.List(fields.Nested(MissingMaterialSchema))
@@ -118,23 +138,24 @@ class ApplicationSchema(Schema):
     )
     supplement_request = fields.Nested(SupplementRequestSchema, allow_none=True)
     actions = fields.List(
-        fields.String(), metadata={"description": "调用者当前可执行的动作（见 ActionRequest）"}
+        fields.String(validate=validate.OneOf(ACTIONS)),
+        metadata={"description": "调用者当前可执行的动作（见 ActionRequest）"},
     )
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
     licence_id = fields.Integer(allow_none=True)
     issued_licence_id = fields.Integer(allow_none=True)
     version = fields.Integer(metadata={"description": "数据版本号，写操作时带上（或 If-Match）"})
-    created_at = timestamp()
-    updated_at = timestamp()
-    submitted_at = timestamp(allow_none=True)
-    accepted_at = timestamp(allow_none=True)
-    decided_at = timestamp(allow_none=True)
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    submitted_at = LocalDateTime(allow_none=True)
+    accepted_at = LocalDateTime(allow_none=True)
+    decided_at = LocalDateTime(allow_none=True)
     # Service modes (contract v1.1): unmet instant-approval conditions at submit, the
     # pre-review round, the joint review, the commitments standing in for materials.
-    instant_unmet = fields.List(fields.Dict(), allow_none=True)
-    pre_review = fields.Dict(allow_none=True)
-    joint_review = fields.Dict(allow_none=True)
-    commitments = fields.List(fields.Dict())
+    instant_unmet = fields.List(fields.Nested(UnmetConditionSchema), allow_none=True)
+    pre_review = fields.Nested(PreReviewSchema, allow_none=True)
+    joint_review = fields.Nested(JointReviewSchema, allow_none=True)
+    commitments = fields.List(fields.Nested(CommitmentSchema))
 
 
 class ApplicationPageSchema(PageSchema):
@@ -149,19 +170,26 @@ class ReviewPageSchema(PageSchema):
     items = fields.List(fields.Nested(ReviewItemSchema))
 
 
-class TimelineEntrySchema(Schema):
+class NoticeRefSchema(Resource):
+    id = fields.Integer()
+    number = fields.String(allow_none=True, metadata={"description": "文书编号"})
+
+
+class TimelineEntrySchema(Resource):
     seq = fields.Integer()
-    at = timestamp()
+    at = LocalDateTime()
     actor = fields.String(metadata={"description": "操作人（已脱敏）或 system"})
     role = fields.String()
     action = fields.String()
     from_state = fields.String(allow_none=True)
     to_state = fields.String()
     comment = fields.String()
-    notice = fields.Dict(allow_none=True, metadata={"description": "该步骤出具的文书 {id, number}"})
+    notice = fields.Nested(
+        NoticeRefSchema, allow_none=True, metadata={"description": "该步骤出具的文书"}
+    )
 
 
-class TimelineSchema(Schema):
+class TimelineSchema(Resource):
     items = fields.List(fields.Nested(TimelineEntrySchema))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.enterprise import EnterpriseRefSchema
+from app.schemas.openapi import Resource
 
 
 class WechatLoginSchema(Schema):
@@ -23,8 +24,10 @@ class StaffLoginSchema(Schema):
     )
 
 
-class LoginUserSchema(Schema):
+class LoginUserSchema(Resource):
     """The user who logged in: an applicant's masked openid, or a staff member's roles."""
+
+    OPTIONAL: tuple[str, ...] = ("openid_masked", "username", "roles", "region_code")
 
     id = fields.Integer()
     openid_masked = fields.String(metadata={"description": "申请人：脱敏的微信 openid"})
@@ -33,13 +36,15 @@ class LoginUserSchema(Schema):
     region_code = fields.String(metadata={"description": "工作人员：所辖行政区划"})
 
 
-class LoginResponseSchema(Schema):
+class LoginResponseSchema(Resource):
     token = fields.String(metadata={"description": "Bearer 令牌"})
     expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
     user = fields.Nested(LoginUserSchema)
 
 
 class MeSchema(LoginUserSchema):
+    OPTIONAL = (*LoginUserSchema.OPTIONAL, "phone_masked", "enterprises")
+
     kind = fields.String(validate=validate.OneOf(("applicant", "staff")))
     phone_masked = fields.String(
         allow_none=True, metadata={"description": "微信验证的手机号（脱敏），可作为默认收件电话"}

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from app.schemas.openapi import Resource
 from app.timekeeping import local_iso
 
 
@@ -31,7 +32,7 @@ class PageArgs(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class PageSchema(Schema):
+class PageSchema(Resource):
     page = fields.Integer(required=True)
     page_size = fields.Integer(required=True)
     total = fields.Integer(required=True, metadata={"description": "符合条件的总数"})

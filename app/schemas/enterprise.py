@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.common import LocalDateTime
+from app.schemas.openapi import Resource
 
 PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
@@ -30,7 +31,7 @@ class EnterpriseCreateSchema(Schema):
     claim = fields.Nested(EnterpriseClaimSchema, required=False)
 
 
-class EnterpriseSchema(Schema):
+class EnterpriseSchema(Resource):
     """Dumps an ``Enterprise`` model as the API shows it."""
 
     id = fields.Integer()
@@ -43,11 +44,11 @@ class EnterpriseSchema(Schema):
     created_at = LocalDateTime()
 
 
-class EnterpriseListSchema(Schema):
+class EnterpriseListSchema(Resource):
     items = fields.List(fields.Nested(EnterpriseSchema))
 
 
-class EnterpriseRefSchema(Schema):
+class EnterpriseRefSchema(Resource):
     """An enterprise as other resources name it."""
 
     id = fields.Integer()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageArgs, day, timestamp
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day
+from app.schemas.enterprise import EnterpriseRefSchema
+from app.schemas.openapi import Resource
 
 STATUSES = ("pending", "active", "expiring", "expired", "superseded", "revoked")
 
@@ -24,7 +26,7 @@ class VerifyQuerySchema(Schema):
     code = fields.String(load_default="")
 
 
-class VerificationSchema(Schema):
+class VerificationSchema(Resource):
     valid = fields.Boolean(required=True)
     status = fields.String(allow_none=True, validate=validate.OneOf(STATUSES))
     status_label = fields.String(allow_none=True)
@@ -49,27 +51,27 @@ class CourierReportSchema(Schema):
     )
 
 
-class CourierResultSchema(Schema):
+class CourierResultSchema(Resource):
     result = fields.String(
         required=True, metadata={"description": "处理结果，如 applied（已处理）、duplicate（重复）"}
     )
 
 
-class ShipmentEventSchema(Schema):
+class ShipmentEventSchema(Resource):
     status = fields.String()
-    at = timestamp()
+    at = LocalDateTime()
 
 
-class CarrierSchema(Schema):
+class CarrierSchema(Resource):
     code = fields.String(metadata={"description": "快递公司代码，dispatch 与回调路径使用"})
     name = fields.String(metadata={"description": "快递公司名称"})
 
 
-class CarrierListSchema(Schema):
+class CarrierListSchema(Resource):
     items = fields.List(fields.Nested(CarrierSchema))
 
 
-class ShipmentSchema(Schema):
+class ShipmentSchema(Resource):
     id = fields.Integer()
     application_id = fields.Integer()
     carrier = fields.String()
@@ -77,4 +79,44 @@ class ShipmentSchema(Schema):
     tracking_no = fields.String()
     status = fields.String()
     events = fields.List(fields.Nested(ShipmentEventSchema))
-    created_at = timestamp()
+    created_at = LocalDateTime()
+
+
+class ParticularSchema(Resource):
+    field = fields.String(metadata={"description": "证面事项代码，如 business_premises"})
+    label = fields.String(metadata={"description": "证面事项中文名"})
+
+
+class LicenceSchema(Resource):
+    id = fields.Integer()
+    number = fields.String()
+    identifier = fields.String()
+    permit_type = fields.String()
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    holder_name = fields.String(metadata={"description": "持证人：企业名称或个人姓名"})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    status_label = fields.String(metadata={"description": "状态中文名"})
+    missing_particulars = fields.List(
+        fields.Nested(ParticularSchema),
+        metadata={"description": "证面尚缺的事项（历史导入的许可证可能缺少）"},
+    )
+    issued_on = day()
+    valid_from = day()
+    valid_until = day()
+    days_to_expiry = fields.Integer()
+    issuer_name = fields.String()
+    supersedes_id = fields.Integer(allow_none=True)
+    change_note = fields.String(allow_none=True)
+    source = fields.String(metadata={"description": "issued 本系统签发、imported 历史导入"})
+    verification_url = fields.String(metadata={"format": "uri", "description": "二维码核验地址"})
+    ofd_url = fields.String(
+        metadata={
+            "format": "uri",
+            "description": "国家标准电子证照（OFD，GB/T 38540 SM2 电子签章）的下载地址",
+        }
+    )
+    version = fields.Integer()
+
+
+class LicencePageSchema(PageSchema):
+    items = fields.List(fields.Nested(LicenceSchema))

@@ -2,38 +2,47 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from app.schemas.openapi import Resource
+
+KINDS = ("new", "renewal", "change")
 KINDS_DESCRIPTION = "适用的申请类型：new 新办、renewal 延续、change 变更"
 
 
-class PermitTypeSummarySchema(Schema):
+class PermitTypeSummarySchema(Resource):
     code = fields.String(metadata={"description": "事项代码，如 hazchem-trading"})
     name = fields.String(metadata={"description": "事项名称"})
     authority_level = fields.String(metadata={"description": "审批层级：province|city|county"})
     validity_years = fields.Integer(metadata={"description": "许可有效期（年）"})
     decision_limit_days = fields.Integer(metadata={"description": "审批时限（工作日）"})
-    kinds = fields.List(fields.String(), metadata={"description": KINDS_DESCRIPTION})
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf(KINDS)), metadata={"description": KINDS_DESCRIPTION}
+    )
     renewal_window_days = fields.Integer(metadata={"description": "到期前可申请延续的天数"})
     holder = fields.String(metadata={"description": "持证主体：enterprise 企业，person 个人"})
 
 
-class PermitTypeListSchema(Schema):
+class PermitTypeListSchema(Resource):
     items = fields.List(fields.Nested(PermitTypeSummarySchema))
 
 
 class ConditionSchema(Schema):
-    field = fields.String(metadata={"description": "表单字段"})
+    """A condition names its field and one of ``equals`` or ``contains``."""
+
+    field = fields.String(required=True, metadata={"description": "表单字段"})
     equals = fields.Raw(metadata={"description": "字段等于该值时适用"})
     contains = fields.Raw(metadata={"description": "字段（列表）包含该值时适用"})
 
 
-class CatalogueMaterialSchema(Schema):
+class CatalogueMaterialSchema(Resource):
     code = fields.String()
     name = fields.String()
     required = fields.Boolean()
     deferrable = fields.Boolean(metadata={"description": "可容缺受理，稍后补交"})
-    kinds = fields.List(fields.String(), metadata={"description": KINDS_DESCRIPTION})
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf(KINDS)), metadata={"description": KINDS_DESCRIPTION}
+    )
     when = fields.Nested(
         ConditionSchema, allow_none=True, metadata={"description": "仅当表单满足此条件时需要"}
     )
@@ -41,7 +50,7 @@ class CatalogueMaterialSchema(Schema):
     commitment_text = fields.String(allow_none=True, metadata={"description": "承诺书内容"})
 
 
-class DirectExtensionSchema(Schema):
+class DirectExtensionSchema(Resource):
     allowed = fields.Boolean()
     conditions = fields.List(fields.String())
 
@@ -58,6 +67,9 @@ class PermitTypeSchema(PermitTypeSummarySchema):
         metadata={"description": "各时限是否按工作日计算"},
     )
     inspection_required = fields.Boolean()
+    review_levels = fields.Integer(
+        metadata={"description": "审批层级：2 审查→审批；3 审查→科室审核→审批", "enum": [2, 3]}
+    )
     direct_extension = fields.Nested(DirectExtensionSchema)
     reminder_days = fields.List(fields.Integer(), metadata={"description": "到期提醒（天）"})
     materials = fields.List(fields.Nested(CatalogueMaterialSchema))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app import timekeeping
-from app.domain import access, agency, clock, materials, timeline
+from app.domain import access, agency, materials, timeline
 from app.domain.case_facts import (
     EDITABLE_STATES,
     SUBMIT_ACTIONS,
@@ -19,6 +18,7 @@ from app.domain.case_facts import (
     check_version,
 )
 from app.domain.permit_types import require_permit_type
+from app.domain.timeline import entries
 from app.domain.transaction import commit
 from app.errors import Conflict, NotFound, ValidationFailed, field_error
 from app.extensions import db
@@ -28,15 +28,15 @@ from app.licences.lifecycle import (
     particulars_to_supply,
     prefill_form,
 )
-from app.models import Application, Document, Enterprise, Licence, User
+from app.models import Application, Enterprise, Licence, TimelineEntry, User
+from app.schemas.application import ApplicationSchema, TimelineEntrySchema
 from app.services import phone
-from app.services.modes import decorate_view, filter_actions
-from app.timekeeping import local_iso
+from app.services.application_shown import PERSONAL_FIELDS, ShownApplication
+from app.services.modes import filter_actions
 from permits.catalogue import PermitType
 from permits.form_validation import draft_form_errors
 from permits.identifiers import (
     id_number_problem,
-    mask_id_number,
     mask_phone,
     normalize_id_number,
 )
@@ -45,12 +45,6 @@ from workflows.engine import CaseFacts, Transition
 
 PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 ID_NUMBER_FIELDS = ("worker_id_number",)
-# A person's data on a form, and how it is shown wherever the full value is not needed.
-PERSONAL_FIELDS = {
-    "worker_id_number": mask_id_number,
-    "worker_phone": mask_phone,
-    "principal_phone": mask_phone,
-}
 
 
 def _validate_delivery(delivery: dict) -> dict[str, list[str]]:
@@ -309,127 +303,30 @@ def available_transitions(user: User, application: Application) -> list[Transiti
     return [transition for transition in found if transition is not None]
 
 
-def document_view(document: Document) -> dict:
-    return {
-        "id": document.id,
-        "material": document.material_code,
-        "filename": document.filename,
-        "size": document.size,
-        "sha256": document.sha256,
-        "content_type": document.content_type,
-        "uploaded_at": local_iso(document.created_at),
-    }
+def shown(user: User, application: Application) -> ShownApplication:
+    """The application resource as ``user`` may see it (``ApplicationSchema`` dumps it)."""
+    statuses = materials.material_statuses(application)
+    errors = form_errors(application)
+    actions = available_actions(user, application, case_facts(application, statuses), errors)
+    return ShownApplication(user, application, statuses, errors, actions)
 
 
-def _masked_form(form: dict) -> dict:
-    masked = dict(form)
-    for field, mask in PERSONAL_FIELDS.items():
-        if isinstance(masked.get(field), str):
-            masked[field] = mask(masked[field])
-    return masked
-
-
-def _delivery_view(user: User, delivery: dict) -> dict:
-    """The applicant sees their own delivery phone; staff see it masked and read it in full
-    through ``GET …/personal-data``, which records the view (查询留痕)."""
-    shown = dict(delivery)
-    if user.is_staff and shown.get("phone"):
-        shown["phone"] = mask_phone(shown["phone"])
-    return shown
-
-
-def _supplement_view(request: dict | None) -> dict | None:
-    """The supplement request with its time in +08:00 (older rows stored it in UTC)."""
-    if not request or not request.get("requested_at"):
-        return request
-    moment = datetime.fromisoformat(request["requested_at"])
-    return {**request, "requested_at": local_iso(moment)}
+_APPLICATION = ApplicationSchema()
 
 
 def application_view(user: User, application: Application) -> dict:
-    """The contract's application resource, as ``user`` may see it."""
-    workflow = get_workflow(application.kind)
-    statuses = materials.material_statuses(application)
-    errors = form_errors(application)
-    outstanding = set(materials.supplement_outstanding(application))
-    deadline = clock.deadline(application)
-    enterprise = application.enterprise
-    missing = [
-        s
-        for s in statuses
-        if (s.material.required and s.status in ("missing", "deferred"))
-        or s.material.code in outstanding
-        or s.status == "rejected"
-    ]
-    view = {
-        "id": application.id,
-        "number": application.number,
-        "state": application.state,
-        "state_label": workflow.label(application.state),
-        "kind": application.kind,
-        "permit_type": application.permit_type,
-        "enterprise": {
-            "id": enterprise.id,
-            "name": enterprise.name,
-            "credit_code": enterprise.credit_code,
-        },
-        "form": _masked_form(application.form or {}),
-        "delivery": _delivery_view(user, application.delivery or {}),
-        "materials": [
-            {
-                "code": s.material.code,
-                "name": s.material.name,
-                "required": s.material.required,
-                "deferrable": s.deferrable,
-                "status": s.status,
-                "documents": [document_view(d) for d in s.documents],
-            }
-            for s in statuses
-        ],
-        "missing_materials": [
-            {
-                "code": s.material.code,
-                "name": s.material.name,
-                "deferrable": s.deferrable and s.material.code not in outstanding,
-                "reason": "rejected"
-                if s.status == "rejected"
-                else ("supplement" if s.material.code in outstanding else "missing"),
-            }
-            for s in missing
-        ],
-        "form_errors": errors,
-        "supplement_request": _supplement_view(application.supplement_request),
-        "actions": available_actions(user, application, case_facts(application, statuses), errors),
-        "deadline": deadline.as_dict() if deadline else None,
-        "licence_id": application.licence_id,
-        "issued_licence_id": application.issued_licence_id,
-        "version": application.version,
-        "created_at": local_iso(application.created_at),
-        "updated_at": local_iso(application.updated_at),
-        "submitted_at": local_iso(application.submitted_at),
-        "accepted_at": local_iso(application.accepted_at),
-        "decided_at": local_iso(application.decided_at),
-    }
-    return decorate_view(application, view)
+    """The application resource as a dict (the console's pages show the API's fields)."""
+    return _APPLICATION.dump(shown(user, application))
+
+
+def timeline_entries(user: User, application_id: int) -> list[TimelineEntry]:
+    """Everything that happened to a case ``user`` may see, in order."""
+    return entries(access.get_application(user, application_id))
+
+
+_TIMELINE = TimelineEntrySchema(many=True)
 
 
 def timeline_view(user: User, application_id: int) -> list[dict]:
-    application = access.get_application(user, application_id)
-    return [
-        {
-            "seq": e.seq,
-            "at": local_iso(e.at),
-            "actor": e.actor,
-            "role": e.role,
-            "action": e.action,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "comment": e.comment,
-            "notice": (
-                {"id": e.data["notice_id"], "number": e.data.get("notice_number")}
-                if "notice_id" in (e.data or {})
-                else None
-            ),
-        }
-        for e in timeline.entries(application)
-    ]
+    """The timeline as dicts (the console shows the API's fields)."""
+    return _TIMELINE.dump(timeline_entries(user, application_id))

@@ -21,17 +21,11 @@ from app.domain.transaction import commit
 from app.errors import Conflict, Forbidden, NotFound, field_error, fields_error
 from app.extensions import db
 from app.models import Appointment, AppointmentSlot, User
+from app.models.appointment import PURPOSES
 from app.timekeeping import OFFICE_TZ
 from permits.identifiers import region_prefix
 
-PURPOSES = {
-    "video_consultation": "视频咨询",
-    "onsite_inspection": "现场核查",
-    "document_collection": "材料收取",
-}
 PUBLISHER_ROLES = ("clerk", "inspector", "admin")
-MAX_CAPACITY = 200
-STATUS_LABELS = {"booked": "已预约", "cancelled": "已取消"}
 
 
 def _local(moment: datetime) -> datetime:
@@ -221,29 +215,3 @@ def send_reminders(today: date | None = None) -> int:
         appointment.reminded_at = now
     commit()
     return len(due)
-
-
-def slot_view(slot: AppointmentSlot) -> dict:
-    return {
-        "id": slot.id,
-        "purpose": slot.purpose,
-        "purpose_label": PURPOSES[slot.purpose],
-        "region_code": slot.region_code,
-        "starts_at": timekeeping.local_iso(slot.starts_at),
-        "ends_at": timekeeping.local_iso(slot.ends_at),
-        "capacity": slot.capacity,
-        "booked": slot.booked,
-        "available": slot.capacity - slot.booked,
-    }
-
-
-def appointment_view(appointment: Appointment) -> dict:
-    return {
-        "id": appointment.id,
-        "slot": slot_view(appointment.slot),
-        "purpose": appointment.purpose,
-        "application_id": appointment.application_id,
-        "status": appointment.status,
-        "status_label": STATUS_LABELS[appointment.status],
-        "created_at": timekeeping.local_iso(appointment.created_at),
-    }

@@ -30,7 +30,7 @@ from app.errors import Conflict, field_error
 from app.extensions import db
 from app.licences.lifecycle import issue_licence
 from app.models import Application, MaterialVerdict, Notice, TimelineEntry, User
-from app.services import modes, notices
+from app.services import modes, notices, review_chain
 from app.services.applications import check_form_complete
 from workflows.definitions import get_workflow
 from workflows.engine import Actor, CaseFacts, Effect, Outcome
@@ -185,6 +185,7 @@ def _effect_handlers() -> dict[Effect, EffectHandler]:
         Effect.CLOSE_CASE: lambda a, d, u: setattr(a, "closed_at", timekeeping.now()),
         Effect.NOTIFY_APPLICANT: lambda a, d, u: None,  # after the state change, see below
         **modes.effect_handlers(),
+        **review_chain.effect_handlers(),
     }
 
 

@@ -16,8 +16,8 @@ from app.domain.transaction import commit
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Shipment, ShipmentEvent, User
+from app.schemas.licence import ShipmentSchema
 from app.services import cases
-from app.timekeeping import local_iso
 
 
 def signature_valid(secret: str, raw_body: bytes, header: str | None) -> bool:
@@ -107,14 +107,9 @@ def get_shipment(user: User, application_id: int) -> tuple[Application, Shipment
     return application, shipment
 
 
+_SHIPMENT = ShipmentSchema()
+
+
 def shipment_view(shipment: Shipment) -> dict:
-    return {
-        "id": shipment.id,
-        "application_id": shipment.application_id,
-        "carrier": shipment.carrier,
-        "carrier_name": carrier_name(shipment.carrier),
-        "tracking_no": shipment.tracking_no,
-        "status": shipment.status,
-        "events": [{"status": e.status, "at": local_iso(e.at)} for e in shipment.events],
-        "created_at": local_iso(shipment.created_at),
-    }
+    """The shipment as a dict (the console shows the API's fields)."""
+    return _SHIPMENT.dump(shipment)

@@ -6,6 +6,8 @@ content-addressed blob, committed to the store once the row is flushed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import delete, select
@@ -17,7 +19,14 @@ from app import timekeeping
 from app.domain import access, agency, bulk, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
-from app.domain.upload_pipeline import NO_FILE, no_file, received_file, storage
+from app.domain.upload_pipeline import (
+    NO_FILE,
+    ReceivedFile,
+    no_file,
+    received_file,
+    received_spool,
+    storage,
+)
 from app.errors import (
     Conflict,
     NotFound,
@@ -25,10 +34,18 @@ from app.errors import (
     fields_error,
 )
 from app.extensions import db
+from app.integrations.storage import StoredFile
 from app.models import Application, Blob, Document, User
 
 # After acceptance, only deferred (容缺) or rejected materials may still be uploaded.
-LATE_UPLOAD_STATES = ("accepted", "under_review", "expert_review", "inspection", "pending_decision")
+LATE_UPLOAD_STATES = (
+    "accepted",
+    "under_review",
+    "expert_review",
+    "inspection",
+    "pending_check",
+    "pending_decision",
+)
 
 
 def _check_can_upload(application: Application, material_code: str) -> None:
@@ -59,18 +76,56 @@ def upload_document(
         raise fields_error(errors)
     _check_can_upload(application, material_code)
     with received_file(upload) as received:
-        document = Document(
-            application=application,
-            material_code=material_code,
-            sha256=received.sha256,
-            filename=received.filename,
-            content_type=received.content_type,
-            size=received.size,
-            uploaded_by=user.id,
-        )
-        db.session.add(document)
+        document = _new_document(user, application, material_code, received)
     _touch(application)
     commit()
+    return document
+
+
+def prepare_upload(user: User, application_id: int, material_code: str) -> Application:
+    """The caller's own case, locked, once it may take a file for ``material_code``."""
+    application = access.get_application(user, application_id, lock=True)
+    agency.check_may_prepare(user, application)
+    _check_can_upload(application, material_code)
+    return application
+
+
+def store_document(
+    user: User,
+    application: Application,
+    material_code: str,
+    filename: str | None,
+    tmp: Path,
+    spooled: StoredFile,
+    *,
+    attach: Callable[[Document], None] | None = None,
+) -> Document:
+    """A resumable upload's file, complete on disk, through the multipart route's pipeline
+    (``received_spool``: the same checks, blob and store); ``attach`` records the new
+    document elsewhere in the same transaction."""
+    with received_spool(tmp, spooled, filename) as received:
+        document = _new_document(user, application, material_code, received)
+        if attach is not None:
+            db.session.flush()
+            attach(document)
+    _touch(application)
+    commit()
+    return document
+
+
+def _new_document(
+    user: User, application: Application, material_code: str, received: ReceivedFile
+) -> Document:
+    document = Document(
+        application=application,
+        material_code=material_code,
+        sha256=received.sha256,
+        filename=received.filename,
+        content_type=received.content_type,
+        size=received.size,
+        uploaded_by=user.id,
+    )
+    db.session.add(document)
     return document
 
 

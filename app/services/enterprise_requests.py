@@ -40,12 +40,12 @@ from app.models import (
     RequestEvent,
     User,
 )
+from app.models.enterprise_request import STATE_LABELS
 from permits.identifiers import region_prefix
 from permits.request_topics import RequestTopic, get_request_topic, request_topics
 
 HANDLER_ROLES = ("clerk", "admin")
 MAX_ATTACHMENTS = 10
-STATE_LABELS = {"open": "待受理", "claimed": "办理中", "replied": "已答复", "closed": "已办结"}
 
 # action → states it may start from, for staff and for the enterprise.
 STAFF_ACTIONS = {
@@ -301,29 +301,8 @@ def deadline(item: EnterpriseRequest, today: date | None = None) -> dict:
     }
 
 
-def topic_view(topic: RequestTopic) -> dict:
-    return {
-        "code": topic.code,
-        "name": topic.name,
-        "unit": topic.unit,
-        "level": topic.level,
-        "response_days": topic.response_days,
-    }
-
-
 def all_topics() -> list[RequestTopic]:
     return list(request_topics().values())
-
-
-def attachment_view(attachment: RequestAttachment) -> dict:
-    return {
-        "id": attachment.id,
-        "filename": attachment.filename,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "content_type": attachment.content_type,
-        "created_at": timekeeping.local_iso(attachment.created_at),
-    }
 
 
 def request_view(user: User, item: EnterpriseRequest, *, detail: bool = False) -> dict:
@@ -350,14 +329,13 @@ def request_view(user: User, item: EnterpriseRequest, *, detail: bool = False) -
         "updated_at": timekeeping.local_iso(item.updated_at),
     }
     if detail:
-        view["attachments"] = [
-            attachment_view(a)
-            for a in db.session.scalars(
+        view["attachments"] = list(  # models: RequestSchema dumps them as Attachment
+            db.session.scalars(
                 select(RequestAttachment)
                 .where(RequestAttachment.request_id == item.id)
                 .order_by(RequestAttachment.id)
             )
-        ]
+        )
         view["history"] = [
             {
                 "action": e.action,

@@ -33,6 +33,7 @@ from app.domain.transaction import commit
 from app.errors import NotFound, field_error, fields_error
 from app.extensions import db
 from app.models import FaqEntry, GuideIndexState, GuidePassage, User
+from app.schemas.guide import MAX_QUERY_LENGTH
 from app.sql import insert_ignore
 from permits.catalogue import PermitType, get_catalogue, get_permit_type
 
@@ -49,7 +50,6 @@ STOPWORDS = frozenset(
     "的 了 吗 呢 吧 啊 是 我 我们 你 您 要 想 请问 一下 怎么 怎样 如何 什么 哪 哪里 可以 能 "
     "会 有 和 与 或 及 在 办 办理 申请 个 这 那 还 就 都 也 对 给 被".split()
 )
-MAX_QUERY_LENGTH = 100
 INDEX_LOCK_ID = 1
 # ts_rank's weights of D (the text), C (unused), B (question words), A (type names); no length
 # normalisation: a short passage is not a better answer for being short.
@@ -389,12 +389,3 @@ def load_faq_file(path: Path | None = None) -> int:
     for item in entries:
         add_faq(None, {k: item.get(k) for k in ("question", "answer", "permit_type")})
     return len(entries)
-
-
-def faq_view(entry: FaqEntry) -> dict:
-    return {
-        "id": entry.id,
-        "question": entry.question,
-        "answer": entry.answer,
-        "permit_type": entry.permit_type,
-    }

@@ -103,16 +103,6 @@ def issue_for(application: Application, outcome: Outcome) -> Notice | None:
     return notice
 
 
-def notice_view(notice: Notice) -> dict:
-    return {
-        "id": notice.id,
-        "kind": notice.kind,
-        "title": notice.title,
-        "number": notice.number,
-        "issued_at": timekeeping.local_iso(notice.issued_at),
-    }
-
-
 def list_notices(user: User, application_id: int) -> list[Notice]:
     """The case's notices, oldest first; the same access as the case itself."""
     application = access.get_application(user, application_id)

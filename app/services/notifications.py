@@ -44,16 +44,3 @@ def mark_read(user: User, notification_id: int) -> Notification:
         notification.read_at = timekeeping.now()
         commit()
     return notification
-
-
-def notification_view(notification: Notification) -> dict:
-    return {
-        "id": notification.id,
-        "topic": notification.topic,
-        "title": notification.title,
-        "body": notification.body,
-        "payload": dict(notification.payload or {}),
-        "read": notification.read_at is not None,
-        "read_at": timekeeping.local_iso(notification.read_at),
-        "created_at": timekeeping.local_iso(notification.created_at),
-    }

@@ -108,7 +108,3 @@ def release(user_id: int, template_id: str) -> None:
         .execution_options(synchronize_session=False)
     )
     commit()
-
-
-def consent_view(row: SubscriptionConsent) -> dict:
-    return {"template_id": row.template_id, "status": row.status, "remaining": row.remaining}

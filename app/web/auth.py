@@ -33,7 +33,9 @@ def issue_token(user: User) -> tuple[str, int]:
     ]
 
 
-def _user_from_request() -> User:
+def token_claims() -> dict[str, Any]:
+    """The bearer token's claims (``uid``, ``k`` the user's kind), its signature and age
+    checked; the user is not loaded (see ``current_user`` for that)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -44,8 +46,20 @@ def _user_from_request() -> User:
         raise Unauthorized("登录已过期，请重新登录", code="TOKEN_EXPIRED") from exc
     except BadSignature as exc:
         raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID") from exc
+    if not isinstance(claims, dict):
+        raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID")
+    return claims
+
+
+def token_user_valid(user: User | None, claims: dict[str, Any]) -> bool:
+    """Whether ``user`` (loaded for the token's ``uid``) may act under these claims."""
+    return user is not None and user.active and user.kind == claims.get("k")
+
+
+def _user_from_request() -> User:
+    claims = token_claims()
     user = db.session.get(User, claims.get("uid"))
-    if user is None or not user.active or user.kind != claims.get("k"):
+    if user is None or not token_user_valid(user, claims):
         raise Unauthorized("登录凭证无效，请重新登录", code="TOKEN_INVALID")
     return user
 
@@ -60,10 +74,14 @@ def current_user() -> User:
     one request, e.g. in tests or CLI code that serves several requests.
     """
     if _USER_KEY not in request.environ:
-        user = _user_from_request()
-        request.environ[_USER_KEY] = user
-        request.environ[USER_ID_KEY] = user.id  # for the access log, read after the session
+        remember_user(_user_from_request())  # the id also for the access log
     return request.environ[_USER_KEY]
+
+
+def remember_user(user: User) -> None:
+    """The request's user, loaded and checked by the caller (with other rows, in one query)."""
+    request.environ[_USER_KEY] = user
+    request.environ[USER_ID_KEY] = user.id
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -52,6 +52,11 @@ def _request_fingerprint() -> str:
             # The parser hashed the part as it wrote it (app.web.uploads): no second read.
             content = content_sha256(upload.stream)
             digest.update(f"file:{name}:{upload.filename}:{content}\n".encode())
+    elif request.mimetype == "application/offset+octet-stream":
+        # A resumable upload's PATCH: its bytes are streamed to disk, never held whole; the
+        # offset and the checksum the client sent name the piece.
+        for name in ("Upload-Offset", "Upload-Checksum", "Content-Length"):
+            digest.update(f"{name}={request.headers.get(name, '')}\n".encode())
     else:
         digest.update(request.get_data(cache=True))
     return digest.hexdigest()
@@ -80,6 +85,10 @@ def _check_same_request(record: IdempotencyRecord, fingerprint: str) -> None:
 
 
 def _replay(record: IdempotencyRecord) -> Response:
+    if record.status_code == 204:
+        response = Response(status=204)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
     response = Response(
         json.dumps(record.body, ensure_ascii=False),
         status=record.status_code,
@@ -205,7 +214,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             return response
         record = db.session.get_one(IdempotencyRecord, claim_id)  # our claim: it exists
         record.status_code = response.status_code
-        record.body = response.get_json()
+        record.body = response.get_json(silent=True) or {}
         db.session.commit()
         return response
 

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError, Conflict, StorageUnavailable, VersionConflict
 from app.schemas.common import ProblemSchema
+from app.schemas.openapi import StrictMarshmallowPlugin
 from permits.numbering import NumberingError
 from workflows import errors as wf_errors
 
@@ -40,6 +41,7 @@ HTTP_DEFAULTS: dict[int, tuple[str, str]] = {
     422: ("VALIDATION_FAILED", "提交的数据有误，请检查后重试"),
     428: ("PRECONDITION_REQUIRED", "请求缺少版本号"),
     429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
+    460: ("CHECKSUM_MISMATCH", "数据校验失败，请重新发送这一段"),  # tus checksum extension
     500: ("INTERNAL_ERROR", "服务器内部错误，请稍后再试"),
     502: ("UPSTREAM_ERROR", "外部服务暂时不可用，请稍后再试"),
     503: ("SERVICE_UNAVAILABLE", "服务暂时不可用，请稍后再试"),
@@ -227,19 +229,23 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _init_spec(self, **kwargs: Any) -> None:
+        kwargs.setdefault("marshmallow_plugin", StrictMarshmallowPlugin())
+        super()._init_spec(**kwargs)
+
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
             if status < 400:
                 continue
             self.spec.components.response(status.name, problem_doc(status), lazy=True)
-        self.spec.components.response(
-            self.DEFAULT_ERROR_RESPONSE_NAME, problem_doc(500, "其他错误"), lazy=True
-        )
+        unexpected = {**problem_doc(500, "其他错误"), "x-problem-codes": ["INTERNAL_ERROR"]}
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, unexpected, lazy=True)
 
 
 def problem_doc(status: int, description: str | None = None) -> dict[str, Any]:
     """An OpenAPI response object for a problem answered with ``status``."""
-    title = HTTP_DEFAULTS.get(status, ("", http.HTTPStatus(status).phrase))[1]
+    known = HTTP_DEFAULTS.get(status)
+    title = known[1] if known else http.HTTPStatus(status).phrase
     return {
         "description": description or title,
         "content": {PROBLEM_MEDIA_TYPE: {"schema": ProblemSchema}},

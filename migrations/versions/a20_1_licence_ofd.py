@@ -6,7 +6,7 @@ in the document store, by hash. Licences loaded before identifiers were allocate
 derived from the licence number (the rule the import uses), so each licence has exactly one.
 
 Revision ID: a20_1_licence_ofd
-Revises: s21d_pii_access_records
+Revises: a23_1_rating_cases
 Create Date: 2026-12-06 02:40:00
 
 """
@@ -19,7 +19,7 @@ from permits.identifiers import register_elicence_identifier
 
 # revision identifiers, used by Alembic.
 revision = 'a20_1_licence_ofd'
-down_revision = 's21d_pii_access_records'
+down_revision = 'a23_1_rating_cases'
 branch_labels = None
 depends_on = None
 

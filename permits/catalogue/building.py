@@ -6,6 +6,7 @@ from typing import Any
 
 from permits.catalogue.model import (
     DEFAULT_EXTENSION_DAYS,
+    DEFAULT_REVIEW_LEVELS,
     KINDS,
     ClockPause,
     Condition,
@@ -77,6 +78,7 @@ def build(data: dict[str, Any]) -> PermitType:
         licence_fields=data["licence_fields"],
         examples=data["example_forms"],
         extension_days=data.get("extension_days", DEFAULT_EXTENSION_DAYS),
+        review_levels=data.get("review_levels", DEFAULT_REVIEW_LEVELS),
         clock_pauses=tuple(
             ClockPause(item["stage"], item["basis"])
             for item in data.get("clock_pauses", DEFAULT_CLOCK_PAUSES)

@@ -174,6 +174,7 @@ _OPTIONAL_PROPERTIES: dict[str, Any] = {
             },
         },
     },
+    "review_levels": {"title": "审批层级（2：审查、审批；3：审查、审核、审批）", "enum": [2, 3]},
     "inspection_exemptions": {
         "title": "免于现场核查的条件",
         "type": "array",

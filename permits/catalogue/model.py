@@ -16,6 +16,7 @@ KINDS = ("new", "renewal", "change")
 LIMITS = ("acceptance", "decision", "change_decision", "delivery")
 EXTENSION_CONDITIONS = ("no_revocation_in_period", "no_fatal_accident_declared")
 PAUSE_STAGES = ("expert_review", "inspection", "hearing")
+DEFAULT_REVIEW_LEVELS = 2
 DEFAULT_EXTENSION_DAYS = 10  # 《行政许可法》Art. 42: 20 days, extendable by 10
 
 
@@ -149,6 +150,8 @@ class PermitType:
     extension_days: int = DEFAULT_EXTENSION_DAYS  # Art. 42 extension of the decision limit
     clock_pauses: tuple[ClockPause, ...] = ()
     inspection_exemptions: tuple[InspectionExemption, ...] = ()
+    # 2: reviewer → approver; 3: reviewer → section chief's check (审核) → approver
+    review_levels: int = DEFAULT_REVIEW_LEVELS
 
     @cached_property
     def _required_only_validator(self) -> Draft202012Validator:
@@ -244,6 +247,7 @@ class PermitType:
             "delivery_limit_days": self.delivery_limit_days,
             "working_days": dict(self.working_days),
             "inspection_required": self.inspection_required,
+            "review_levels": self.review_levels,
             "direct_extension": {
                 "allowed": self.direct_extension.allowed,
                 "conditions": list(self.direct_extension.conditions),

@@ -24,7 +24,10 @@ from app.models import (
     Licence,
     Notice,
     Notification,
+    Rating,
+    RatingCase,
     RequestAttachment,
+    ResumableUpload,
 )
 from tests.conftest import FROZEN_NOW
 
@@ -88,7 +91,30 @@ def foreign_objects(client, make):
         expires_on=FROZEN_NOW.date() + timedelta(days=30),
         granted_by=owner.id,
     )
-    db.session.add_all([appointment, attachment, consent])
+    upload = ResumableUpload(
+        id="7" * 32,  # digits, so the matrix can make a missing id by adding to it
+        application_id=case.id,
+        user_id=owner.id,
+        material_code=document.material_code,
+        filename="a.pdf",
+        length=1000,
+        received=0,
+        created_at=FROZEN_NOW,
+        expires_at=FROZEN_NOW + timedelta(hours=24),
+    )
+    db.session.add_all([appointment, attachment, consent, upload])
+    rating = Rating(application_id=case.id, user_id=owner.id, score=1, comment="态度差")
+    db.session.add_all([appointment, attachment, consent, rating])
+    db.session.flush()
+    rating_case = RatingCase(
+        rating_id=rating.id,
+        application_id=case.id,
+        region_code="120101",
+        score=1,
+        contact_due=FROZEN_NOW.date() + timedelta(days=1),
+        rectify_due=FROZEN_NOW.date() + timedelta(days=7),
+    )
+    db.session.add(rating_case)
     db.session.commit()
     ids = {
         "application_id": case.id,
@@ -101,6 +127,8 @@ def foreign_objects(client, make):
         "request_id": request.id,
         "attachment_id": attachment.id,
         "consent_id": consent.id,
+        "upload_id": int(upload.id),
+        "case_id": rating_case.id,
     }
     return owner, ids
 
@@ -116,6 +144,7 @@ def _id_routes(app: Flask):
 # A valid body for each write, so the object check (not validation) decides the answer.
 BODIES = {
     "<int:request_id>/actions": {"action": "close", "version": 1},
+    "<int:case_id>/actions": {"action": "contact"},
     "/actions": {"action": "withdraw", "version": 1},
     "/rating": {"score": 5},
     "/commitments": {"material": "business_licence", "signer_name": "王五"},
@@ -130,6 +159,19 @@ BODIES = {
 def _call(client, method, rule, path, headers):
     if rule.endswith(("/documents", "/attachments")) and method == "POST":
         return make_upload(client, path, headers)
+    if "/uploads" in rule:  # tus: the protocol's headers, a real material, a first piece
+        tus = {
+            **headers,
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": "1000",
+            "Upload-Metadata": "material YnVzaW5lc3NfbGljZW5jZQ==",
+            "Upload-Offset": "0",
+        }
+        if method == "PATCH":
+            return client.patch(
+                path, data=b"%PDF-", headers=tus, content_type="application/offset+octet-stream"
+            )
+        return client.open(path, method=method, headers=tus)
     kwargs = {"headers": headers}
     if method in ("POST", "PATCH", "PUT"):
         body = next((b for suffix, b in BODIES.items() if rule.endswith(suffix)), {})
@@ -154,7 +196,8 @@ def _intruder(make, persona):
         user = make.applicant()
         make.enterprise(user, region="120101")
         return make.headers(user)
-    return make.headers(make.staff(["clerk", "reviewer", "approver", "dispatcher"], "320000"))
+    roles = ["clerk", "reviewer", "chief", "approver", "dispatcher"]
+    return make.headers(make.staff(roles, "320000"))
 
 
 @pytest.mark.parametrize("persona", ["other-applicant", "other-region-staff"])

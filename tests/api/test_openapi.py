@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
@@ -142,3 +143,44 @@ def test_permit_types_are_typed_with_their_form_schemas(document):
     assert form_schema["type"] == "object"
     assert form_schema["additionalProperties"]["type"] == "object"
     assert "materials" in schemas[name]["properties"]
+
+
+def test_every_problem_response_lists_its_codes(document):
+    """A client switches on ``code``: each operation lists the codes it may answer."""
+    common = {
+        "422": {"TEXT_INVALID", "INTEGER_OUT_OF_RANGE"},  # the request guards, on any query
+    }
+    for method, path, operation in operations(document):
+        responses = operation["responses"]
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                codes = response["x-problem-codes"]
+                assert codes and all(re.fullmatch(r"[A-Z][A-Z0-9_]*", c) for c in codes)
+        for status, codes in common.items():
+            assert codes <= set(responses[status]["x-problem-codes"]), (method, path)
+        if operation["security"]:
+            assert {"AUTH_REQUIRED", "TOKEN_INVALID"} <= set(responses["401"]["x-problem-codes"])
+    default = document["components"]["responses"]["DEFAULT_ERROR"]
+    assert default["x-problem-codes"] == ["INTERNAL_ERROR"]
+    paths = document["paths"]
+    codes = lambda path, method, status: paths[path][method]["responses"][status]["x-problem-codes"]  # noqa: E731
+    assert "VERSION_REQUIRED" in codes("/api/v1/applications/{application_id}", "patch", "422")
+    upload = "/api/v1/applications/{application_id}/documents"
+    assert "MATERIAL_UNKNOWN" in codes(upload, "post", "422")
+    assert "APPLICATION_NOT_FOUND" in codes(upload, "post", "404")
+    assert "IDEMPOTENCY_KEY_REUSED" in codes(upload, "post", "422")
+
+
+def test_public_operations_say_so_and_the_server_is_named(document):
+    for method, path, operation in operations(document):
+        assert operation["security"] in ([], [{"bearerAuth": []}]), (method, path)
+    public = {path for _, path, op in operations(document) if op["security"] == []}
+    assert {"/api/v1/health", "/api/v1/auth/wechat", "/api/v1/verify/{number}"} <= public
+    assert document["servers"] == [{"url": "/", "description": "本服务（与本文档同源）"}]
+
+
+def test_every_json_answer_goes_through_its_documented_schema():
+    """No view sends a dict past ``@blp.response`` (``jsonify``): the schema dumps every body."""
+    api = Path(__file__).resolve().parents[2] / "app" / "api"
+    bypasses = [p.name for p in api.glob("*.py") if "jsonify" in p.read_text(encoding="utf-8")]
+    assert bypasses == []

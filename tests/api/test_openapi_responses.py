@@ -6,6 +6,7 @@ status, media type or field, or a mistyped one, fails the test that made the req
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.extensions import db
+from app.models import Enterprise, User
 from tests.api.openapi_contract import Contract, ContractClient, ContractViolation
 from tests.conftest import verify_all
 from tests.factories import STAFF_PASSWORD
@@ -37,6 +40,34 @@ def _signed(app, payload: dict) -> tuple[bytes, dict]:
     secret = app.config["COURIER_WEBHOOK_SECRET"].encode()
     signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
     return body, {"X-Signature": signature}
+
+
+def _resumable_upload(client, auth: dict, url: str, material: str, content: bytes) -> None:
+    """Every tus operation and refusal, as documented."""
+    tus = {**auth, "Tus-Resumable": "1.0.0"}
+    assert client.options(f"{url}/uploads").status_code == 204
+    metadata = "material " + base64.b64encode(material.encode()).decode()
+    create = {**tus, "Upload-Length": str(len(content)), "Upload-Metadata": metadata}
+    assert (
+        client.post(f"{url}/uploads", headers={**create, "Tus-Resumable": "0.2"}).status_code == 412
+    )
+    too_big = {**create, "Upload-Length": str(10**9)}
+    assert client.post(f"{url}/uploads", headers=too_big).status_code == 413
+    created = client.post(f"{url}/uploads", headers=create)
+    assert created.status_code == 201
+    upload = urlsplit(created.headers["Location"]).path
+    assert client.head(upload, headers=tus).status_code == 200
+    piece = {**tus, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0"}
+    half = len(content) // 2
+    wrong = {**piece, "Upload-Checksum": "sha256 " + base64.b64encode(bytes(32)).decode()}
+    assert client.patch(upload, data=content[:half], headers=wrong).status_code == 460
+    assert client.patch(upload, data=content[:half], headers=piece).status_code == 204
+    assert client.patch(upload, data=content[half:], headers=piece).status_code == 409
+    rest = {**piece, "Upload-Offset": str(half)}
+    assert client.patch(upload, data=content[half:], headers=rest).status_code == 200
+    abandoned = urlsplit(client.post(f"{url}/uploads", headers=create).headers["Location"]).path
+    assert client.delete(abandoned, headers=tus).status_code == 204
+    assert client.delete(abandoned, headers=tus).status_code == 404
 
 
 def _intake_and_documents(client, make, office, contract) -> dict:
@@ -111,6 +142,7 @@ def _intake_and_documents(client, make, office, contract) -> dict:
     )
     assert client.delete(f"{url}/documents/{document['id']}", headers=applicant).status_code == 204
     assert client.delete(f"{url}/documents/{document['id']}", headers=applicant).status_code == 404
+    _resumable_upload(client, applicant, url, material, make.pdf_bytes("续传"))
     view = make.upload_required(client, applicant, view)
 
     assert make.act(client, office["clerk"], view, "approve").status_code == 403
@@ -329,6 +361,7 @@ def test_every_operation_answers_as_documented(
     assert client.get(personal, headers=applicant).status_code == 403
     assert client.get("/api/v1/audit/pii-access", headers=office["admin"]).status_code == 200
     assert client.get("/api/v1/audit/pii-access", headers=applicant).status_code == 403
+    _oversight(client, make, office)
 
     documented = {
         (method.upper(), template)
@@ -339,6 +372,36 @@ def test_every_operation_answers_as_documented(
     exercised = {(method, template) for method, template, _ in contract.seen}
     missing = documented - exercised
     assert not missing, f"exercise these operations in this test too: {sorted(missing)}"
+
+
+def _oversight(client, make, office) -> None:
+    """差评整改 and the staff workload figures."""
+    firm = db.session.get(Enterprise, office.enterprise_id)
+    owner = db.session.get(User, firm.manager_id)
+    case = make.case_in_state(firm, "denied", owner)
+    rated = client.post(
+        f"/api/v1/applications/{case.id}/rating",
+        json={"score": 1, "comment": "办理太慢"},
+        headers=office.applicant,
+    )
+    assert rated.status_code == 201
+    chief = make.headers(make.staff("chief", "120000"))
+    cases = client.get("/api/v1/rating-cases", headers=chief).get_json()["items"]
+    assert client.get("/api/v1/rating-cases?status=x", headers=chief).status_code == 422
+    assert client.get("/api/v1/rating-cases", headers=office.applicant).status_code == 403
+    actions = f"/api/v1/rating-cases/{cases[0]['id']}/actions"
+    assert client.post(actions, json={"action": "rectify"}, headers=chief).status_code == 409
+    assert client.post(actions, json={"action": "contact"}, headers=chief).status_code == 200
+    assert client.post(actions, json={"action": "rectify"}, headers=chief).status_code == 422
+    assert client.post(actions, json={"action": "x"}, headers=chief).status_code == 422
+    by_applicant = client.post(actions, json={"action": "contact"}, headers=office.applicant)
+    assert by_applicant.status_code == 403
+    missing = "/api/v1/rating-cases/999999/actions"
+    assert client.post(missing, json={"action": "contact"}, headers=chief).status_code == 404
+    assert client.get("/api/v1/stats/staff", headers=chief).status_code == 200
+    assert client.get("/api/v1/stats/staff", headers=office["clerk"]).status_code == 403
+    bad_period = "/api/v1/stats/staff?from=2026-12-01&to=2026-01-01"
+    assert client.get(bad_period, headers=chief).status_code == 422
 
 
 def test_the_check_catches_a_field_the_document_omits_or_mistypes(client, make, office, contract):

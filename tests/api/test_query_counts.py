@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from app.domain import timeline
 from app.extensions import db
 from app.models import Enterprise, User
 
@@ -20,7 +21,7 @@ STATUS_BOUND = 4
 QUEUE_BOUND = 6
 # Licences: user, the manager's enterprises, count, page, which of the page were renewed.
 LICENCES_BOUND = 5
-STATS_BOUND = 9
+STATS_BOUND = 10  # the ratings block (差评整改) added one
 
 
 @contextmanager
@@ -165,3 +166,40 @@ def test_stats_do_not_grow_with_the_number_of_cases(client, make):
     larger = statements_for(figures)
     assert len(small) == len(larger), (len(small), len(larger))
     assert len(larger) <= STATS_BOUND, larger
+
+
+# Staff workload: the caller, the staff, the steps grouped by day pairs, the cases by marker.
+STAFF_STATS_BOUND = 5
+
+
+def test_staff_workload_does_not_grow_with_staff_and_cases(client, make):
+    chief = make.staff("chief")
+    auth = make.headers(chief)
+
+    def add_office(reviewers: int, cases: int) -> None:
+        firm = make.enterprise(make.applicant())
+        members = [make.staff("reviewer") for _ in range(reviewers)]
+        for n in range(cases):
+            member = members[n % reviewers]
+            case = make.case_in_state(firm, ("under_review", "denied")[n % 2], member)
+            for action in ("accept", "start_review"):
+                timeline.append(
+                    case,
+                    user=member,
+                    role="reviewer",
+                    action=action,
+                    from_state="accepted",
+                    to_state="under_review",
+                )
+            db.session.commit()
+
+    def workload():
+        return client.get("/api/v1/stats/staff?from=2026-01-01&to=2026-11-30", headers=auth)
+
+    add_office(1, 1)
+    small = statements_for(workload)
+    add_office(6, 30)
+    larger = statements_for(workload)
+    assert len(workload().get_json()["items"]) == 8
+    assert len(small) == len(larger), (len(small), len(larger))
+    assert len(larger) <= STAFF_STATS_BOUND, larger

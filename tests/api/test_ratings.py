@@ -27,6 +27,9 @@ def test_the_applicant_rates_a_delivered_case_once(client, closed_case, frozen_n
         "id": first.get_json()["id"],
         "application_id": case.id,
         "score": 5,
+        "score_label": "非常满意",
+        "first_score": None,
+        "rerated": False,
         "comment": "全程网上办，很方便",
         "created_at": "2026-11-23T10:00:00+08:00",
     }

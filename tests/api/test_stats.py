@@ -113,6 +113,7 @@ def test_the_figures_match_what_happened(client, office, history):
         "avg_working_days_to_decision",
         "zero_visit_rate",
         "satisfaction_rate",
+        "ratings",
         "licences",
         "requests",
     }

@@ -34,7 +34,8 @@ def page(client, url: str):
 
 
 def visible_text(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+    return re.sub(r"\s+", " ", text)
 
 
 @pytest.mark.parametrize(("overrides", "headline", "label"), STATES)

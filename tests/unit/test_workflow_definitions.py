@@ -76,6 +76,7 @@ STATE_LABELS = {
     "expert_review": "专家评审中",
     "joint_review": "联合审查中",
     "inspection": "现场核查中",
+    "pending_check": "待审核",
     "pending_decision": "待决定",
     "approved": "已批准",
     "dispatched": "已寄出",
@@ -399,7 +400,11 @@ def test_deferred_materials_allow_acceptance_but_not_approval(kind):
     deferred = {"deferred_materials": ("fire_plan",)}
     assert "accept" in workflow.available(CaseFacts("submitted", **deferred), as_("clerk"))
     pending = CaseFacts("pending_decision", **deferred)
-    assert workflow.available(pending, as_("approver")) == ["extend_deadline", "deny"]
+    assert workflow.available(pending, as_("approver")) == [
+        "return_for_review",
+        "extend_deadline",
+        "deny",
+    ]
     with pytest.raises(GuardFailed) as refused:
         workflow.apply(pending, "approve", as_("approver"), {})
     assert refused.value.code == "DEFERRED_MATERIALS_OUTSTANDING"

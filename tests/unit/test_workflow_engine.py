@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
+from workflows.diagram import to_mermaid
 from workflows.engine import (
     Actor,
     CaseFacts,
     Effect,
     Field,
+    Route,
     State,
     Transition,
     Workflow,
@@ -299,3 +301,56 @@ def test_a_definition_that_leaves_a_terminal_state_is_refused_at_import():
 def test_a_field_of_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="kind"):
         Field("when", "时间", kind="datetime")
+
+
+# --- a target chosen by a field (三级审批's check) ------------------------------------------
+
+ROUTED = Workflow(
+    name="routed",
+    initial="open",
+    states={
+        "open": State("open", "待办"),
+        "checking": State("checking", "待审核"),
+        "done": State("done", "完成", terminal=True),
+    },
+    transitions=(
+        t("send", {"open"}, "checking", {"clerk"}, "送审"),
+        t(
+            "check",
+            {"checking"},
+            None,
+            {"chief"},
+            "审核",
+            fields=(Field("opinion", "审核意见", choices=("agree", "disagree")),),
+            route=Route("opinion", (("agree", "done"), ("disagree", "open"))),
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(("opinion", "target"), [("agree", "done"), ("disagree", "open")])
+def test_a_routed_transition_goes_where_its_field_says(opinion, target):
+    outcome = ROUTED.apply(CaseFacts("checking"), "check", CHIEF, {"opinion": opinion})
+    assert (outcome.from_state, outcome.to_state) == ("checking", target)
+    assert ROUTED.transitions[1].targets() == ("done", "open")
+
+
+def test_a_routed_transition_needs_its_field_and_a_known_value():
+    with pytest.raises(ActionDataInvalid) as missing:
+        ROUTED.apply(CaseFacts("checking"), "check", CHIEF, {})
+    assert missing.value.errors == {"opinion": ["请填写审核意见"]}
+    with pytest.raises(ActionDataInvalid):
+        ROUTED.apply(CaseFacts("checking"), "check", CHIEF, {"opinion": "maybe"})
+
+
+def test_a_route_to_an_undefined_state_is_refused_at_import():
+    states = {"a": State("a", "甲")}
+    route = Route("opinion", (("agree", "nowhere"),))
+    with pytest.raises(ValueError, match="nowhere"):
+        Workflow("bad", "a", states, (t("go", {"a"}, None, {"chief"}, "去", route=route),))
+
+
+def test_the_diagram_draws_one_edge_per_routed_value():
+    lines = to_mermaid(ROUTED).splitlines()
+    assert "    checking --> done: 审核（check，chief） [opinion=agree]" in lines
+    assert "    checking --> open: 审核（check，chief） [opinion=disagree]" in lines

@@ -18,7 +18,8 @@ from workflows.errors import (
 )
 
 ROLES = (
-    "applicant", "clerk", "reviewer", "inspector", "approver", "dispatcher", "admin", "system"
+    "applicant", "clerk", "reviewer", "inspector", "chief", "approver", "dispatcher", "admin",
+    "system",
 )  # fmt: skip
 KINDS = sorted(WORKFLOWS)
 ALL_ACTIONS = sorted({action for w in WORKFLOWS.values() for action in w.actions()})
@@ -46,6 +47,8 @@ VALID_DATA: dict[str, list[dict[str, Any]]] = {
     "open_joint_review": [{"units": ["140100", "140105"]}],
     "give_opinion": [{"opinion": "agree"}, {"opinion": "disagree", "comment": "通风系统不符"}],
     "extend_deadline": [{"comment": "情况复杂，需延长"}],
+    "check": [{"opinion": "agree"}, {"opinion": "disagree", "comment": "核查记录不全"}],
+    "return_for_review": [{"comment": "请补充核查意见"}],
 }
 
 
@@ -66,6 +69,7 @@ facts_fields = st.fixed_dictionaries(
         "recommendation": st.sampled_from([None, "approve", "deny"]),
         "supplement_requested": st.booleans(),
         "deadline_extended": st.booleans(),
+        "review_levels": st.sampled_from([2, 3]),
     }
 )
 # Clean facts half of the time, so that random walks get past the guards to the end.

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TypedDict, Unpack
 
 from workflows import guards
-from workflows.engine import CaseFacts, Effect, Field, Guard, State, Transition, Workflow
+from workflows.engine import (
+    CaseFacts,
+    Effect,
+    Field,
+    Guard,
+    Route,
+    State,
+    Transition,
+    Workflow,
+)
 
 E = Effect
 
@@ -20,6 +30,7 @@ STATES = (
     State("expert_review", "专家评审中"),
     State("joint_review", "联合审查中"),
     State("inspection", "现场核查中"),
+    State("pending_check", "待审核"),
     State("pending_decision", "待决定"),
     State("approved", "已批准"),
     State("dispatched", "已寄出"),
@@ -40,6 +51,7 @@ BEFORE_APPROVAL = frozenset(
         "expert_review",
         "joint_review",
         "inspection",
+        "pending_check",
         "pending_decision",
     }
 )
@@ -56,6 +68,7 @@ class TransitionExtras(TypedDict, total=False):
     when: Callable[[CaseFacts], bool] | None
     effects: tuple[Effect, ...]
     note: str
+    route: Route | None
 
 
 def t(
@@ -195,10 +208,51 @@ RECOMMEND = t(
     guards=(guards.recommendation_supported,),
     effects=(E.RECORD_RECOMMENDATION,),
 )
+# 三级审批 (承办 审查 → 科室 审核 → 局领导 审批): where the permit type names three review
+# levels, the recommendation goes to the section chief first. Listed before RECOMMEND, which
+# is the branch taken otherwise.
+RECOMMEND_FOR_CHECK = replace(
+    RECOMMEND,
+    target="pending_check",
+    when=lambda facts: facts.review_levels >= 3,
+    note="三级审批",
+)
+CHECK = t(
+    "check",
+    "pending_check",
+    None,
+    "chief",
+    "审核",
+    fields=(Field("opinion", "审核意见", choices=("agree", "disagree")), OPTIONAL_COMMENT),
+    guards=(guards.reason_for_disagreement,),
+    route=Route("opinion", (("agree", "pending_decision"), ("disagree", "under_review"))),
+    effects=(E.RECORD_CHECK,),
+)
+# The approver sends a case back to review instead of denying it.
+RETURN_FOR_REVIEW = t(
+    "return_for_review",
+    "pending_decision",
+    "under_review",
+    "approver",
+    "退回审查",
+    fields=(REASON,),
+    effects=(E.RETURN_FOR_REVIEW,),
+)
+# At the check the chief (or the approver, who decides after it) may send it back as well.
+RETURN_FROM_CHECK = replace(
+    RETURN_FOR_REVIEW, sources=frozenset({"pending_check"}), roles=frozenset({"chief", "approver"})
+)
 # Art. 42: the head of the office may extend the decision limit once, telling the reason.
 EXTEND_DEADLINE = t(
     "extend_deadline",
-    ("accepted", "under_review", "expert_review", "inspection", "pending_decision"),
+    (
+        "accepted",
+        "under_review",
+        "expert_review",
+        "inspection",
+        "pending_check",
+        "pending_decision",
+    ),
     None,
     "approver",
     "延长审批期限",
@@ -257,12 +311,24 @@ OFFICE_OWES = frozenset(
         "expert_review",
         "inspection",
         "joint_review",
+        "pending_check",
         "pending_decision",
     }
 )
 REVIEW = (START_REVIEW, VERIFY_MATERIAL, START_EXPERT_REVIEW, FINISH_EXPERT_REVIEW)
 INSPECTION = (SCHEDULE_INSPECTION, RECORD_INSPECTION)
-DECISION = (RECOMMEND, EXTEND_DEADLINE, APPROVE, DENY, DISPATCH, CONFIRM_DELIVERY)
+DECISION = (
+    RECOMMEND_FOR_CHECK,
+    RECOMMEND,
+    CHECK,
+    RETURN_FROM_CHECK,
+    RETURN_FOR_REVIEW,
+    EXTEND_DEADLINE,
+    APPROVE,
+    DENY,
+    DISPATCH,
+    CONFIRM_DELIVERY,
+)
 
 
 def build(name: str, transitions: Iterable[Transition], *, without: Iterable[str] = ()) -> Workflow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain import agency, materials
+from app.domain import agency
 from app.domain.case_facts import EffectHandler, SystemAction
 from app.models import Application, User
 from app.services.modes import commitments, instant, joint_review, pre_review
@@ -41,18 +41,3 @@ def filter_actions(user: User, application: Application, actions: list[str]) -> 
     if "give_opinion" in actions and not joint_review.awaits(application, user):
         actions = [a for a in actions if a != "give_opinion"]
     return actions
-
-
-def decorate_view(application: Application, view: dict) -> dict:
-    """Add the modes' fields to ``application_view``'s result."""
-    view["instant_unmet"] = instant.unmet_view(application)
-    view["pre_review"] = pre_review.view(application)
-    view["joint_review"] = joint_review.view(application)
-    names = commitments.material_names(application.id)
-    view["commitments"] = [commitments.view(c, names) for c in commitments.of(application)]
-    permit_type = materials.permit_type_of(application)
-    allowed = {m.code for m in permit_type.materials if m.commitment_allowed}
-    for material in view["materials"]:
-        material["pre_review_comment"] = pre_review.material_comment(application, material["code"])
-        material["commitment_allowed"] = material["code"] in allowed
-    return view

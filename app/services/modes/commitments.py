@@ -9,6 +9,8 @@ queue, where a failed check leads to revocation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from app import timekeeping
 from app.domain import access, agency, materials, timeline
 from app.domain.case_facts import EDITABLE_STATES
@@ -86,17 +88,21 @@ def after_approval(application: Application) -> None:
     post_checks.schedule(application, "commitment")
 
 
-def material_names(application_id: int) -> dict[str, str]:
-    application = db.session.get_one(Application, application_id)
-    return {m.code: m.name for m in materials.permit_type_of(application).materials}
+class NamedCommitment:
+    """A commitment with its material's Chinese name: what ``CommitmentSchema`` dumps."""
+
+    def __init__(self, item: Commitment, material_name: str) -> None:
+        self.item = item
+        self.material_name = material_name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.item, name)
 
 
-def view(item: Commitment, material_names: dict[str, str] | None = None) -> dict:
-    return {
-        "id": item.id,
-        "material": item.material_code,
-        "material_name": (material_names or {}).get(item.material_code, item.material_code),
-        "text": item.text,
-        "signer_name": item.signer_name,
-        "signed_at": timekeeping.local_iso(item.signed_at),
-    }
+def named_one(item: Commitment) -> NamedCommitment:
+    return named(db.session.get_one(Application, item.application_id), [item])[0]
+
+
+def named(application: Application, items: list[Commitment]) -> list[NamedCommitment]:
+    names = {m.code: m.name for m in materials.permit_type_of(application).materials}
+    return [NamedCommitment(c, names.get(c.material_code, c.material_code)) for c in items]

@@ -66,16 +66,3 @@ def revoke(user: User, enterprise_id: int, consent_id: int) -> None:
     if consent.revoked_at is None:
         consent.revoked_at = timekeeping.now()
     commit()
-
-
-def view(consent: Consent) -> dict:
-    today = timekeeping.today()
-    return {
-        "id": consent.id,
-        "enterprise_id": consent.enterprise_id,
-        "scope": consent.scope,
-        "expires_on": consent.expires_on.isoformat(),
-        "granted_at": timekeeping.local_iso(consent.granted_at),
-        "revoked_at": timekeeping.local_iso(consent.revoked_at),
-        "active": consent.revoked_at is None and consent.expires_on >= today,
-    }

@@ -17,7 +17,6 @@ from permits.identifiers import region_prefix
 
 # unconfirmed: no national text sets the period; offices commonly check within 30 days.
 POST_CHECK_DAYS = 30
-REASON_LABELS = {"instant": "秒批抽查", "commitment": "告知承诺核查"}
 
 
 def schedule(application: Application, reason: str) -> PostCheck:
@@ -94,21 +93,3 @@ def record(user: User, licence_id: int, result: str, comment: str) -> PostCheck:
     )
     commit()
     return check
-
-
-def view(check: PostCheck) -> dict:
-    licence = check.licence
-    return {
-        "id": check.id,
-        "licence_id": licence.id,
-        "licence_number": licence.number,
-        "permit_type": licence.permit_type,
-        "enterprise": {"id": licence.enterprise.id, "name": licence.enterprise.name},
-        "application_id": check.application_id,
-        "reason": check.reason,
-        "reason_label": REASON_LABELS.get(check.reason, check.reason),
-        "due_on": check.due_on.isoformat(),
-        "status": check.status,
-        "comment": check.comment,
-        "checked_at": timekeeping.local_iso(check.checked_at),
-    }

@@ -1,0 +1,216 @@
+"""Resumable uploads of an application's materials by the tus protocol 1.0.0.
+
+``POST …/uploads`` (creation) → ``Location``; ``HEAD`` → ``Upload-Offset``; ``PATCH`` appends
+(checksum: ``Upload-Checksum: sha256 …``); ``DELETE`` abandons (termination); every response
+says when the upload expires (expiration). ``OPTIONS`` tells a client what this server does.
+The last ``PATCH`` answers with the document, as the multipart route does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+
+from flask import Response, current_app, request, url_for
+from flask.views import MethodView
+from werkzeug.http import http_date
+
+from app.api.docs import Blueprint
+from app.errors import AppError, UnsupportedMediaType, field_error
+from app.models import Document
+from app.schemas.application import UploadedDocumentSchema
+from app.services import resumable_uploads as service
+from app.web.auth import current_user, login_required
+from app.web.idempotency import idempotent
+from app.web.request_guards import accepts
+
+blp = Blueprint("uploads", __name__, url_prefix="/applications", description="断点续传")
+
+TUS_VERSION = "1.0.0"
+OFFSET_STREAM = "application/offset+octet-stream"
+TUS_DOC = "tus 1.0.0 协议（https://tus.io）；请求须带 Tus-Resumable: 1.0.0。"
+
+
+@blp.after_request
+def _tus_headers(response: Response) -> Response:
+    response.headers["Tus-Resumable"] = TUS_VERSION
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@blp.before_request
+def _check_version() -> None:
+    if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
+        raise AppError(
+            "不支持的 tus 协议版本，请使用 1.0.0",
+            code="TUS_VERSION_UNSUPPORTED",
+            status=412,
+            title="协议版本不支持",
+            headers={"Tus-Version": TUS_VERSION},
+        )
+
+
+def _capabilities(response: Response) -> Response:
+    response.headers["Tus-Version"] = TUS_VERSION
+    response.headers["Tus-Extension"] = "creation,checksum,termination,expiration"
+    response.headers["Tus-Checksum-Algorithm"] = "sha256"
+    response.headers["Tus-Max-Size"] = str(current_app.config["MAX_UPLOAD_BYTES"])
+    return response
+
+
+_UPLOADED = UploadedDocumentSchema()
+
+
+def document_response(document: Document) -> Response:
+    """The final PATCH's body: the multipart upload's answer, dumped by the same schema (the
+    route's other answer is a bodiless 204, so the view builds its responses itself)."""
+    return current_app.json.response(_UPLOADED.dump(document))
+
+
+def _upload_headers(upload: service.ResumableUpload, response: Response) -> Response:
+    response.headers["Upload-Offset"] = str(upload.received)
+    response.headers["Upload-Length"] = str(upload.length)
+    response.headers["Upload-Expires"] = http_date(upload.expires_at)
+    return response
+
+
+def parse_checksum(header: str | None) -> bytes | None:
+    """``Upload-Checksum: sha256 <base64>`` → the expected digest; other algorithms → 400."""
+    if not header:
+        return None
+    algorithm, _, encoded = header.strip().partition(" ")
+    if algorithm.lower() != "sha256":
+        raise AppError("仅支持 sha256 校验", code="CHECKSUM_ALGORITHM_UNSUPPORTED", status=400)
+    try:
+        digest = base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        digest = b""
+    if len(digest) != hashlib.sha256().digest_size:
+        raise AppError("Upload-Checksum 格式不正确", code="CHECKSUM_INVALID", status=400)
+    return digest
+
+
+def _non_negative(name: str) -> int:
+    value = request.headers.get(name, "")
+    if not value.isdigit():
+        raise field_error(name, f"{name} 须为非负整数", "TUS_HEADER_INVALID")
+    return int(value)
+
+
+@blp.route("/<int:application_id>/uploads")
+class Uploads(MethodView):
+    @login_required
+    @blp.doc(responses={201: {"description": "已创建上传；Location 为其地址"}})
+    @blp.operation(
+        "createUpload",
+        "创建断点续传上传",
+        f"{TUS_DOC}Upload-Length 为文件字节数，Upload-Metadata 含 material（材料代码）与 "
+        "filename（文件名），值为 Base64。返回 201 与 Location、Upload-Expires。",
+    )
+    @blp.problems(
+        401,
+        404,
+        (409, "APPLICATION_NOT_EDITABLE"),
+        (412, "TUS_VERSION_UNSUPPORTED"),
+        (413, "FILE_TOO_LARGE：超过上传上限（默认 20 MiB）"),
+        (422, "VALIDATION_FAILED、MATERIAL_UNKNOWN、TUS_HEADER_INVALID"),
+    )
+    def post(self, application_id: int):
+        """Create an upload of ``Upload-Length`` bytes for one material (tus creation)."""
+        if request.headers.get("Upload-Defer-Length"):
+            raise field_error("Upload-Length", "须在创建时给出文件长度", "TUS_HEADER_INVALID")
+        length = _non_negative("Upload-Length")
+        metadata = service.parse_metadata(request.headers.get("Upload-Metadata", ""))
+        upload = service.create(current_user(), application_id, length, metadata)
+        response = Response(status=201)
+        response.headers["Location"] = url_for(
+            "uploads.UploadItem", application_id=application_id, upload_id=upload.id, _external=True
+        )
+        return _upload_headers(upload, response)
+
+    @blp.doc(responses={204: {"description": "本服务器支持的 tus 版本与扩展"}})
+    @blp.operation(
+        "describeUploads",
+        "查询断点续传能力",
+        "返回 Tus-Version、Tus-Extension、Tus-Checksum-Algorithm 与 Tus-Max-Size。",
+        auth=False,
+    )
+    def options(self, application_id: int):
+        """What this server supports; no login, as a browser's preflight sends none."""
+        return _capabilities(Response(status=204))
+
+
+@blp.route("/<int:application_id>/uploads/<upload_id>")
+class UploadItem(MethodView):
+    @login_required
+    @blp.doc(responses={200: {"description": "Upload-Offset 为服务器已保存的字节数"}})
+    @blp.operation("getUploadOffset", "查询已上传字节数", f"{TUS_DOC}中断后据此续传。")
+    @blp.problems(401, 404, (412, "TUS_VERSION_UNSUPPORTED"))
+    def head(self, application_id: int, upload_id: str):
+        """How many bytes of the upload are safely stored."""
+        upload = service.get(current_user(), application_id, upload_id)
+        return _upload_headers(upload, Response(status=200))
+
+    @accepts(OFFSET_STREAM)
+    @idempotent
+    @login_required
+    @blp.doc(
+        responses={
+            204: {"description": "已追加；Upload-Offset 为新的偏移量"},
+            200: {
+                "description": "最后一段已收到：材料已保存，响应体与 multipart 上传相同",
+                "content": {"application/json": {"schema": UploadedDocumentSchema}},
+            },
+        }
+    )
+    @blp.operation(
+        "appendUpload",
+        "续传一段数据",
+        f"{TUS_DOC}Content-Type: application/offset+octet-stream，"
+        "Upload-Offset 须等于已上传字节数；可带 Upload-Checksum: sha256 <Base64>。"
+        "最后一段与 multipart 上传同样检查文件内容。",
+    )
+    @blp.headers("IdempotencyKey")
+    @blp.problems(
+        401,
+        404,
+        (400, "CHECKSUM_ALGORITHM_UNSUPPORTED、CHECKSUM_INVALID"),
+        (409, "UPLOAD_OFFSET_MISMATCH、APPLICATION_NOT_EDITABLE"),
+        (412, "TUS_VERSION_UNSUPPORTED"),
+        (413, "UPLOAD_LENGTH_EXCEEDED"),
+        (415, "FILE_TYPE_NOT_ALLOWED、UNSUPPORTED_MEDIA_TYPE"),
+        (422, "TUS_HEADER_INVALID"),
+        (460, "CHECKSUM_MISMATCH：该段数据未保存"),
+        (503, "STORAGE_UNAVAILABLE"),
+    )
+    def patch(self, application_id: int, upload_id: str):
+        """Append the body at ``Upload-Offset``; the last byte stores the document."""
+        if request.mimetype != OFFSET_STREAM:
+            raise UnsupportedMediaType(
+                f"请求内容类型须为 {OFFSET_STREAM}", code="UNSUPPORTED_MEDIA_TYPE"
+            )
+        offset = _non_negative("Upload-Offset")
+        expected = parse_checksum(request.headers.get("Upload-Checksum"))
+        user = current_user()
+        upload, document = service.append(
+            user,
+            application_id,
+            upload_id,
+            offset,
+            expected,
+            request.stream,
+            request.content_length,
+        )
+        if document is None:
+            return _upload_headers(upload, Response(status=204))
+        response = document_response(document)
+        return _upload_headers(upload, response)
+
+    @login_required
+    @blp.response(204)
+    @blp.operation("deleteUpload", "放弃上传", f"{TUS_DOC}删除未完成的上传及其已上传的数据。")
+    @blp.problems(401, 404, (412, "TUS_VERSION_UNSUPPORTED"))
+    def delete(self, application_id: int, upload_id: str):
+        """Abandon the upload (tus termination); its bytes are removed at once."""
+        service.terminate(current_user(), application_id, upload_id)
