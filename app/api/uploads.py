@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from typing import cast
 
 from flask import Response, current_app, request, url_for
 from flask.views import MethodView
@@ -65,7 +66,7 @@ _UPLOADED = UploadedDocumentSchema()
 def document_response(document: Document) -> Response:
     """The final PATCH's body: the multipart upload's answer, dumped by the same schema (the
     route's other answer is a bodiless 204, so the view builds its responses itself)."""
-    return current_app.json.response(_UPLOADED.dump(document))
+    return cast(Response, current_app.json.response(_UPLOADED.dump(document)))
 
 
 def _upload_headers(upload: service.ResumableUpload, response: Response) -> Response:
