@@ -11,10 +11,11 @@ from flask.json.provider import DefaultJSONProvider
 from app import models  # noqa: F401  (registers the tables)
 from app.api import register_blueprints
 from app.cli import register_cli
-from app.config import load_config
+from app.config import ConfigError, load_config
 from app.console import register_console
 from app.domain import queue_index
 from app.extensions import db, limiter, migrate
+from app.integrations.seal_pki import SealConfigError, SealPaths, load_seal_signer
 from app.integrations.storage import storage_for
 from app.models.sealed import install_keyring
 from app.web import observability
@@ -40,11 +41,27 @@ class _UnescapedJSON(DefaultJSONProvider):
     ensure_ascii = False
 
 
+def check_seal(config: dict) -> None:
+    """Refuse to start when the electronic seal's SM2 files are not a usable signer."""
+    paths = SealPaths(
+        signing_key=Path(config["SM2_SIGNING_KEY_PATH"]),
+        signing_cert=Path(config["SM2_SIGNING_CERT_PATH"]),
+        seal=Path(config["SM2_SEAL_PATH"]),
+        ca=Path(config["SM2_CA_PATH"]),
+    )
+    try:
+        load_seal_signer(paths)
+    except SealConfigError as error:
+        raise ConfigError(f"电子印章（SM2）配置有误，无法启动：{error}") from error
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, error handlers, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=False)
     app.request_class = SpoolingRequest
     app.config.update(load_config(config))
+    if app.config["APP_ENV"] == "production":
+        check_seal(app.config)
     app.json = _UnescapedJSON(app)
     logging.basicConfig(level=logging.INFO)
 

@@ -24,6 +24,8 @@ SECRET_SETTINGS = (
     "AUDIT_KEY",
 )
 SIGNING_FILES = ("SIGNING_KEY_PATH", "SIGNING_CERT_PATH", "SIGNING_CA_PATH")
+# The electronic seal's SM2 files (GB/T 38540): checked together at start in production.
+SM2_FILES = ("SM2_SIGNING_KEY_PATH", "SM2_SIGNING_CERT_PATH", "SM2_SEAL_PATH", "SM2_CA_PATH")
 
 
 class ConfigError(RuntimeError):
@@ -154,6 +156,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SIGNING_CERT_PATH": env.get("SIGNING_CERT_PATH", ""),
         "SIGNING_CA_PATH": env.get("SIGNING_CA_PATH", ""),
         "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
+        **{name: env.get(name, "") for name in SM2_FILES},
         # Where the applicant may seek 行政复议 / 行政诉讼 (printed on refusals and denials);
         # empty: the people's government at the issuer's level / the competent court.
         # 差评整改: working days from a bad rating to the call back and to the rectification.
@@ -207,7 +210,7 @@ def check_production(config: dict) -> None:
         problems.append("WECHAT_MODE must be 'real' in production")
     if not (config["WECHAT_APPID"] and config["WECHAT_SECRET"]):
         problems.append("WECHAT_APPID and WECHAT_SECRET are required in production")
-    for name in SIGNING_FILES:
+    for name in SIGNING_FILES + SM2_FILES:
         if not config.get(name):
             problems.append(f"{name} is required in production")
         elif not Path(config[name]).is_file():

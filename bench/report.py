@@ -39,6 +39,7 @@ MODULES = [
     "bench.instant_approval",
     "bench.scale",
     "bench.licence_pdf",
+    "bench.licence_ofd",
     "bench.upload",
     "bench.licence_export",
 ]

@@ -299,6 +299,17 @@ def elicence_identifier(type_code: str, issuer_credit_code: str, serial: str, ve
     return f"{ELICENCE_PREFIX}{type_code}.{issuer_credit_code}.{serial}.{version_digits}.{check}"
 
 
+def register_elicence_identifier(type_code: str, issuer_credit_code: str, number: str) -> str:
+    """The identifier of a licence that came from a register (imported, or older rows).
+
+    Its serial is derived from the licence number (``R`` + 16 base32 characters of its
+    SHA-256), so loading the same register twice gives the same identifier.
+    """
+    digest = hashlib.sha256(number.encode("utf-8")).digest()
+    serial = "R" + base64.b32encode(digest).decode("ascii")[:16]
+    return elicence_identifier(type_code, issuer_credit_code, serial, 1)
+
+
 def elicence_identifier_problem(identifier: str) -> str | None:
     """None when ``identifier`` is a well-formed electronic-licence identifier, else why not."""
     if not identifier.startswith(ELICENCE_PREFIX):

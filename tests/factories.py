@@ -9,6 +9,7 @@ import itertools
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask.testing import FlaskClient
 from reportlab.pdfgen import canvas
 from sqlalchemy.orm.attributes import flag_modified
@@ -23,7 +24,7 @@ from app.services import identity
 from app.services.documents import storage
 from app.web.auth import issue_token
 from permits.catalogue import get_permit_type
-from permits.identifiers import credit_code_check_char
+from permits.identifiers import credit_code_check_char, register_elicence_identifier
 
 _serial = itertools.count(1)
 
@@ -223,10 +224,15 @@ def licence(
     form: dict | None = None,
     **overrides: Any,
 ):
-    """A licence on the register (as if imported), held by ``enterprise``."""
+    """A licence on the register (as if imported), held by ``enterprise``; its identifier is
+    the one the import allocates."""
+    number = number or f"津安经〔2024〕{next(_serial):06d}"
+    known = get_permit_type(permit_type)
+    type_code = known.type_code if known is not None else "AJ000"
+    issuer = current_app.config["ISSUER_CREDIT_CODE"]
+    overrides.setdefault("identifier", register_elicence_identifier(type_code, issuer, number))
     item = Licence(
-        number=number or f"津安经〔2024〕{next(_serial):06d}",
-        identifier="",
+        number=number,
         permit_type=permit_type,
         enterprise_id=enterprise.id,
         region_code=enterprise.region_code,

@@ -1,4 +1,4 @@
-"""Licences: list, show, the signed PDF, revocation, and the authority's root certificate."""
+"""Licences: list, show, the signed PDF and sealed OFD, revocation, the root certificates."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from flask.views import MethodView
 from app.api.docs import JSON_BODY, Blueprint
 from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.integrations.signer import ca_pem
+from app.integrations.sm2 import certificate_pem
 from app.licences import access as service
-from app.licences.documents import licence_pdf, pki_paths
+from app.licences.documents import licence_ofd, licence_pdf, pki_paths, seal_signer
 from app.licences.shown import LicenceOut
 from app.schemas.common import page_of
 from app.schemas.licence import LicencePageSchema, LicenceQuerySchema, LicenceSchema, RevokeSchema
@@ -82,6 +83,32 @@ class LicencePdf(MethodView):
         return response
 
 
+@blp.route("/licences/<int:licence_id>/ofd")
+class LicenceOfd(MethodView):
+    @login_required
+    @blp.operation(
+        "getLicenceOfd",
+        "国家标准电子证照（OFD）",
+        "与 PDF 相同的许可证，OFD 格式（GB/T 33190），带 GB/T 38540 SM2 电子签章，"
+        "可用任何支持国密的 OFD 阅读器或 OpenSSL 核验；根证书见 /pki/sm2-ca.pem。"
+        "个人持证的证书载有完整身份证号码，下载留痕。",
+    )
+    @blp.binary("加盖电子签章的电子证照", "application/ofd")
+    @blp.problems(401, 404, (409, "LICENCE_PDF_PENDING"), (503, "STORAGE_UNAVAILABLE"))
+    def get(self, licence_id: int):
+        """The electronic licence as OFD, sealed with the authority's SM2 electronic seal."""
+        user = current_user()
+        licence = service.get_licence(user, licence_id)
+        content = licence_ofd(licence)
+        # Like the PDF, a person's certificate prints the full ID number: the download is recorded.
+        pii_access.record_licence_pdf(user, licence, pii_access.Origin(*request_origin()))
+        response = Response(content, mimetype="application/ofd")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{licence.identifier or licence.id}.ofd"'
+        )
+        return response
+
+
 @blp.route("/licences/<int:licence_id>/revoke")
 class LicenceRevoke(MethodView):
     @staff_required("approver")
@@ -119,3 +146,17 @@ class RootCertificate(MethodView):
     def get(self):
         """The issuing authority's root certificate, to validate licence signatures."""
         return Response(ca_pem(pki_paths().root_cert), mimetype="application/x-pem-file")
+
+
+@blp.route("/pki/sm2-ca.pem")
+class Sm2RootCertificate(MethodView):
+    @blp.operation(
+        "getSm2RootCertificate",
+        "电子印章 SM2 根证书",
+        "制章者证书与签章者证书所链接的 SM2 根证书（PEM），用于核验 OFD 电子证照的电子签章。",
+        auth=False,
+    )
+    @blp.binary("SM2 根证书（PEM）", "application/x-pem-file")
+    def get(self):
+        """The SM2 root certificate the seal maker's and the signer's certificates chain to."""
+        return Response(certificate_pem(seal_signer().ca), mimetype="application/x-pem-file")

@@ -31,7 +31,7 @@ from app.licences.lifecycle import add_years
 from app.models import Application, Enterprise, Licence, User
 from app.services import cases, documents, identity, ratings
 from app.services.applications import create_application
-from permits.identifiers import credit_code_check_char
+from permits.identifiers import credit_code_check_char, register_elicence_identifier
 from permits.numbering import issuer_name
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo, refused in production
@@ -247,7 +247,11 @@ def _register_licences(firms: list[Enterprise], today: date) -> None:
         db.session.add(
             Licence(
                 number=f"{prefix}〔{valid_from.year}〕{900 + index:06d}",
-                identifier="",
+                identifier=register_elicence_identifier(
+                    known.type_code,
+                    current_app.config["ISSUER_CREDIT_CODE"],
+                    f"{prefix}〔{valid_from.year}〕{900 + index:06d}",
+                ),
                 permit_type=permit_type,
                 enterprise_id=firm.id,
                 region_code=firm.region_code,

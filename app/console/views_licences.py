@@ -14,7 +14,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.licences import access as licence_access
 from app.licences import register as licence_register
-from app.licences.documents import licence_pdf
+from app.licences.documents import licence_ofd, licence_pdf
 from app.licences.shown import licence_view
 from app.services import pii_access
 from app.web.observability import request_origin
@@ -84,6 +84,19 @@ def licence_file(licence_id: int):
     pii_access.record_licence_pdf(current_staff(), item, pii_access.Origin(*request_origin()))
     response = Response(content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="licence-{item.id}.pdf"'
+    return response
+
+
+@bp.route("/licences/<int:licence_id>/ofd")
+@staff_page()
+def licence_ofd_file(licence_id: int):
+    """The national electronic licence (OFD with the SM2 seal), as a download."""
+    item = licence_access.get_licence(current_staff(), licence_id)
+    content = licence_ofd(item)
+    pii_access.record_licence_pdf(current_staff(), item, pii_access.Origin(*request_origin()))
+    response = Response(content, mimetype="application/ofd")
+    name = item.identifier or f"licence-{item.id}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.ofd"'
     return response
 
 

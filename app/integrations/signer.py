@@ -102,7 +102,7 @@ def ensure_dev_pki(directory: Path, authority_name: str = "天津市应急管理
     )
     if _pki_complete(paths):
         return paths
-    with _exclusive_lock(directory / _LOCK):
+    with exclusive_lock(directory / _LOCK):
         if _pki_complete(paths):
             return paths
         root_key_path = directory / _ROOT_KEY
@@ -138,7 +138,7 @@ def _pki_complete(paths: PkiPaths) -> bool:
 
 
 @contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
+def exclusive_lock(path: Path) -> Iterator[None]:
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -1,17 +1,20 @@
-"""The signed licence PDF and the mailing label.
+"""The signed licence PDF, the sealed licence OFD and the mailing label.
 
-A licence's PDF is rendered and signed when the licence comes into being — in the issuing
+A licence's PDF (PAdES) and OFD (GB/T 33190 with a GB/T 38540 SM2 seal) are rendered
+and signed when the licence comes into being — in the issuing
 transaction for an issued licence (signing time = issue time), right after the import for a
 register's licences — and kept in the document store under its hash. Reading it never
 writes. The file is stored (fsynced) before the transaction that records its hash commits,
 so a committed hash always names a complete file; a crash before the commit leaves at most
-an unreferenced file. Licences still without a PDF (an import interrupted before rendering)
-are found and rendered by :func:`render_missing_pdfs` (``flask licences render-pdfs``).
+an unreferenced file. Licences still without a PDF or an OFD (an import interrupted before
+rendering, or licences from before the OFD) are found and rendered by
+:func:`render_missing_pdfs` (``flask licences render-pdfs``).
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -19,17 +22,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import timekeeping
 from app.domain.carriers import carrier_name
 from app.domain.permit_types import require_permit_type
 from app.errors import Conflict
 from app.extensions import db
+from app.integrations.ofd_signing import seal_package
+from app.integrations.seal_pki import SealPaths, SealSigner, ensure_dev_seal_pki, load_seal_signer
 from app.integrations.signer import LicenceSigner, PkiPaths, ensure_dev_pki
 from app.integrations.storage import DocumentStore, storage_for
 from app.licences.holder import name_on_licence
 from app.models import Application, Licence, Shipment
+from pdf_templates.ofd import DocInfo, render_licence_ofd
 from pdf_templates.render import (
     LabelDocument,
     LicenceDocument,
@@ -39,9 +45,12 @@ from pdf_templates.render import (
     render_licence,
     select_typeface,
 )
+from pdf_templates.render.fonts import find_cjk_font
 from permits.identifiers import mask_phone, verification_code
 
 RENDER_BATCH = 50
+DEV_AUTHORITY = "天津市应急管理局"
+HOLDER_CODE_TYPES = {"credit_code": "001", "id_number": "111"}  # GB/T 36903 主体代码类型
 
 
 def check_code(licence: Licence) -> str:
@@ -53,6 +62,12 @@ def verification_url(licence: Licence) -> str:
     """The public verification address the licence's QR code holds."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return f"{base}/api/v1/verify/{quote(licence.number, safe='')}?code={check_code(licence)}"
+
+
+def ofd_url(licence: Licence) -> str:
+    """Where the licence's sealed OFD is downloaded (login required, like the PDF)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/api/v1/licences/{licence.id}/ofd"
 
 
 def _storage() -> DocumentStore:
@@ -90,6 +105,35 @@ def _cached_signer(
     return LicenceSigner(
         paths.signing_key, paths.signing_cert, paths.root_cert, key_passphrase=passphrase
     )
+
+
+def seal_paths() -> SealPaths:
+    """The SM2 files of the electronic seal: configured, or the development PKI's."""
+    config = current_app.config
+    if config["SM2_SIGNING_KEY_PATH"]:
+        return SealPaths(
+            signing_key=Path(config["SM2_SIGNING_KEY_PATH"]),
+            signing_cert=Path(config["SM2_SIGNING_CERT_PATH"]),
+            seal=Path(config["SM2_SEAL_PATH"]),
+            ca=Path(config["SM2_CA_PATH"]),
+        )
+    return ensure_dev_seal_pki(
+        Path(config["DATA_DIR"]) / "pki" / "sm2",
+        DEV_AUTHORITY,
+        find_cjk_font(config["PDF_FONT_PATH"]),
+    )
+
+
+def seal_signer() -> SealSigner:
+    """The process's seal signer (files checked together; reloaded only if a file changes)."""
+    paths = seal_paths()
+    stamps = tuple(os.stat(path).st_mtime_ns for _, path in paths.named())
+    return _cached_seal_signer(paths, stamps)
+
+
+@cache
+def _cached_seal_signer(paths: SealPaths, stamps: tuple[int, ...]) -> SealSigner:
+    return load_seal_signer(paths)
 
 
 def _fields(licence: Licence) -> list[tuple[str, str]]:
@@ -149,6 +193,62 @@ def store_licence_pdf(licence: Licence, signing_time: datetime) -> str:
     return licence.pdf_sha256
 
 
+def licence_metadata(licence: Licence) -> list[tuple[str, str]]:
+    """The GB/T 36903 metadata of ``licence`` (``DocInfo/CustomDatas`` of its OFD)."""
+    permit_type = require_permit_type(licence.permit_type)
+    holder = licence.holder
+    code_key = "id_number" if permit_type.holder == "person" else "credit_code"
+    rows = [
+        ("证照名称", permit_type.name),
+        ("证照类型代码", permit_type.type_code),
+        ("证照编号", licence.number),
+        ("证照标识", licence.identifier),
+        ("发证机构", licence.issuer_name),
+        ("发证机构代码", current_app.config["ISSUER_CREDIT_CODE"]),
+        ("发证日期", licence.issued_on.isoformat()),
+        ("持证主体", name_on_licence(holder)),
+    ]
+    if holder.get(code_key):
+        rows += [
+            ("持证主体代码", holder[code_key]),
+            ("持证主体代码类型", HOLDER_CODE_TYPES[code_key]),
+        ]
+    rows += [
+        ("有效期起始日期", licence.valid_from.isoformat()),
+        ("有效期截止日期", licence.valid_until.isoformat()),
+    ]
+    return rows
+
+
+def store_licence_ofd(licence: Licence, signing_time: datetime) -> str:
+    """Render, seal and store ``licence``'s OFD; record its hash in the caller's transaction."""
+    signer = seal_signer()
+    document = licence_document(licence)
+    package = render_licence_ofd(
+        document,
+        info=DocInfo(
+            doc_id=uuid.uuid5(uuid.NAMESPACE_URL, licence.identifier or licence.number).hex,
+            title=f"{document.title} {licence.number}",
+            author=licence.issuer_name,
+            created=licence.issued_on,
+            custom=licence_metadata(licence),
+        ),
+        seal_png=signer.seal.picture.png,
+        typeface=typeface(),
+    )
+    sealed = seal_package(package, signer, signing_time)
+    licence.ofd_sha256 = _storage().put_bytes(sealed)
+    return licence.ofd_sha256
+
+
+def licence_ofd(licence: Licence) -> bytes:
+    """The stored sealed OFD of ``licence`` (read only)."""
+    store = _storage()
+    if not licence.ofd_sha256 or not store.exists(licence.ofd_sha256):
+        raise Conflict("电子证照文件正在生成，请稍后再试", code="LICENCE_PDF_PENDING")
+    return store.read_bytes(licence.ofd_sha256)
+
+
 def licence_pdf(licence: Licence) -> bytes:
     """The stored signed PDF of ``licence`` (read only)."""
     store = _storage()
@@ -158,26 +258,26 @@ def licence_pdf(licence: Licence) -> bytes:
 
 
 def render_missing_pdfs(progress: Callable[[str, int, int], None] | None = None) -> int:
-    """Render the PDF of every licence that has none, ``RENDER_BATCH`` per transaction.
+    """Render the PDF and the OFD of every licence that lacks one, ``RENDER_BATCH`` per transaction.
 
     For licences loaded from a register (signed now: the signature says when the office
     signed, not when the paper licence was issued) and for recovering from a crash between
     import and rendering. Safe to run again or beside itself: a licence that got its PDF
     meanwhile is skipped.
     """
-    pending = db.session.scalars(
-        select(Licence.id).where(Licence.pdf_sha256.is_(None)).order_by(Licence.id)
-    ).all()
+    missing = or_(Licence.pdf_sha256.is_(None), Licence.ofd_sha256.is_(None))
+    pending = db.session.scalars(select(Licence.id).where(missing).order_by(Licence.id)).all()
     done = 0
     for start in range(0, len(pending), RENDER_BATCH):
         batch = pending[start : start + RENDER_BATCH]
         licences = db.session.scalars(
-            select(Licence)
-            .where(Licence.id.in_(batch), Licence.pdf_sha256.is_(None))
-            .with_for_update(skip_locked=True)
+            select(Licence).where(Licence.id.in_(batch), missing).with_for_update(skip_locked=True)
         ).all()
         for licence in licences:
-            store_licence_pdf(licence, timekeeping.now())
+            if licence.pdf_sha256 is None:
+                store_licence_pdf(licence, timekeeping.now())
+            if licence.ofd_sha256 is None:
+                store_licence_ofd(licence, timekeeping.now())
         db.session.commit()
         done += len(batch)
         if progress is not None:

@@ -33,8 +33,6 @@ rows are refused.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +58,7 @@ from app.licences.register_rows import (
     read_records,
 )
 from app.models import Enterprise, Licence
-from permits.identifiers import elicence_identifier
+from permits.identifiers import register_elicence_identifier
 
 CHUNK = 1000
 # Rows go in through Core (executemany, no ORM objects); the declarative base types the
@@ -160,10 +158,8 @@ def _existing_numbers(
 
 
 def _identifier(permit_type_code: str, number: str) -> str:
-    digest = hashlib.sha256(number.encode("utf-8")).digest()
-    serial = "R" + base64.b32encode(digest).decode("ascii")[:16]
     type_code = require_permit_type(permit_type_code).type_code
-    return elicence_identifier(type_code, current_app.config["ISSUER_CREDIT_CODE"], serial, 1)
+    return register_elicence_identifier(type_code, current_app.config["ISSUER_CREDIT_CODE"], number)
 
 
 def _enterprise_ids(rows: list[RegisterRow]) -> tuple[dict[str, int], int]:

@@ -2,7 +2,7 @@
 
 The API returns licences wrapped in ``LicenceOut`` and lets the schema dump them (once); the
 console shows the same dump (``licence_view``). What is not a column — status, days to
-expiry, the particulars the licence lacks, the verification URL — is derived here.
+expiry, the particulars the licence lacks, the verification and OFD URLs — is derived here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from app.domain.permit_types import require_permit_type
-from app.licences.documents import verification_url
+from app.licences.documents import ofd_url, verification_url
 from app.licences.holder import name_on_licence
 from app.licences.lifecycle import STATUS_LABELS, days_to_expiry, licence_status
 from app.models import Licence
@@ -52,6 +52,10 @@ class LicenceOut:
     @property
     def verification_url(self) -> str:
         return verification_url(self.licence)
+
+    @property
+    def ofd_url(self) -> str:
+        return ofd_url(self.licence)
 
 
 _LICENCE = LicenceSchema()

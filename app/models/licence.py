@@ -53,6 +53,8 @@ class Licence(Model):
     change_note: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(16), default="issued")  # issued | imported
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The sealed OFD (GB/T 33190 with a GB/T 38540 seal) in the document store, by hash.
+    ofd_sha256: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

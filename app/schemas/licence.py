@@ -110,6 +110,12 @@ class LicenceSchema(Resource):
     change_note = fields.String(allow_none=True)
     source = fields.String(metadata={"description": "issued 本系统签发、imported 历史导入"})
     verification_url = fields.String(metadata={"format": "uri", "description": "二维码核验地址"})
+    ofd_url = fields.String(
+        metadata={
+            "format": "uri",
+            "description": "国家标准电子证照（OFD，GB/T 38540 SM2 电子签章）的下载地址",
+        }
+    )
     version = fields.Integer()
 
 

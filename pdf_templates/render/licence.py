@@ -27,7 +27,6 @@ from pdf_templates.render.page import (
     open_sheet,
 )
 from pdf_templates.render.particulars import Particulars, draw_particulars
-from pdf_templates.render.qr import draw_qr_code
 from pdf_templates.render.text import draw_text, format_cn_date
 
 
@@ -66,6 +65,12 @@ def render_licence(doc: LicenceDocument, *, typeface: Typeface | None = None) ->
     """
     layout = load_layout(doc.template)
     sheet = open_sheet(layout["page"], typeface)
+    draw_licence(sheet, layout, doc)
+    return sheet.finish()
+
+
+def draw_licence(sheet: Sheet, layout: dict[str, Any], doc: LicenceDocument) -> None:
+    """Every block of the licence on ``sheet``: the PDF's canvas, or the OFD's (same layout)."""
     sheet.canvas.setTitle(f"{doc.title} {doc.number}")
     sheet.canvas.setAuthor(doc.issuer_name)
     sheet.canvas.setSubject(doc.holder_name)
@@ -81,7 +86,6 @@ def render_licence(doc: LicenceDocument, *, typeface: Typeface | None = None) ->
     draw_issuer_block(sheet, layout["issuer"], layout["seal"], doc.issuer_name, doc.issued_on)
     if "note" in layout:
         _draw_note(sheet, layout["note"], layout["frame"])
-    return sheet.finish()
 
 
 def _draw_title(sheet: Sheet, spec: dict[str, Any], frame: dict[str, Any], title: str) -> None:
@@ -133,7 +137,7 @@ def _draw_photo_box(sheet: Sheet, spec: dict[str, Any]) -> None:
 def _draw_qr_block(sheet: Sheet, spec: dict[str, Any], url: str, check_code: str) -> None:
     """The verification QR code (black on white, with its quiet zone) and its caption."""
     left, top, side = spec["x_mm"] * mm, sheet.y(spec["y_mm"]), spec["size_mm"] * mm
-    draw_qr_code(sheet.canvas, url, left, top - side, side)
+    sheet.qr_code(url, left, top - side, side)
     caption = f"扫码核验 校验码：{check_code}"
     size = sheet.fitted_size(caption, spec["caption_size_pt"], spec["caption_width_mm"] * mm)
     sheet.canvas.setFillColor(black)

@@ -12,11 +12,12 @@ import io
 from datetime import date
 from typing import Any
 
-from reportlab.lib.colors import HexColor, black
+from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from pdf_templates.render.fonts import Typeface, select_typeface
+from pdf_templates.render.qr import draw_qr_code
 from pdf_templates.render.text import Align, draw_text, fitted_size, format_cn_date
 from pdf_templates.seal import draw_seal
 
@@ -54,6 +55,21 @@ class Sheet:
     def fitted_size(self, text: str, size: float, max_width: float) -> float:
         """``size``, or smaller so that ``text`` fits on one line of ``max_width``."""
         return fitted_size(self.typeface, text, size, max_width)
+
+    def qr_code(self, value: str, left: float, bottom: float, side: float) -> None:
+        """The QR code of ``value`` filling the square at ``left``, ``bottom`` (points)."""
+        draw_qr_code(self.canvas, value, left, bottom, side)
+
+    def seal(self, center: tuple[float, float], radius: float, text: str, color: Color) -> None:
+        """The issuer's seal centred on ``center`` (points); the OFD sheet places its picture."""
+        draw_seal(
+            self.canvas,
+            center=center,
+            radius=radius,
+            text=text,
+            typeface=self.typeface,
+            color=color,
+        )
 
     def finish(self) -> bytes:
         """End the page and return the document's bytes."""
@@ -148,14 +164,12 @@ def draw_issuer_block(
         sheet.text(left, baseline - index * spec["line_mm"] * mm, line, size)
     value_left = left + sheet.width(labels[0], size)
     middle_y = baseline - spec["line_mm"] * mm / 2 + size * 0.35
-    draw_seal(
-        sheet.canvas,
-        center=(
+    sheet.seal(
+        (
             (value_left + left + block_width) / 2 + seal["dx_mm"] * mm,
             middle_y + seal["dy_mm"] * mm,
         ),
-        radius=seal["radius_mm"] * mm,
-        text=issuer_name,
-        typeface=sheet.typeface,
-        color=HexColor(seal["color"]),
+        seal["radius_mm"] * mm,
+        issuer_name,
+        HexColor(seal["color"]),
     )

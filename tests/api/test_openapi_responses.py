@@ -328,6 +328,8 @@ def test_every_operation_answers_as_documented(
     assert client.get("/api/v1/licences/999999", headers=applicant).status_code == 404
     assert client.get(f"{licence_url}/pdf", headers=applicant).status_code == 200
     assert client.get("/api/v1/pki/ca.pem").status_code == 200
+    assert client.get(f"{licence_url}/ofd", headers=applicant).status_code == 200
+    assert client.get("/api/v1/pki/sm2-ca.pem").status_code == 200
     parts = urlsplit(licence["verification_url"])
     assert client.get(f"{parts.path}?{parts.query}").get_json()["valid"] is True
     assert client.get(f"{parts.path}?code=wrong").get_json()["valid"] is False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from app.licences import documents as licence_documents
 from tests.console.conftest import csrf_of
 
 
@@ -229,3 +230,17 @@ def test_the_staff_cli_lists_and_rejects_unknown_users(runner, make):
         args=["staff", "reset-password", "--username", "alice", "--password", "short"]
     )
     assert short.exit_code == 1
+
+
+def test_a_licence_page_offers_the_sealed_ofd_of_the_staff_members_region_only(make, login):
+    holder = make.enterprise(None, region="120101")
+    licence = make.licence(holder)
+    licence_documents.render_missing_pdfs()
+    reviewer = login(make.staff("reviewer", "120000"))
+    page = reviewer.get(f"/console/licences/{licence.id}").get_data(as_text=True)
+    assert "下载国家标准电子证照（OFD" in page
+    ofd = reviewer.get(f"/console/licences/{licence.id}/ofd")
+    assert ofd.status_code == 200 and ofd.mimetype == "application/ofd"
+    assert f'filename="{licence.identifier}.ofd"' in ofd.headers["Content-Disposition"]
+    elsewhere = login(make.staff("reviewer", "310000"))
+    assert elsewhere.get(f"/console/licences/{licence.id}/ofd").status_code == 404

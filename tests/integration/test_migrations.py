@@ -35,3 +35,34 @@ def test_the_queue_migration_fills_the_columns_of_existing_cases(app, make):
     downgrade(directory=directory, revision="c4d2a7e9f813")
     upgrade(directory=directory)
     assert set(db.session.execute(select(*columns)).all()) == kept
+
+
+def test_the_ofd_migration_gives_identifier_less_licences_their_register_identifier(app, make):
+    """Licences stored before identifiers were allocated at import get the identifier the
+    import would give them; a licence that has one keeps it."""
+    from pathlib import Path
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select, update
+
+    from app.extensions import db
+    from app.models import Licence
+    from permits.catalogue import get_permit_type
+    from permits.identifiers import elicence_identifier_problem, register_elicence_identifier
+
+    firm = make.enterprise(make.applicant())
+    older = make.licence(firm)
+    kept = make.licence(firm, identifier="1.2.156.3005.2.AJ001.KEPT")
+    db.session.execute(update(Licence).where(Licence.id == older.id).values(identifier=""))
+    db.session.commit()
+    identifiers = dict(db.session.execute(select(Licence.id, Licence.identifier)).all())
+    number, permit_type, older_id, kept_id = older.number, older.permit_type, older.id, kept.id
+    db.session.remove()
+    directory = str(Path(app.root_path).parent / "migrations")
+    downgrade(directory=directory, revision="f1c7d3a9b2e4")
+    upgrade(directory=directory)
+    after = dict(db.session.execute(select(Licence.id, Licence.identifier)).all())
+    type_code = get_permit_type(permit_type).type_code  # type: ignore[union-attr]
+    expected = register_elicence_identifier(type_code, app.config["ISSUER_CREDIT_CODE"], number)
+    assert after[older_id] == expected and elicence_identifier_problem(expected) is None
+    assert after[kept_id] == identifiers[kept_id]

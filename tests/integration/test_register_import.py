@@ -283,6 +283,9 @@ def test_an_imported_licence_is_signed_at_import_and_its_claimant_reads_the_pdf(
     assert hashlib.sha256(pdf.data).hexdigest() == stored  # the GET only reads
     text = PdfReader(BytesIO(pdf.data)).pages[0].extract_text()
     assert "天津老证企业有限公司" in text and "津安经〔2024〕000009" in text
+    ofd = client.get(f"/api/v1/licences/{listed[0]['id']}/ofd", headers=headers)
+    assert ofd.status_code == 200 and ofd.data[:2] == b"PK"  # sealed at import too
+    assert listed[0]["identifier"].startswith("1.2.156.3005.2.")
     ca = client.get("/api/v1/pki/ca.pem").data
     assert validate_signature(pdf.data, ca).valid
 

@@ -4,6 +4,7 @@ and an administrator finds the records (API, console, .xlsx)."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -158,3 +159,13 @@ def test_downloading_a_workers_certificate_is_recorded(client, office, drive, wo
     assert pdf.status_code == 200
     record = db.session.query(PiiAccess).filter_by(request_id="req-licence").one()
     assert record.fields == "licence.id_number" and record.subject == view["number"]
+    ofd = client.get(
+        f"/api/v1/licences/{view['issued_licence_id']}/ofd",
+        headers={**office["reviewer"], "X-Request-ID": "req-licence-ofd"},
+    )
+    assert ofd.status_code == 200  # the OFD prints the ID number too (and in its metadata)
+    record = db.session.query(PiiAccess).filter_by(request_id="req-licence-ofd").one()
+    assert record.fields == "licence.id_number" and record.subject == view["number"]
+    with zipfile.ZipFile(io.BytesIO(ofd.data)) as package:
+        metadata = package.read("OFD.xml").decode("utf-8")
+    assert '<ofd:CustomData Name="持证主体代码类型">111</ofd:CustomData>' in metadata

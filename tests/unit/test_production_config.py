@@ -15,7 +15,15 @@ def production_env(tmp_path, monkeypatch):
     for name in ("DATABASE_URL", "SECRET_KEY", "WECHAT_MODE", "RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(name, raising=False)
     files = {}
-    for name in ("key.pem", "cert.pem", "ca.pem"):
+    for name in (
+        "key.pem",
+        "cert.pem",
+        "ca.pem",
+        "sm2-key.pem",
+        "sm2.pem",
+        "seal.esl",
+        "sm2-ca.pem",
+    ):
         (tmp_path / name).write_text("-----BEGIN-----\n", encoding="ascii")
         files[name] = str(tmp_path / name)
     return {
@@ -33,6 +41,12 @@ def production_env(tmp_path, monkeypatch):
         "SIGNING_KEY_PATH": files["key.pem"],
         "SIGNING_CERT_PATH": files["cert.pem"],
         "SIGNING_CA_PATH": files["ca.pem"],
+        # Whether these belong together is checked by create_app (tests/integration/
+        # test_licence_ofd.py); load_config only asks that they are there.
+        "SM2_SIGNING_KEY_PATH": files["sm2-key.pem"],
+        "SM2_SIGNING_CERT_PATH": files["sm2.pem"],
+        "SM2_SEAL_PATH": files["seal.esl"],
+        "SM2_CA_PATH": files["sm2-ca.pem"],
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     }
 
@@ -59,6 +73,8 @@ def test_a_complete_production_environment_starts(production_env):
         ({"DATABASE_URL": "sqlite:///prod.db"}, "PostgreSQL"),
         ({"SIGNING_KEY_PATH": ""}, "SIGNING_KEY_PATH is required"),
         ({"SIGNING_CA_PATH": "/nonexistent/ca.pem"}, "SIGNING_CA_PATH points at"),
+        ({"SM2_SEAL_PATH": ""}, "SM2_SEAL_PATH is required"),
+        ({"SM2_CA_PATH": "/nonexistent/sm2-ca.pem"}, "SM2_CA_PATH points at"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"RATELIMIT_ENABLED": "false"}, "RATELIMIT_STORAGE_URI"),
     ],
