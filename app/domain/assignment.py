@@ -194,7 +194,7 @@ def least_loaded(application: Application) -> User | None:
     db.session.scalars(
         select(RegionAssignment)
         .where(RegionAssignment.region_code == setting.region_code)
-        .with_for_update()
+        .with_for_update(of=RegionAssignment)
     ).one()
     away = absent_staff()
     reviewers = [

@@ -166,7 +166,7 @@ def _running_cases() -> list[Application]:
         select(Application)
         .where(Application.clock_kind.is_not(None), Application.clock_due.is_not(None))
         .order_by(Application.id)
-        .with_for_update()
+        .with_for_update(of=Application)
     )
     return list(db.session.scalars(query))
 

@@ -97,7 +97,7 @@ def _decide(
     application_id: int, action: str, done: list[str], summary: SweepSummary, today: date
 ) -> None:
     application = db.session.scalars(
-        select(Application).where(Application.id == application_id).with_for_update()
+        select(Application).where(Application.id == application_id).with_for_update(of=Application)
     ).first()
     if application is None or not _still_due(application, action, today):
         db.session.rollback()

@@ -146,7 +146,7 @@ def book(user: User, data: dict) -> Appointment:
 def _own(user: User, appointment_id: int, *, lock: bool = False) -> Appointment:
     query = select(Appointment).where(Appointment.id == appointment_id)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Appointment)
     appointment = db.session.scalars(query).first()
     if appointment is None or appointment.user_id != user.id:
         raise NotFound("预约不存在", code="APPOINTMENT_NOT_FOUND")

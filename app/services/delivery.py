@@ -47,7 +47,7 @@ def record_courier_event(carrier: str, tracking_no: str, status: str, at: dateti
     shipment = db.session.scalars(
         select(Shipment)
         .where(Shipment.carrier == carrier, Shipment.tracking_no == tracking_no)
-        .with_for_update()
+        .with_for_update(of=Shipment)
     ).first()
     if shipment is None:
         raise NotFound("没有该快递单号的寄递记录", code="SHIPMENT_NOT_FOUND")

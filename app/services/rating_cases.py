@@ -120,7 +120,7 @@ def get_case(user: User, case_id: int, *, lock: bool = False) -> RatingCase:
     _check_staff(user)
     query = _scoped(select(RatingCase).where(RatingCase.id == case_id), user)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=RatingCase)
     case = db.session.scalars(query).first()
     if case is None:
         raise NotFound("差评整改事项不存在", code="RATING_CASE_NOT_FOUND")

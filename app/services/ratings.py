@@ -41,7 +41,7 @@ def rate_application(user: User, application_id: int, score: int, comment: str) 
     if score <= BAD_SCORE and not comment:
         raise field_error("comment", "差评请说明原因，以便我们改进", "RATING_REASON_REQUIRED")
     rating = db.session.scalars(
-        select(Rating).where(Rating.application_id == application.id).with_for_update()
+        select(Rating).where(Rating.application_id == application.id).with_for_update(of=Rating)
     ).first()
     if rating is None:
         rating = Rating(

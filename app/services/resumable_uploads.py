@@ -133,7 +133,7 @@ def get(user: User, application_id: int, upload_id: str, *, lock: bool = False) 
         ResumableUpload.expires_at > timekeeping.now(),
     )
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(of=ResumableUpload).execution_options(populate_existing=True)
     upload = db.session.scalars(query).first()
     if upload is None or (upload.document_id is None and not _path(upload).is_file()):
         # No file: refused at the end (the pipeline dropped it) or lost with a volume.
