@@ -85,6 +85,8 @@ def server(app, tmp_path) -> Iterator[Server]:
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "SECRET_KEY": app.config["SECRET_KEY"],
         "LICENCE_CHECK_SECRET": app.config["LICENCE_CHECK_SECRET"],
+        "PII_KEY": app.config["PII_KEY"],  # the rows the test app sealed open on the servers
+        "AUDIT_KEY": app.config["AUDIT_KEY"],
         "COURIER_WEBHOOK_SECRET": app.config["COURIER_WEBHOOK_SECRET"],
     }
     running = Server(env)
