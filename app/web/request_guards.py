@@ -36,7 +36,7 @@ MAX_JSON_DEPTH = 32
 # A NUL, or a UTF-16 surrogate (only ever lone in a Python str decoded from JSON escapes).
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 BAD_TEXT_MESSAGE = "含有无效字符（空字符或不完整的Unicode字符）"
-INTEGER_KEYS = re.compile(r"^(id|page|page_size|version|.*_id)$")
+INTEGER_KEYS = re.compile(r"^(id|ids|page|page_size|version|.*_id|.*_ids)$")
 
 
 def accepts(*media_types: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -155,8 +155,9 @@ def _walk(data: Any) -> Iterator[tuple[str, object, object, int]]:
                 child_path = child_key if path == "body" else f"{path}.{child_key}"
                 stack.append((child_path, child_key, child, depth + 1))
         elif isinstance(value, list):
+            # An item of a list is judged by the list's name: each of ``ids`` is an id.
             for index, child in enumerate(value):
-                stack.append((f"{path}.{index}", None, child, depth + 1))
+                stack.append((f"{path}.{index}", key, child, depth + 1))
 
 
 def register_request_guards(app: Flask) -> None:

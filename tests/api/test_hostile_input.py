@@ -68,6 +68,17 @@ def test_huge_page_and_enterprise_id_are_422(client, make):
     assert response.get_json()["code"] == "INTEGER_OUT_OF_RANGE"
 
 
+def test_an_id_beyond_32_bits_in_a_list_of_ids_is_422(client, make):
+    chief = make.staff("chief", "120101")
+    auth = make.headers(chief)
+    body = {"action": "assign", "ids": [1, 2**70], "assignee_id": chief.id}
+    response = client.post("/api/v1/review/bulk", json=body, headers=auth)
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["code"] == "INTEGER_OUT_OF_RANGE"
+    assert "ids.1" in problem["errors"]
+
+
 def test_deeply_nested_json_is_refused(client, make):
     _, auth, firm = _applicant(make)
     for depth in (40, 100_000):
