@@ -1,6 +1,7 @@
 """承办 in a real browser: a chief assigns the case, the assignee names a deputy, the deputy
 reviews it on the assignee's behalf, the chief urges and the assignee sees the alert, the
-approver approves; bulk assignment from the queue and the admin's assignment mode.
+approver returns the case for review with a reason, the deputy sees it back and recommends
+again, the approver approves; bulk assignment from the queue and the admin's assignment mode.
 
 Screenshots of the new pages go to docs/console/ (with UPDATE_DOCS_SCREENSHOTS=1).
 """
@@ -95,9 +96,29 @@ def test_assign_deputy_urge_and_approve_in_the_console(app, make, live_server, b
     deputy.page.get_by_label("建议准予许可").check()
     deputy.act("提出审查意见")
     deputy.shot("case-deputy-timeline")
+
+    # The approver wants another look: back to review with a reason, not a denial.
+    approver = Desk(browser, live_server, "approver")
+    approver.open_case(case_id)
+    returned = approver.page.locator("form.action", has_text="退回审查")
+    returned.get_by_label("理由").fill("请补充核对储存设施的消防验收意见。")
+    approver.act("退回审查")
+    assert "审查中" in approver.page.inner_text("h1")
+
+    outbox_delivery.drain()
+    deputy.page.goto(f"{live_server}/console/alerts")
+    alert = deputy.page.locator("tbody tr", has_text="申请退回审查")
+    assert "请补充核对储存设施的消防验收意见。" in alert.inner_text()
+    alert.get_by_role("link", name="查看案件").click()
+    deputy.page.wait_for_url(f"**/console/cases/{case_id}")
+    assert "审查中" in deputy.page.inner_text("h1")
+    last_step = deputy.page.locator("table.timeline tbody tr").last.inner_text()
+    assert "退回审查" in last_step and "请补充核对储存设施的消防验收意见。" in last_step
+    deputy.shot("case-returned-for-review")
+    deputy.page.get_by_label("建议准予许可").check()
+    deputy.act("提出审查意见")
     deputy.close()
 
-    approver = Desk(browser, live_server, "approver")
     approver.open_case(case_id)
     approver.act("准予许可")
     approver.close()
@@ -109,9 +130,13 @@ def test_assign_deputy_urge_and_approve_in_the_console(app, make, live_server, b
     ).json()["items"]
     by_deputy = [e for e in timeline if e["actor"] == "reviewer-b"]
     assert by_deputy and all(e["on_behalf_of"]["name"] == "reviewer-a" for e in by_deputy)
-    assert [e["action"] for e in timeline if e["action"] in ("assign", "urge", "approve")] == [
+    steps = ("assign", "urge", "recommend", "return_for_review", "approve")
+    assert [e["action"] for e in timeline if e["action"] in steps] == [
         "assign",
         "urge",
+        "recommend",
+        "return_for_review",
+        "recommend",
         "approve",
     ]
     seen = requests.get(
