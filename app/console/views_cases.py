@@ -48,7 +48,10 @@ def queue():
         "overdue": request.args.get("overdue") == "1",
         "assignee": request.args.get("assignee") or None,
     }
-    if filters["assignee"] not in (None, "me", "none") and not str(filters["assignee"]).isdigit():
+    if (
+        filters["assignee"] not in (None, "me", "none", "all")
+        and not str(filters["assignee"]).isdigit()
+    ):
         filters["assignee"] = None
     if filters["region"] and not access.in_region(user, filters["region"]):
         filters["region"] = None

@@ -239,7 +239,12 @@ class ReviewQuerySchema(PageArgs):
     state = fields.String()
     overdue = fields.Boolean()
     assignee = fields.String(
-        validate=validate.Regexp(r"^(me|none|\d{1,12})$", error="须为 me、none 或工作人员编号"),
-        metadata={"description": "me 本人承办（含代理的）、none 未分配、或承办人编号"},
+        validate=validate.Regexp(
+            r"^(me|none|all|\d{1,12})$", error="须为 me、none、all 或工作人员编号"
+        ),
+        metadata={
+            "description": "me 本人承办（含代理的）、none 未分配、all 全部、或承办人编号；"
+            "不填时审查员看到本人承办、代理的和未分配的案件，科室负责人和管理员看到全部"
+        },
     )
     format = export_format()

@@ -59,16 +59,41 @@ def _uses_row_marker(user: User) -> bool:
     return agency.AGENT not in user.roles
 
 
+# Who sees every case of the region by default, not only those the assignee rule lets them act on.
+OVERSEERS = frozenset({assignment.CHIEF, "admin"})
+
+
+def _owned_by(user: User) -> ColumnElement[bool]:
+    """Cases ``user`` owns or owns today as the deputy of an absent colleague."""
+    return Application.assignee_id.in_([user.id, *assignment.principals(user)])
+
+
 def assignee_filter(user: User, assignee: str | None) -> ColumnElement[bool] | None:
     """``?assignee=``: ``me`` (the caller's cases and those of whom they deputise for today),
-    ``none`` (unassigned) or a staff member's id."""
-    if not assignee:
+    ``none`` (unassigned), ``all`` or a staff member's id."""
+    if not assignee or assignee == "all":
         return None
     if assignee == "none":
         return Application.assignee_id.is_(None)
     if assignee == "me":
-        return Application.assignee_id.in_([user.id, *assignment.principals(user)])
+        return _owned_by(user)
     return Application.assignee_id == int(assignee)
+
+
+def _reviewers_own(user: User, roles: list[str]) -> ColumnElement[bool] | None:
+    """A reviewer's default queue: the reviewer's steps only on cases they own, deputise for
+    or nobody owns (the assignee rule refuses them the rest); the other roles' cases and a
+    joint review's unit opinions are unaffected. Chiefs and admins see every case."""
+    if assignment.REVIEWER not in user.roles or OVERSEERS & set(user.roles):
+        return None
+    others = [queue_index.token(role) for role in roles if role != assignment.REVIEWER]
+    if user.region_code:  # a unit's own action (a joint review's opinion)
+        others += [queue_index.token(role, user.region_code) for role in roles]
+    return or_(
+        Application.assignee_id.is_(None),
+        _owned_by(user),
+        *(Application.queue_roles.contains(t, autoescape=True) for t in others),
+    )
 
 
 def _queue_query(
@@ -81,7 +106,8 @@ def _queue_query(
     assignee: str | None = None,
 ) -> Select | None:
     """The caller's actionable cases in SQL, from the columns ``queue_index`` keeps; a chief
-    (科室负责人) oversees every case of the region some staff member acts on."""
+    (科室负责人) oversees every case of the region some staff member acts on. Without
+    ``assignee`` a reviewer sees what the assignee rule lets them act on (``_reviewers_own``)."""
     roles = [role for role in queue_index.staff_roles() if role in user.roles]
     chief = assignment.CHIEF in user.roles
     if not roles and not chief:
@@ -103,7 +129,7 @@ def _queue_query(
         query = query.where(Application.permit_type == permit_type)
     if region:
         query = query.where(Application.region_code.startswith(access.region_prefix(region)))
-    owned = assignee_filter(user, assignee)
+    owned = assignee_filter(user, assignee) if assignee else _reviewers_own(user, roles)
     return query if owned is None else query.where(owned)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import timekeeping
 from app.extensions import db
 from app.models import Application, OutboxMessage, TimelineEntry
+from tests.console.conftest import console_login
 
 
 def _case(make, state: str = "under_review", region: str = "120101"):
@@ -179,6 +180,37 @@ def test_the_queue_filters_by_assignee(client, make):
     assert ids(chief, str(reviewer.id)) == {mine.id}
     bad = client.get("/api/v1/review/queue?assignee=everyone", headers=chief)
     assert bad.status_code == 422
+
+
+def test_a_reviewers_default_queue_leaves_out_colleagues_cases_but_not_a_chiefs(app, client, make):
+    me = make.staff("reviewer", "120000")
+    colleague = make.staff("reviewer", "120000")
+    away = make.staff("reviewer", "120000")
+    chief = make.headers(make.staff("chief", "120000"))
+    admin = make.headers(make.staff(["admin", "reviewer"], "120000"))
+    mine, theirs, stood_in, unassigned = (_case(make)[0] for _ in range(4))
+    _act(client, make.headers(me), mine.id, "claim")
+    _act(client, make.headers(colleague), theirs.id, "claim")
+    _act(client, make.headers(away), stood_in.id, "claim")
+    today = timekeeping.today().isoformat()
+    deputy = {"deputy_id": me.id, "starts_on": today, "ends_on": today}
+    added = client.post(
+        f"/api/v1/staff/{away.id}/deputies", json=deputy, headers=make.headers(away)
+    )
+    assert added.status_code == 201
+
+    def ids(auth, query: str = ""):
+        url = f"/api/v1/review/queue{query}"
+        return {item["id"] for item in client.get(url, headers=auth).get_json()["items"]}
+
+    everything = {mine.id, theirs.id, stood_in.id, unassigned.id}
+    assert ids(make.headers(me)) == {mine.id, stood_in.id, unassigned.id}
+    assert ids(make.headers(me), "?assignee=all") == everything
+    assert ids(chief) == everything
+    assert ids(admin) == everything
+    page = console_login(app, me.username).get("/console/queue").get_data(as_text=True)
+    assert f"/console/cases/{theirs.id}" not in page
+    assert f"/console/cases/{unassigned.id}" in page
 
 
 def test_a_deputy_acts_for_the_absent_assignee_only_within_the_dates(client, make):
