@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app import timekeeping
+from app.domain.queue_index import UNIT_ACTIONS
 from app.errors import Conflict
 from app.extensions import db
 from app.models import Application, RegionAssignment, StaffDeputy, User
@@ -110,7 +111,12 @@ def on_behalf_of(user: User | None, application: Application) -> User | None:
 
 
 def _reviewer_step(user: User, application: Application, action: str) -> bool:
-    """Whether ``user`` would take ``action`` as a reviewer (no other role of theirs may)."""
+    """Whether ``user`` would take ``action`` as a reviewer (no other role of theirs may).
+
+    A unit's own action (a joint review's opinion) belongs to that unit's reviewers, whoever
+    owns the case: it is not the assignee's step."""
+    if action in UNIT_ACTIONS:
+        return False
     workflow = get_workflow(application.kind)
     for transition in workflow.transitions:
         if transition.action == action and application.state in transition.sources:

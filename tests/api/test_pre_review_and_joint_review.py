@@ -122,3 +122,19 @@ def test_a_reviewer_outside_the_units_cannot_give_an_opinion(client, make, offic
     assert response.get_json()["code"] == "NOT_A_JOINT_REVIEW_UNIT"
     other = make.headers(make.staff("reviewer", "120103"))
     assert make.act(client, other, view, "give_opinion", opinion="agree").status_code == 404
+
+
+def test_a_unit_reviewer_gives_the_opinion_on_a_case_a_colleague_owns(client, make, office, drive):
+    view = under_review(make, office, drive, client)
+    view = make.act(client, office["reviewer"], view, "claim").get_json()
+    assert view["assignee"] is not None
+    view = drive(view, ("reviewer", "open_joint_review", {"units": ["120100", "120101"]}))
+    district = make.headers(make.staff("reviewer", "120101"))
+
+    queue = client.get("/api/v1/review/queue", headers=district).get_json()["items"]
+    assert view["id"] in {item["id"] for item in queue}
+    sees = client.get(f"/api/v1/applications/{view['id']}", headers=district).get_json()
+    assert "give_opinion" in sees["actions"]
+    given = make.act(client, district, view, "give_opinion", opinion="agree", comment="同意")
+    assert given.status_code == 200, given.get_json()
+    assert given.get_json()["joint_review"]["opinions"]["120101"]["opinion"] == "agree"
