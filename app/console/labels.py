@@ -11,6 +11,7 @@ from app.domain.assignment import OFFICE_ACTION_LABELS
 from app.domain.carriers import carrier_name
 from app.licences.lifecycle import STATUS_LABELS
 from app.models import ROLE_LABELS
+from app.schemas.notification import TOPIC_LABELS
 from permits.catalogue import get_permit_type
 from permits.identifiers import mask_phone
 from workflows.definitions import get_workflow
@@ -102,6 +103,7 @@ def register_filters(bp: Blueprint) -> None:
         "choice_label": lambda c: CHOICE_LABELS.get(c, c),
         "material_status": lambda s: MATERIAL_STATUS_LABELS.get(s, s),
         "kind_label": lambda k: KIND_LABELS.get(k, k),
+        "topic_label": lambda t: TOPIC_LABELS.get(t, "其他"),
         "licence_status": lambda s: STATUS_LABELS.get(s, s),
         "shipment_status": lambda s: SHIPMENT_STATUS_LABELS.get(s, s),
         "permit_name": permit_name,

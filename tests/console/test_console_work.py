@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
+from app.domain.outbox import enqueue
+from app.extensions import db
+from app.jobs import outbox_delivery
 from app.licences import documents as licence_documents
+from app.schemas.notification import TOPIC_LABELS
 from tests.console.conftest import csrf_of
 
 
@@ -244,3 +250,35 @@ def test_a_licence_page_offers_the_sealed_ofd_of_the_staff_members_region_only(m
     assert f'filename="{licence.identifier}.ofd"' in ofd.headers["Content-Disposition"]
     elsewhere = login(make.staff("reviewer", "310000"))
     assert elsewhere.get(f"/console/licences/{licence.id}/ofd").status_code == 404
+
+
+def _topics_the_code_sends() -> set[str]:
+    """Every notification topic a module of app/ names when it enqueues a message."""
+    patterns = (
+        re.compile(r'\btopic="([a-z_]+)"'),
+        re.compile(r'^TOPIC = "([a-z_]+)"', re.MULTILINE),
+        re.compile(r'enqueue\(\s*[\w.]+,\s*"([a-z_]+)"'),
+    )
+    root = Path(__file__).resolve().parents[2] / "app"
+    return {
+        topic
+        for path in root.rglob("*.py")
+        for pattern in patterns
+        for topic in pattern.findall(path.read_text(encoding="utf-8"))
+    }
+
+
+def test_the_alerts_page_names_every_topic_in_chinese(make, login):
+    sent = _topics_the_code_sends()
+    assert {"case_returned", "urge", "deadline", "rating_overdue"} <= sent
+    assert sent <= set(TOPIC_LABELS)
+    staff = make.staff("reviewer", "120000")
+    for topic in TOPIC_LABELS:
+        enqueue(staff.id, topic, f"提醒 {len(topic)}", "内容")
+    db.session.commit()
+    outbox_delivery.drain()
+
+    page = login(staff).get("/console/alerts").get_data(as_text=True)
+    shown = set(re.findall(r'<span class="tag">([^<]*)</span>', page))
+    assert shown == set(TOPIC_LABELS.values())
+    assert "case_returned" not in page and "rating_overdue" not in page
