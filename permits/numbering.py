@@ -80,6 +80,40 @@ def issuer_name(region_code: str) -> str:
     return f"{name}{'应急管理厅' if is_provincial_department else '应急管理局'}"
 
 
+def authority_region(region_code: str) -> str:
+    """The region whose authority issues as ``region_code``'s: the highest region over it that
+    prints the same authority (a municipality's city, 天津市 under 天津市, is the
+    municipality's bureau). One authority, one sequence of notice numbers."""
+    name = issuer_name(region_code)
+    for above in (province_of(region_code), city_of(region_code)):
+        if above and above != region_code and _printed_authority(above) == name:
+            return above
+    return region_code
+
+
+def _printed_authority(region_code: str) -> str | None:
+    try:
+        return issuer_name(region_code)
+    except NumberingError:
+        return None
+
+
+# The sequence key of numbers that name no region at all.
+NATIONWIDE = "000000"
+
+
+def number_scope(template: str, region_code: str) -> str:
+    """The region whose licence numbers ``template`` tells apart from others': the issuers
+    under it print alike (（苏）PF〔2026〕0001 in every city of Jiangsu), so they share one
+    sequence."""
+    fields = {field for _, field, _, _ in _parse_template(template) if field}
+    if "city_abbr" in fields and not _is_municipality(region_code):
+        return city_of(region_code) or region_code
+    if fields & {"province_abbr", "city_abbr"}:
+        return province_of(region_code)
+    return NATIONWIDE
+
+
 def _parse_template(template: str) -> list[tuple[str, str | None, str | None, str | None]]:
     try:
         return list(Formatter().parse(template))

@@ -27,7 +27,12 @@ from app.models import Application, Licence, LicenceSequence
 from app.sql import insert_ignore
 from permits.catalogue import PermitType
 from permits.identifiers import elicence_identifier, region_at_level
-from permits.numbering import NumberingError, format_licence_number, issuer_name
+from permits.numbering import (
+    NumberingError,
+    format_licence_number,
+    issuer_name,
+    number_scope,
+)
 from workflows.definitions.common import BEFORE_APPROVAL
 
 # A case still being decided: a licence with one open may not be renewed or changed again.
@@ -185,7 +190,8 @@ def particulars_to_supply(licence: Licence, permit_type: PermitType, kind: str) 
 
 
 def allocate_serial(permit_type: str, region: str, year: int) -> int:
-    """The next serial of this issuer's sequence for ``year``, held until commit."""
+    """The next serial of a sequence for ``year``, held until commit. ``region`` keys it: a
+    notice's authority (``authority_region``) or a licence number's scope (``number_scope``)."""
     key = {"permit_type": permit_type, "issuer_region": region, "year": year}
     db.session.execute(insert_ignore(LicenceSequence.__table__, {**key, "last_seq": 0}))
     return db.session.execute(
@@ -247,8 +253,9 @@ def issue_licence(application: Application) -> Licence:
     check_particulars(permit_type, holder)
     issued_on = timekeeping.today()
     region = issuer_region(permit_type, application.region_code)
-    serial = allocate_serial(permit_type.code, region, issued_on.year)
     try:
+        scope = number_scope(permit_type.number_template, region)
+        serial = allocate_serial(permit_type.code, scope, issued_on.year)
         number = format_licence_number(
             permit_type.number_template, region_code=region, year=issued_on.year, seq=serial
         )

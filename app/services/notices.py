@@ -2,7 +2,8 @@
 
 An office decides in writing. Each action that the law answers with a document creates its
 notice in the action's own transaction: numbered per issuing authority, kind and year (the
-licence sequences' table, so numbers have no gaps), its text frozen on the row, linked from
+licence sequences' table, so numbers have no gaps; regions printing the same authority share
+its sequence, ``authority_region``), its text frozen on the row, linked from
 the timeline entry and the inbox message. The PDF is rendered from ``pdf_templates/notice.yaml``
 and signed by the authority on first request, then kept (like a licence's).
 
@@ -33,7 +34,7 @@ from app.models import Application, Licence, Notice, Shipment, User
 from pdf_templates.notices import NoticeDocument, render_notice
 from pdf_templates.render.text import format_cn_date
 from permits.catalogue import PermitType
-from permits.numbering import issuer_name, region_name
+from permits.numbering import authority_region, issuer_name, region_name
 from workflows.engine import Outcome
 
 TITLES = {
@@ -83,7 +84,7 @@ def issue_for(application: Application, outcome: Outcome) -> Notice | None:
     region = issuer_region(permit_type, application.region_code)
     authority = issuer_name(region)
     today = timekeeping.today()
-    serial = allocate_serial(f"notice:{kind}", region, today.year)
+    serial = allocate_serial(f"notice:{kind}", authority_region(region), today.year)
     paragraphs = PARAGRAPHS[kind](application, permit_type, dict(outcome.data), region)
     notice = Notice(
         application_id=application.id,

@@ -66,3 +66,42 @@ def test_the_ofd_migration_gives_identifier_less_licences_their_register_identif
     expected = register_elicence_identifier(type_code, app.config["ISSUER_CREDIT_CODE"], number)
     assert after[older_id] == expected and elicence_identifier_problem(expected) is None
     assert after[kept_id] == identifiers[kept_id]
+
+
+def test_the_sequence_migration_merges_issuers_that_print_alike(app):
+    """Sequences of issuers printing the same numbers become one, at the highest serial
+    either had reached; the others are left as they were."""
+    from pathlib import Path
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import LicenceSequence
+
+    directory = str(Path(app.root_path).parent / "migrations")
+    downgrade(directory=directory, revision="a20_1_licence_ofd")
+    rows = [
+        ("notice:acceptance", "120000", 2026, 3),
+        ("notice:acceptance", "120100", 2026, 5),  # the municipality's bureau again
+        ("notice:acceptance", "120101", 2026, 4),  # 和平区: an authority of its own
+        ("fireworks-wholesale", "320100", 2026, 2),  # （苏）PF〔…〕: one sequence for 江苏
+        ("fireworks-wholesale", "320500", 2026, 7),
+        ("hazchem-trading", "320100", 2026, 6),  # 苏宁安经〔…〕: each city its own
+        ("hazchem-trading", "320500", 2026, 1),
+    ]
+    db.session.add_all(
+        LicenceSequence(permit_type=p, issuer_region=r, year=y, last_seq=n) for p, r, y, n in rows
+    )
+    db.session.commit()
+    db.session.remove()
+    upgrade(directory=directory)
+
+    after = set(db.session.execute(select(LicenceSequence.__table__)).all())
+    assert after == {
+        ("notice:acceptance", "120000", 2026, 5),
+        ("notice:acceptance", "120101", 2026, 4),
+        ("fireworks-wholesale", "320000", 2026, 7),
+        ("hazchem-trading", "320100", 2026, 6),
+        ("hazchem-trading", "320500", 2026, 1),
+    }
