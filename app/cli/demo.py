@@ -192,7 +192,8 @@ def _year_of_cases(steps: _Steps, today: date, at) -> None:
 
 
 def _cases_in_hand(steps: _Steps, today: date, at) -> None:
-    """Cases in hand: fresh and overdue ones, one returned for supplement, one to dispatch."""
+    """Cases in hand: fresh and overdue ones, one awaiting the chief's check (a three-level
+    type), one returned for supplement, one to dispatch."""
     at(_workday(today - timedelta(days=12)))
     steps.submitted(steps.firms[3])  # never accepted: past the 5-day acceptance limit
 
@@ -205,6 +206,14 @@ def _cases_in_hand(steps: _Steps, today: date, at) -> None:
     reviewing = steps.submitted(steps.firms[1], "fireworks-wholesale")
     steps.act(reviewing, "clerk", "accept")
     steps.act(reviewing, "reviewer", "start_review")
+
+    at(_workday(today - timedelta(days=8)))
+    checking = steps.submitted(steps.firms[3], "hazchem-production-safety")
+    at(_workday(today - timedelta(days=7)))
+    steps.reviewed(checking)
+    at(_workday(today - timedelta(days=3)))
+    # 三级审批 (review_levels: 3): the recommendation waits for the chief's check (审核)
+    steps.act(checking, "reviewer", "recommend", recommendation="approve", comment="符合条件")
 
     at(_workday(today - timedelta(days=4)))
     supplement = steps.submitted(steps.firms[1])

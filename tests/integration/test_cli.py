@@ -56,6 +56,9 @@ def test_demo_data_loads_once_with_a_year_of_history(frozen_now, runner):
     states = set(db.session.scalars(select(Application.state)))
     assert {"draft", "submitted", "supplement_required", "under_review", "approved"} <= states
     assert {"delivered", "denied", "not_accepted"} <= states
+    checked = db.session.scalars(select(Application).where(Application.state == "pending_check"))
+    # an office head sees the three-level review's new state right away
+    assert [a.permit_type for a in checked] == ["hazchem-production-safety"]
     months = stats.monthly_figures("", 12)
     assert sum(1 for month in months if month.decided) >= 11
     assert any(m.on_time_rate is not None and m.on_time_rate < 1 for m in months)
