@@ -30,6 +30,7 @@ NODES = {  # the feed's case steps as a platform's 办件环节
     "cn.zerovisit.case.decided": "办结",
     "cn.zerovisit.case.delivered": "送达",
     "cn.zerovisit.rating.created": "评价",
+    "cn.zerovisit.rating.updated": "评价",  # the re-rating after a rectification replaces it
 }
 
 

@@ -1,6 +1,6 @@
 """The integration event feed: events written with the change they report, read by cursor.
 
-Emitting: ``case_step``, ``licence_event`` and ``rating_created`` add an ``Event`` to the
+Emitting: ``case_step``, ``licence_event`` and ``rating_event`` add an ``Event`` to the
 caller's session, so it commits or rolls back with the change (no event for a step that did
 not happen, no step without its event). They are called from the few central places that
 record a case's step (``timeline.append``), issue, revoke or supersede a licence, and record
@@ -168,17 +168,23 @@ def licence_event(licence: Licence, what: str, supersedes_number: str | None = N
     emit(f"licence.{what}", licence.number, data)
 
 
-def rating_created(rating: Rating, application: Application) -> None:
+def rating_event(rating: Rating, application: Application) -> None:
+    """``rating.created`` for the first rating, ``rating.updated`` (with the first score) for
+    the one re-rating after a rectification outcome."""
+    data: dict[str, Any] = {
+        "application_id": application.id,
+        "application_number": application.number,
+        **_codes(application.permit_type, application.region_code),
+        "score": rating.score,
+        "comment": rating.comment,
+    }
+    rerated = rating.rerated_at is not None
+    if rerated:
+        data["first_score"] = rating.first_score
     emit(
-        "rating.created",
+        "rating.updated" if rerated else "rating.created",
         application.number or str(application.id),
-        {
-            "application_id": application.id,
-            "application_number": application.number,
-            **_codes(application.permit_type, application.region_code),
-            "score": rating.score,
-            "comment": rating.comment,
-        },
+        data,
     )
 
 

@@ -89,6 +89,12 @@ RATING_DATA: dict[str, Any] = {
         "application_number": _S,
         **_CODES,
         "score": {"type": "integer", "minimum": 1, "maximum": 5},
+        "first_score": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 5,
+            "description": "仅 rating.updated：差评整改后重新评价前的原评分",
+        },
         "comment": {**_S, "description": "评价内容（仅 cases:read 权限可见）"},
     },
 }
@@ -120,6 +126,7 @@ EVENT_TYPES: dict[str, EventType] = {
             for n, title in _LICENCE
         ),
         EventType(f"{PREFIX}rating.created", "收到好差评", "events:read", "EventDataRating"),
+        EventType(f"{PREFIX}rating.updated", "重新评价", "events:read", "EventDataRating"),
     )
 }
 

@@ -54,8 +54,8 @@ def rate_application(user: User, application_id: int, score: int, comment: str) 
     else:
         raise _already_rated()
     rating.score, rating.comment = score, comment
-    # each rating, the one re-rating too, is a 好差评 evaluation the province receives
-    events.rating_created(rating, application)
+    # each rating is a 好差评 evaluation the province receives; a re-rating replaces the first
+    events.rating_event(rating, application)
     try:
         db.session.flush()
         if score <= BAD_SCORE:

@@ -195,6 +195,38 @@ def test_ratings_and_revocations_are_events(client, make, machine, approved, off
     assert "comment" not in only["data"]
 
 
+def test_a_re_rating_after_the_rectification_is_reported_as_updated(client, make, machine):
+    owner = make.applicant()
+    case = make.case_in_state(make.enterprise(owner), "delivered", owner)
+    chief = make.headers(make.staff("chief", "120000"))
+    rating_url = f"/api/v1/applications/{case.id}/rating"
+    first = {"score": 2, "comment": "补正通知看不懂"}
+    assert client.post(rating_url, json=first, headers=make.headers(owner)).status_code == 201
+    (opened,) = client.get("/api/v1/rating-cases", headers=chief).get_json()["items"]
+    for action, comment in (("contact", "已电话回访"), ("rectify", "补正通知已改写为逐项清单")):
+        done = client.post(
+            f"/api/v1/rating-cases/{opened['id']}/actions",
+            json={"action": action, "comment": comment},
+            headers=chief,
+        )
+        assert done.status_code == 200, done.get_json()
+    again = {"score": 4, "comment": "改进很快"}
+    assert client.post(rating_url, json=again, headers=make.headers(owner)).status_code == 201
+
+    full, _ = machine(*ALL_SCOPES)
+    types = "cn.zerovisit.rating.created,cn.zerovisit.rating.updated"
+    created, updated = feed(client, full, types=types).get_json()["items"]
+    assert (created["type"], created["data"]["score"]) == ("cn.zerovisit.rating.created", 2)
+    assert "first_score" not in created["data"]
+    assert updated["type"] == "cn.zerovisit.rating.updated"
+    assert updated["subject"] == created["subject"] == case.number
+    assert (updated["data"]["score"], updated["data"]["first_score"]) == (4, 2)
+    assert updated["data"]["comment"] == "改进很快"
+    narrow, _ = machine("events:read")
+    (only,) = feed(client, narrow, types="cn.zerovisit.rating.updated").get_json()["items"]
+    assert "comment" not in only["data"]
+
+
 def test_the_catalogue_names_item_and_implementation_codes(client):
     items = client.get("/api/v1/permit-types").get_json()["items"]
     assert all(item["item_code"] and item["implementation_code"] for item in items)
@@ -256,6 +288,7 @@ def test_the_openapi_document_describes_the_events_and_their_data(client):
         "cn.zerovisit.case.submitted",
         "cn.zerovisit.licence.issued",
         "cn.zerovisit.rating.created",
+        "cn.zerovisit.rating.updated",
     }
     assert len(event["properties"]["data"]["oneOf"]) == 3
     paths = spec["paths"]
