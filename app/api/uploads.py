@@ -286,9 +286,7 @@ class RequestUploadItem(MethodView):
     @blp.operation(
         "getRequestAttachmentUploadOffset", "查询诉求附件已上传字节数", f"{TUS_DOC}中断后据此续传。"
     )
-    @blp.problems(
-        401, (404, "REQUEST_NOT_FOUND、UPLOAD_NOT_FOUND"), (412, "TUS_VERSION_UNSUPPORTED")
-    )
+    @blp.problems(401, (404, "UPLOAD_NOT_FOUND"), (412, "TUS_VERSION_UNSUPPORTED"))
     def head(self, request_id: int, upload_id: str):
         """How many bytes of the upload are safely stored."""
         return _offset(service.attachment_of(request_id), upload_id)
@@ -320,9 +318,7 @@ class RequestUploadItem(MethodView):
     @login_required
     @blp.response(204)
     @blp.operation("deleteRequestAttachmentUpload", "放弃诉求附件上传", DELETE_DESCRIPTION)
-    @blp.problems(
-        401, (404, "REQUEST_NOT_FOUND、UPLOAD_NOT_FOUND"), (412, "TUS_VERSION_UNSUPPORTED")
-    )
+    @blp.problems(401, (404, "UPLOAD_NOT_FOUND"), (412, "TUS_VERSION_UNSUPPORTED"))
     def delete(self, request_id: int, upload_id: str):
         """Abandon the upload (tus termination); its bytes are removed at once."""
         service.terminate(current_user(), service.attachment_of(request_id), upload_id)
