@@ -45,7 +45,7 @@ def upgrade():
             ['id'],
             ondelete='SET NULL',
         )
-        batch_op.create_check_constraint('ck_resumable_uploads_one_target', ONE_TARGET)
+        batch_op.create_check_constraint(op.f('ck_resumable_uploads_one_target'), ONE_TARGET)
 
 
 def downgrade():
@@ -53,7 +53,7 @@ def downgrade():
     # one's partial file is left in the partial folder).
     op.execute("DELETE FROM resumable_uploads WHERE kind <> 'material'")
     with op.batch_alter_table('resumable_uploads', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_resumable_uploads_one_target', type_='check')
+        batch_op.drop_constraint(op.f('ck_resumable_uploads_one_target'), type_='check')
         batch_op.drop_constraint(
             'fk_resumable_uploads_attachment_id_request_attachments', type_='foreignkey'
         )
