@@ -110,18 +110,27 @@ def _case_view_options(query: Select) -> Select:
     )
 
 
+def _user_and_application_query() -> Select:
+    return _case_view_options(
+        select(User, Application)
+        .join_from(Application, User, User.id == bindparam("user_id"))  # one row of each
+        .where(Application.id == bindparam("application_id"))
+    )
+
+
+# Built once, with bound parameters, as the poll's: building the ORM statement and its cache
+# key on every status read cost about a tenth of the read's CPU.
+_USER_AND_APPLICATION = _user_and_application_query()
+
+
 def user_and_application(user_id: int, application_id: int) -> tuple[User, Application] | None:
     """The token's user and the case in one round trip (then the verdicts): the status read.
 
     Nothing is checked here — the caller checks the user against the token and
     ``can_see_application``; None when either row is missing.
     """
-    query = _case_view_options(
-        select(User, Application)
-        .join_from(Application, User, User.id == user_id)  # one row of each, joined
-        .where(Application.id == application_id)
-    )
-    row = db.session.execute(query).unique().one_or_none()
+    params = {"user_id": user_id, "application_id": application_id}
+    row = db.session.execute(_USER_AND_APPLICATION, params).unique().one_or_none()
     return None if row is None else (row[0], row[1])
 
 

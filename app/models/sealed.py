@@ -84,14 +84,17 @@ class SealedJSON(TypeDecorator):
     def open(self, value: Any, ring: Keyring) -> Any:
         if not isinstance(value, dict):
             return value
-        opened = copy.deepcopy(value)
+        return self._open_fields(copy.deepcopy(value), ring)
+
+    def _open_fields(self, document: dict, ring: Keyring) -> dict:
+        """Open the sealed fields of ``document`` where they lie."""
         for path in self.paths:
             _apply(
-                opened,
+                document,
                 path,
                 lambda v, where: ring.open(v, f"{self.context}:{where}") if is_sealed(v) else v,
             )
-        return opened
+        return document
 
     def tokens(self, value: Any) -> list[str]:
         """The stored values at ``paths`` (sealed or, before the migration, in clear)."""
@@ -110,7 +113,9 @@ class SealedJSON(TypeDecorator):
         return self.seal(value, keyring())
 
     def process_result_value(self, value: Any, dialect) -> Any:
-        return self.open(value, keyring())
+        # The driver's own fresh document, which nothing else holds: opened without a copy
+        # (a joined eager load hands every row's copy of the case's form here).
+        return self._open_fields(value, keyring()) if isinstance(value, dict) else value
 
 
 class SealedText(TypeDecorator):

@@ -10,8 +10,10 @@ Each public function is one transaction; a stale ``version`` answers 409.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -21,7 +23,13 @@ from app import timekeeping
 from app.domain import access, clock
 from app.domain.outbox import enqueue
 from app.domain.transaction import commit
-from app.domain.upload_pipeline import NO_FILE, no_file, received_file
+from app.domain.upload_pipeline import (
+    NO_FILE,
+    ReceivedFile,
+    no_file,
+    received_file,
+    received_spool,
+)
 from app.domain.working_day_sums import local_day, span_sum
 from app.errors import (
     Conflict,
@@ -33,6 +41,7 @@ from app.errors import (
     fields_error,
 )
 from app.extensions import db
+from app.integrations.storage import StoredFile
 from app.models import (
     Enterprise,
     EnterpriseRequest,
@@ -207,32 +216,77 @@ def rate(user: User, request_id: int, score: int, comment: str | None) -> Enterp
     return item
 
 
-def add_attachment(user: User, request_id: int, upload: Upload | None) -> RequestAttachment:
-    """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's own request."""
+def _writable_request(user: User, request_id: int) -> EnterpriseRequest:
+    """The caller's own request, locked, while it still takes attachments."""
     item = get_request(user, request_id, lock=True)
     if user.is_staff:
         raise NotFound("诉求不存在", code="REQUEST_NOT_FOUND")
     if item.state == "closed":
         raise Conflict("诉求已办结，不能再添加附件", code="REQUEST_CLOSED")
-    if upload is None or no_file(upload):
-        raise field_error("file", NO_FILE)
+    return item
+
+
+def _check_room(item: EnterpriseRequest) -> None:
     count = db.session.scalars(
         select(func.count()).where(RequestAttachment.request_id == item.id)
     ).one()
     if count >= MAX_ATTACHMENTS:
         message = f"每件诉求最多{MAX_ATTACHMENTS}个附件"
         raise Conflict(message, code="TOO_MANY_ATTACHMENTS")
+
+
+def prepare_attachment(user: User, request_id: int) -> EnterpriseRequest:
+    """The caller's own request, locked, once it may take one more attachment (a resumable
+    upload asks at its creation and again when its last byte arrives)."""
+    item = _writable_request(user, request_id)
+    _check_room(item)
+    return item
+
+
+def _new_attachment(
+    user: User, item: EnterpriseRequest, received: ReceivedFile
+) -> RequestAttachment:
+    attachment = RequestAttachment(
+        request_id=item.id,
+        sha256=received.sha256,
+        filename=received.filename,
+        content_type=received.content_type,
+        size=received.size,
+        uploaded_by=user.id,
+        created_at=timekeeping.now(),
+    )
+    db.session.add(attachment)
+    return attachment
+
+
+def add_attachment(user: User, request_id: int, upload: Upload | None) -> RequestAttachment:
+    """Attach a file (PDF, JPEG, PNG or OFD, judged by content) to the caller's own request."""
+    item = _writable_request(user, request_id)
+    if upload is None or no_file(upload):
+        raise field_error("file", NO_FILE)
+    _check_room(item)
     with received_file(upload) as received:
-        attachment = RequestAttachment(
-            request_id=item.id,
-            sha256=received.sha256,
-            filename=received.filename,
-            content_type=received.content_type,
-            size=received.size,
-            uploaded_by=user.id,
-            created_at=timekeeping.now(),
-        )
-        db.session.add(attachment)
+        attachment = _new_attachment(user, item, received)
+    commit()
+    return attachment
+
+
+def store_attachment(
+    user: User,
+    item: EnterpriseRequest,
+    filename: str | None,
+    tmp: Path,
+    spooled: StoredFile,
+    *,
+    attach: Callable[[RequestAttachment], None],
+) -> RequestAttachment:
+    """A resumable upload's file, complete on disk, through the multipart route's pipeline
+    (``received_spool``: the same checks, blob and store); ``attach`` records the new
+    attachment on the upload in the same transaction."""
+    with received_spool(tmp, spooled, filename) as received:
+        attachment = _new_attachment(user, item, received)
+        db.session.flush()
+        attach(attachment)
     commit()
     return attachment
 

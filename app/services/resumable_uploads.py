@@ -1,13 +1,13 @@
-"""Resumable uploads of a material by the tus protocol 1.0.0 (core, creation, checksum,
-termination, expiration).
+"""Resumable uploads by the tus protocol 1.0.0 (core, creation, checksum, termination,
+expiration), of an application's material or of a request desk attachment (a ``Target``).
 
 A phone on a train loses its connection mid-file; with tus it asks how much arrived
 (``HEAD`` → ``Upload-Offset``) and sends only the rest. Each ``PATCH`` appends its raw body to
 the upload's file on the storage every app server shares (``DATA_DIR/documents/partial``),
 fsyncs it, and only then records the new offset in the database, so the offset a server
 reports is always on disk — whichever server took the previous ``PATCH``. The last byte hands
-the file to the same pipeline as the multipart route (``upload_pipeline.received_spool``
-through ``documents.store_document``): same
+the file to the same pipeline as the target's multipart route (``upload_pipeline.received_spool``
+through ``documents.store_document`` or ``enterprise_requests.store_attachment``): same
 content checks, same store, same response.
 
 The running SHA-256 is kept per process, not in the database: Python's ``hashlib`` cannot
@@ -46,8 +46,9 @@ from app.extensions import db
 from app.files import fsync_directory
 from app.integrations.storage import StoredFile
 from app.integrations.storage.spool import HEAD_BYTES
-from app.models import Document, ResumableUpload, User
-from app.services import documents
+from app.models import Document, RequestAttachment, ResumableUpload, User
+from app.models.upload import ATTACHMENT, MATERIAL
+from app.services import documents, enterprise_requests
 
 CHUNK_BYTES = 1024 * 1024
 # Running hashes of the uploads this process took last; an evicted one is rebuilt from disk.
@@ -62,6 +63,29 @@ class _Running:
 
 
 _running: OrderedDict[str, _Running] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an upload becomes: a material of an application, or an attachment of a request."""
+
+    kind: str  # MATERIAL or ATTACHMENT
+    id: int  # the application's or the request's
+
+    @property
+    def column(self) -> Any:
+        """The upload's column that names this target."""
+        if self.kind == MATERIAL:
+            return ResumableUpload.application_id
+        return ResumableUpload.request_id
+
+
+def material_of(application_id: int) -> Target:
+    return Target(MATERIAL, application_id)
+
+
+def attachment_of(request_id: int) -> Target:
+    return Target(ATTACHMENT, request_id)
 
 
 def partial_dir() -> Path:
@@ -90,23 +114,27 @@ def parse_metadata(header: str) -> dict[str, str]:
     return metadata
 
 
-def create(
-    user: User, application_id: int, length: int, metadata: dict[str, str]
-) -> ResumableUpload:
-    """Start an upload of ``length`` bytes for a material of the caller's own case."""
-    material_code = metadata.get("material", "")
-    if not material_code:
+def create(user: User, target: Target, length: int, metadata: dict[str, str]) -> ResumableUpload:
+    """Start an upload of ``length`` bytes for the caller's own case or request, refused
+    exactly as the target's multipart route would refuse it."""
+    material_code = metadata.get("material", "") if target.kind == MATERIAL else None
+    if material_code == "":
         raise field_error("material", "请选择材料")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if length > limit:
         raise upload_pipeline.too_large(limit)
     if length == 0:
         raise field_error("file", "文件为空")
-    documents.prepare_upload(user, application_id, material_code)
+    if material_code is not None:
+        documents.prepare_upload(user, target.id, material_code)
+    else:
+        enterprise_requests.prepare_attachment(user, target.id)
     now = timekeeping.now()
     upload = ResumableUpload(
         id=uuid.uuid4().hex,
-        application_id=application_id,
+        kind=target.kind,
+        application_id=target.id if target.kind == MATERIAL else None,
+        request_id=target.id if target.kind == ATTACHMENT else None,
         user_id=user.id,
         material_code=material_code,
         filename=metadata.get("filename", "")[:255],
@@ -124,18 +152,23 @@ def create(
     return upload
 
 
-def get(user: User, application_id: int, upload_id: str, *, lock: bool = False) -> ResumableUpload:
+def _finished(upload: ResumableUpload) -> bool:
+    return upload.document_id is not None or upload.attachment_id is not None
+
+
+def get(user: User, target: Target, upload_id: str, *, lock: bool = False) -> ResumableUpload:
     """The caller's own live upload; anyone else's, or an expired one, is not found."""
     query = select(ResumableUpload).where(
         ResumableUpload.id == upload_id,
-        ResumableUpload.application_id == application_id,
+        ResumableUpload.kind == target.kind,
+        target.column == target.id,
         ResumableUpload.user_id == user.id,
         ResumableUpload.expires_at > timekeeping.now(),
     )
     if lock:
         query = query.with_for_update(of=ResumableUpload).execution_options(populate_existing=True)
     upload = db.session.scalars(query).first()
-    if upload is None or (upload.document_id is None and not _path(upload).is_file()):
+    if upload is None or (not _finished(upload) and not _path(upload).is_file()):
         # No file: refused at the end (the pipeline dropped it) or lost with a volume.
         raise _not_found()
     return upload
@@ -143,21 +176,22 @@ def get(user: User, application_id: int, upload_id: str, *, lock: bool = False) 
 
 def append(
     user: User,
-    application_id: int,
+    target: Target,
     upload_id: str,
     offset: int,
     expected: bytes | None,
     body: IO[bytes],
     declared: int | None = None,
-) -> tuple[ResumableUpload, Document | None]:
-    """Append one ``PATCH`` body at ``offset``; the document once the last byte is in.
+) -> tuple[ResumableUpload, Document | RequestAttachment | None]:
+    """Append one ``PATCH`` body at ``offset``; the document (or attachment) once the last
+    byte is in.
 
     The upload's row is locked for the whole ``PATCH``, so two servers never write one file.
     """
-    upload = get(user, application_id, upload_id, lock=True)
-    if upload.document_id is not None and offset == upload.length:
-        return upload, db.session.get(Document, upload.document_id)  # a retried last PATCH
-    if offset != upload.received or upload.document_id is not None:
+    upload = get(user, target, upload_id, lock=True)
+    if _finished(upload) and offset == upload.length:
+        return upload, _result(upload)  # a retried last PATCH
+    if offset != upload.received or _finished(upload):
         raise Conflict(
             f"上传偏移量不符：服务器已收到 {upload.received} 字节",
             code="UPLOAD_OFFSET_MISMATCH",
@@ -195,7 +229,7 @@ def append(
     if upload.received < upload.length:
         commit()
         return upload, None
-    return upload, _finish(user, upload, path, digest)
+    return upload, _finish(user, target, upload, path, digest)
 
 
 def _copy(body: IO[bytes], handle: IO[bytes], hasher: _Hasher, room: int) -> int:
@@ -259,27 +293,49 @@ def _remember(upload_id: str, running: _Running) -> None:
         _running.popitem(last=False)
 
 
-def _finish(user: User, upload: ResumableUpload, path: Path, digest: Any) -> Document:
-    """The last byte is in: the multipart route's pipeline makes the document."""
+def _result(upload: ResumableUpload) -> Document | RequestAttachment | None:
+    """What a finished upload created (None if it was deleted since)."""
+    if upload.document_id is not None:
+        return db.session.get(Document, upload.document_id)
+    return db.session.get(RequestAttachment, upload.attachment_id)
+
+
+def _finish(
+    user: User, target: Target, upload: ResumableUpload, path: Path, digest: Any
+) -> Document | RequestAttachment:
+    """The last byte is in: the target's multipart pipeline makes the document or attachment,
+    after the same checks as at creation (the case or request may have changed since).
+
+    A refusal (a polyglot, say) leaves the row without its file, which the pipeline has
+    removed: the upload is then not found, and the daily expiry job drops the row.
+    """
     _running.pop(upload.id, None)
     with open(path, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     stored = StoredFile(digest.hexdigest(), upload.length, head)
+    if target.kind == ATTACHMENT:
+        item = enterprise_requests.prepare_attachment(user, target.id)
+
+        def attach_file(attachment: RequestAttachment) -> None:
+            upload.attachment_id = attachment.id
+
+        return enterprise_requests.store_attachment(
+            user, item, upload.filename, path, stored, attach=attach_file
+        )
+    material_code = upload.material_code or ""  # set for every material (one_target)
+    application = documents.prepare_upload(user, target.id, material_code)
 
     def attach(document: Document) -> None:
         upload.document_id = document.id
 
-    # A refusal (a polyglot, say) leaves the row without its file, which the pipeline has
-    # removed: the upload is then not found, and the daily expiry job drops the row.
-    application = documents.prepare_upload(user, upload.application_id, upload.material_code)
     return documents.store_document(
-        user, application, upload.material_code, upload.filename, path, stored, attach=attach
+        user, application, material_code, upload.filename, path, stored, attach=attach
     )
 
 
-def terminate(user: User, application_id: int, upload_id: str) -> None:
+def terminate(user: User, target: Target, upload_id: str) -> None:
     """``DELETE``: the applicant abandons the upload; its bytes go at once."""
-    upload = get(user, application_id, upload_id, lock=True)
+    upload = get(user, target, upload_id, lock=True)
     _running.pop(upload.id, None)
     _path(upload).unlink(missing_ok=True)
     db.session.delete(upload)

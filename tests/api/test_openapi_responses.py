@@ -43,11 +43,14 @@ def _signed(app, payload: dict) -> tuple[bytes, dict]:
     return body, {"X-Signature": signature}
 
 
-def _resumable_upload(client, auth: dict, url: str, material: str, content: bytes) -> None:
-    """Every tus operation and refusal, as documented."""
+def _resumable_upload(client, auth: dict, url: str, content: bytes, material: str = "") -> None:
+    """Every tus operation and refusal, as documented (a case's material, or without
+    ``material`` a request's attachment)."""
     tus = {**auth, "Tus-Resumable": "1.0.0"}
     assert client.options(f"{url}/uploads").status_code == 204
-    metadata = "material " + base64.b64encode(material.encode()).decode()
+    metadata = "filename " + base64.b64encode("扫描件.pdf".encode()).decode()
+    if material:
+        metadata += ",material " + base64.b64encode(material.encode()).decode()
     create = {**tus, "Upload-Length": str(len(content)), "Upload-Metadata": metadata}
     assert (
         client.post(f"{url}/uploads", headers={**create, "Tus-Resumable": "0.2"}).status_code == 412
@@ -143,7 +146,7 @@ def _intake_and_documents(client, make, office, contract) -> dict:
     )
     assert client.delete(f"{url}/documents/{document['id']}", headers=applicant).status_code == 204
     assert client.delete(f"{url}/documents/{document['id']}", headers=applicant).status_code == 404
-    _resumable_upload(client, applicant, url, material, make.pdf_bytes("续传"))
+    _resumable_upload(client, applicant, url, make.pdf_bytes("续传"), material)
     view = make.upload_required(client, applicant, view)
 
     assert make.act(client, office["clerk"], view, "approve").status_code == 403
@@ -221,6 +224,7 @@ def _enterprise_services(client, make, office) -> None:
     )
     assert attached.status_code == 201
     content = f"{one}/attachments/{attached.get_json()['id']}/content"
+    _resumable_upload(client, applicant, one, make.pdf_bytes("诉求续传"))
     assert client.get(content, headers=applicant).status_code == 200
     assert client.get(desk, headers=clerk).status_code == 200
     assert client.get(f"{desk}/999999", headers=applicant).status_code == 404

@@ -12,9 +12,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from app import crypto
 from app.domain import timeline
 from app.extensions import db
 from app.models import Enterprise, User
+from app.models.sealed import keyring
 
 # Bounds per request as measured (user, then the cases with their details), plus one spare.
 STATUS_BOUND = 4
@@ -58,6 +60,30 @@ def test_status_read_is_a_fixed_number_of_statements(client, make):
     for_clerk = statements_for(lambda: client.get(url, headers=staff_auth))
     assert len(for_applicant) <= STATUS_BOUND, for_applicant
     assert len(for_clerk) <= STATUS_BOUND, for_clerk
+
+
+def test_a_status_read_opens_each_personal_value_once(client, make, monkeypatch):
+    """The joined read hands the case's sealed form and delivery over once per document: each
+    value is still decrypted once, not once per document."""
+    user = make.applicant()
+    firm = make.enterprise(user)
+    case = make.case_in_state(firm, "submitted", make.staff("clerk"))
+    assert len(case.documents) > 3
+    url, auth = f"/api/v1/applications/{case.id}", make.headers(user)
+    opened: list[bytes] = []
+    real_open = crypto._sm4_gcm_open
+
+    def recording(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+        opened.append(nonce)
+        return real_open(key, nonce, sealed, aad)
+
+    monkeypatch.setattr(crypto, "_sm4_gcm_open", recording)
+    db.session.remove()
+    keyring()._opened.cache_clear()  # forget what the set-up opened
+    view = client.get(url, headers=auth)
+    assert view.status_code == 200
+    assert view.get_json()["delivery"]["phone"]  # a personal value, opened and shown
+    assert opened and len(opened) == len(set(opened)), opened
 
 
 def _queue_statements(client, make, clerk_id: int, auth, cases: int) -> list[str]:

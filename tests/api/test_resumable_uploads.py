@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -22,7 +25,7 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.jobs.daily_jobs import DAILY_JOBS
-from app.models import Document, ResumableUpload
+from app.models import Document, RequestAttachment, ResumableUpload
 from app.services.documents import storage
 from app.services.resumable_uploads import partial_dir
 from tests.conftest import FROZEN_NOW
@@ -332,3 +335,217 @@ def test_a_request_without_the_tus_version_is_412(client, case):
     assert response.status_code == 412
     assert response.get_json()["code"] == "TUS_VERSION_UNSUPPORTED"
     assert response.headers["Tus-Version"] == "1.0.0"
+
+
+# Request desk attachments: the same protocol and pipeline on /enterprise-requests/{id}/uploads.
+
+DESK = "/api/v1/enterprise-requests"
+PIECE = {**TUS, "Content-Type": "application/offset+octet-stream"}
+
+
+def file_request(client, make, auth: dict, enterprise_id: int) -> dict:
+    body = {
+        "enterprise_id": enterprise_id,
+        "topic": "tax",
+        "title": "留抵退税",
+        "description": "咨询",
+    }
+    response = client.post(DESK, json=body, headers=auth)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def desk_request(client, make):
+    user = make.applicant()
+    auth = make.headers(user)
+    return auth, file_request(client, make, auth, make.enterprise(user).id)
+
+
+def attachment_uploader(base: str, auth: dict, item: dict, path: Path, **kwargs):
+    client = TusClient(f"{base}{DESK}/{item['id']}/uploads", headers=auth)
+    stream = path.open("rb")
+    OPEN_STREAMS.append(stream)
+    return Sha256Uploader(
+        file_stream=stream,
+        client=client,
+        chunk_size=CHUNK,
+        metadata={"filename": "整改报告.pdf"},
+        upload_checksum=True,
+        **kwargs,
+    )
+
+
+def cut_patch(url: str, auth: dict, offset: int, body: bytes, sent: int) -> int:
+    """A PATCH announcing all of ``body`` whose connection is lost after ``sent`` bytes (the
+    train enters a tunnel); returns the status the server answered once it saw the loss."""
+    parts = urlsplit(url)
+    head = [
+        f"PATCH {parts.path} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        f"Content-Length: {len(body)}",
+        f"Upload-Offset: {offset}",
+        *(f"{name}: {value}" for name, value in {**auth, **PIECE}.items()),
+    ]
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
+        connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body[:sent])
+        connection.shutdown(socket.SHUT_WR)
+        answer = connection.makefile("rb").readline()
+    return int(answer.split()[1])
+
+
+def test_a_request_attachment_cut_mid_patch_resumes_from_head(
+    live, desk_request, make, tmp_path, client
+):
+    auth, item = desk_request
+    path = scan_file(tmp_path, make, 2 * 1024 * 1024 + 4321, name="report.pdf")
+    content = path.read_bytes()
+    first = attachment_uploader(live, auth, item, path)
+    first.upload(stop_at=CHUNK)
+    assert first.url is not None and first.url.startswith(f"{live}{DESK}/{item['id']}/uploads/")
+    lost_at = int(len(content) * 0.9)
+    assert cut_patch(first.url, auth, CHUNK, content[CHUNK:], lost_at - CHUNK) == 204
+    assert head_offset(first.url, auth) == lost_at  # what arrived before the loss is kept
+
+    resumed = attachment_uploader(live, auth, item, path, url=first.url)  # asks HEAD
+    assert resumed.offset == lost_at
+    resumed.upload()
+
+    body = json.loads(resumed.request.response_content)  # the last PATCH's answer
+    expected = hashlib.sha256(content).hexdigest()
+    assert body["sha256"] == expected and body["size"] == len(content)
+    assert body["filename"] == "整改报告.pdf" and body["content_type"] == "application/pdf"
+    detail = client.get(f"{DESK}/{item['id']}", headers=auth).get_json()
+    assert detail["attachments"] == [body]  # the multipart route's fields, nothing else
+    stored = client.get(f"{DESK}/{item['id']}/attachments/{body['id']}/content", headers=auth)
+    assert hashlib.sha256(stored.data).hexdigest() == expected
+    stored.close()
+    assert not any(partial_dir().iterdir()), "the partial file became the stored blob"
+
+    retried = requests.patch(  # the last PATCH again (its answer was lost): the same file
+        first.url, data=b"", headers={**auth, **PIECE, "Upload-Offset": str(len(content))}
+    )
+    assert retried.status_code == 200 and retried.json() == body
+    assert db.session.scalars(db.select(RequestAttachment)).all()[0].id == body["id"]
+    assert len(db.session.scalars(db.select(RequestAttachment)).all()) == 1
+
+
+def test_a_request_attachment_with_a_wrong_checksum_is_460_and_a_wrong_offset_409(
+    live, desk_request, make, tmp_path
+):
+    auth, item = desk_request
+    path = scan_file(tmp_path, make, 600 * 1024)
+    first = attachment_uploader(live, auth, item, path)
+    first.upload(stop_at=CHUNK)
+    piece = path.read_bytes()[CHUNK : 2 * CHUNK]
+    wrong = base64.b64encode(hashlib.sha256(piece + b"x").digest()).decode()
+    at = {**auth, **PIECE, "Upload-Offset": str(CHUNK)}
+    mismatch = requests.patch(
+        first.url, data=piece, headers={**at, "Upload-Checksum": f"sha256 {wrong}"}, timeout=30
+    )
+    assert mismatch.status_code == 460 and mismatch.json()["code"] == "CHECKSUM_MISMATCH"
+    assert head_offset(first.url, auth) == CHUNK
+    assert (partial_dir() / first.url.rsplit("/", 1)[1]).stat().st_size == CHUNK
+
+    behind = requests.patch(first.url, data=piece, headers={**at, "Upload-Offset": "0"}, timeout=30)
+    assert behind.status_code == 409 and behind.json()["code"] == "UPLOAD_OFFSET_MISMATCH"
+    assert behind.headers["Upload-Offset"] == str(CHUNK)
+
+    attachment_uploader(live, auth, item, path, url=first.url).upload()  # the retry succeeds
+    assert db.session.scalars(db.select(RequestAttachment)).one().sha256 == (
+        hashlib.sha256(path.read_bytes()).hexdigest()
+    )
+
+
+def test_someone_elses_request_or_upload_is_not_found(live, desk_request, make, tmp_path, client):
+    auth, item = desk_request
+    path = scan_file(tmp_path, make, 300 * 1024)
+    mine = attachment_uploader(live, auth, item, path)
+    mine.upload(stop_at=CHUNK)
+    stranger = make.applicant()
+    other = make.headers(stranger)
+    with pytest.raises(TusCommunicationError) as refused:
+        attachment_uploader(live, other, item, path).upload()
+    assert refused.value.status_code == 404
+    assert json.loads(refused.value.response_content)["code"] == "REQUEST_NOT_FOUND"
+    piece = {**PIECE, "Upload-Offset": str(CHUNK)}
+    assert requests.head(mine.url, headers={**other, **TUS}, timeout=30).status_code == 404
+    assert (
+        requests.patch(mine.url, data=b"x", headers={**other, **piece}, timeout=30).status_code
+        == 404
+    )
+    assert requests.delete(mine.url, headers={**other, **TUS}, timeout=30).status_code == 404
+    # The upload belongs to its request: under another request of the same applicant it is
+    # not found either.
+    second = file_request(client, make, auth, item["enterprise"]["id"])
+    elsewhere = mine.url.replace(f"/{item['id']}/uploads/", f"/{second['id']}/uploads/")
+    assert requests.head(elsewhere, headers={**auth, **TUS}, timeout=30).status_code == 404
+    assert head_offset(mine.url, auth) == CHUNK
+
+
+def test_a_polyglot_attachment_is_refused_at_the_end_like_the_multipart_route(
+    live, desk_request, tmp_path, client
+):
+    auth, item = desk_request
+    content = b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>\n" + os.urandom(
+        400 * 1024
+    )
+    path = tmp_path / "polyglot.pdf"
+    path.write_bytes(content)
+    tus = attachment_uploader(live, auth, item, path)
+    with pytest.raises(Exception) as refused:  # tuspy raises TusUploadFailed on the 415
+        tus.upload()
+    multipart = client.post(
+        f"{DESK}/{item['id']}/attachments",
+        data={"file": (io.BytesIO(content), "polyglot.pdf")},
+        headers=auth,
+        content_type="multipart/form-data",
+    )
+    assert multipart.status_code == 415
+    assert refused.value.status_code == 415
+    problem = json.loads(refused.value.response_content)
+    assert problem == multipart.get_json()
+    assert problem["code"] == "FILE_TYPE_NOT_ALLOWED"
+    assert db.session.scalars(db.select(RequestAttachment)).all() == []
+    assert requests.head(tus.url, headers={**auth, **TUS}, timeout=30).status_code == 404
+    assert not any(partial_dir().iterdir())
+
+
+def test_a_closed_request_takes_no_upload_like_the_multipart_route(client, desk_request, make):
+    auth, item = desk_request
+    url = _create_for_request(client, auth, item, 10)
+    close = {"action": "close", "version": item["version"]}
+    assert client.post(f"{DESK}/{item['id']}/actions", json=close, headers=auth).status_code == 200
+    multipart = client.post(
+        f"{DESK}/{item['id']}/attachments",
+        data={"file": (io.BytesIO(make.pdf_bytes()), "a.pdf")},
+        headers=auth,
+        content_type="multipart/form-data",
+    )
+    assert multipart.status_code == 409
+    created = client.post(
+        f"{DESK}/{item['id']}/uploads", headers={**auth, **TUS, "Upload-Length": "10"}
+    )
+    assert (created.status_code, created.get_json()) == (409, multipart.get_json())
+    # An upload begun before the close is refused at its last byte the same way.
+    last = client.patch(url, data=b"%PDF-1.4\nx", headers={**auth, **PIECE, "Upload-Offset": "0"})
+    assert (last.status_code, last.get_json()) == (409, multipart.get_json())
+    assert db.session.scalars(db.select(RequestAttachment)).all() == []
+
+
+def test_options_on_the_request_uploads_advertise_the_extensions(client, desk_request):
+    _, item = desk_request
+    response = client.options(f"{DESK}/{item['id']}/uploads")
+    assert response.status_code == 204
+    assert response.headers["Tus-Version"] == "1.0.0"
+    assert "creation" in response.headers["Tus-Extension"].split(",")
+    assert response.headers["Tus-Checksum-Algorithm"] == "sha256"
+
+
+def _create_for_request(client, auth, item, length: int) -> str:
+    response = client.post(
+        f"{DESK}/{item['id']}/uploads",
+        headers={**auth, **TUS, "Upload-Length": str(length)},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.headers["Location"]

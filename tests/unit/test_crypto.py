@@ -49,6 +49,15 @@ def test_a_value_moved_to_another_field_or_altered_does_not_open():
         ring.open(f"{prefix}.{flipped}", "applications.delivery:phone")
 
 
+def test_a_remembered_value_still_opens_only_in_its_own_field():
+    ring = Keyring(SECRET)
+    token = ring.seal("13912345678", "applications.delivery:phone")
+    assert ring.open(token, "applications.delivery:phone") == "13912345678"  # remembered now
+    assert ring.open(token, "applications.delivery:phone") == "13912345678"
+    with pytest.raises(SealError):
+        ring.open(token, "verified_phones.phone")
+
+
 def test_previous_keys_open_what_they_sealed_and_only_the_current_one_seals():
     old, new = Keyring(OTHER), Keyring(SECRET, [OTHER])
     token = old.seal("天津市河西区友谊路88号", "applications.delivery:address")
