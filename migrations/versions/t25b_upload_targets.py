@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 't25b_upload_targets'
-down_revision = 'a20_1_licence_ofd'
+down_revision = 'n26a_shared_number_sequences'
 branch_labels = None
 depends_on = None
 
