@@ -31,7 +31,7 @@ PREFIX = "pii1"
 CIPHERS = ("sm4-gcm", "aes-256-gcm")
 NONCE_BYTES = 12
 TAG_BYTES = 16
-OPENED_CACHE = 4096  # opened tokens a keyring remembers (see ``Keyring.open``)
+OPENED_CACHE = 4096  # opened tokens a keyring remembers until ``forget`` (see ``Keyring.open``)
 
 
 class SealError(ValueError):
@@ -102,12 +102,17 @@ class Keyring:
     def open(self, token: str, context: str) -> str:
         """The plaintext of ``token`` sealed for ``context`` (``SealError`` if it does not open).
 
-        Remembered for the last ``OPENED_CACHE`` tokens: a joined eager load hands the same
-        token once per joined row (the case's form and delivery, once per document), and the
-        phone's poll reads the same case again. The plaintexts stay in this process's memory
-        beside the key that opens them, so keeping them longer exposes nothing new.
+        Remembered until ``forget`` (at most ``OPENED_CACHE`` tokens): a joined eager load
+        hands the same token once per joined row (the case's form and delivery, once per
+        document). The app forgets at the end of every app context (each request, CLI command
+        and job), so no plaintext outlives the work that opened it (GB/T 22239 level 3,
+        residual information protection).
         """
         return self._opened(token, context)
+
+    def forget(self) -> None:
+        """Drop every remembered plaintext."""
+        self._opened.cache_clear()
 
     def _open(self, token: str, context: str) -> str:
         try:

@@ -24,6 +24,7 @@ from app import timekeeping
 from app.extensions import db
 from app.jobs import outbox_delivery, webhook_delivery
 from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
+from app.models.sealed import keyring
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,14 @@ class Worker:
     failed_at: dict[str, datetime] = field(default_factory=dict)
 
     def tick(self) -> None:
-        """Deliver the outbox and the due webhooks, then any daily job not yet run today."""
+        """Deliver the outbox and the due webhooks, then any daily job not yet run today; then
+        forget the personal values opened (the worker's app context lasts as long as it runs)."""
+        try:
+            self._tick()
+        finally:
+            keyring().forget()
+
+    def _tick(self) -> None:
         self._guarded("outbox drain", self.drain_outbox)
         self._guarded("webhooks", self.deliver_webhooks)
         today = timekeeping.today()

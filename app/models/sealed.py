@@ -39,6 +39,7 @@ def install_keyring(app: Any) -> None:
             f"PII_CIPHER={ring.cipher} does not work with this cryptography/OpenSSL build: {exc}"
         ) from exc
     app.extensions[KEYRING] = ring
+    app.teardown_appcontext(lambda _exc: ring.forget())
 
 
 def _apply(document: dict, path: Path, change: Any) -> None:

@@ -79,7 +79,7 @@ def test_a_status_read_opens_each_personal_value_once(client, make, monkeypatch)
 
     monkeypatch.setattr(crypto, "_sm4_gcm_open", recording)
     db.session.remove()
-    keyring()._opened.cache_clear()  # forget what the set-up opened
+    keyring().forget()  # what the set-up opened
     view = client.get(url, headers=auth)
     assert view.status_code == 200
     assert view.get_json()["delivery"]["phone"]  # a personal value, opened and shown
@@ -229,3 +229,14 @@ def test_staff_workload_does_not_grow_with_staff_and_cases(client, make):
     assert len(workload().get_json()["items"]) == 8
     assert len(small) == len(larger), (len(small), len(larger))
     assert len(larger) <= STAFF_STATS_BOUND, larger
+
+
+def test_no_opened_personal_value_outlives_its_app_context(app, make):
+    """Residual information (GB/T 22239 level 3): what a request, command or job opened is
+    forgotten when its app context ends."""
+    ring = keyring()
+    token = ring.seal("13912345678", "applications.delivery:phone")
+    with app.app_context():
+        assert keyring().open(token, "applications.delivery:phone") == "13912345678"
+        assert ring._opened.cache_info().currsize == 1
+    assert ring._opened.cache_info().currsize == 0

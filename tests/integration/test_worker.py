@@ -10,6 +10,7 @@ from app.domain.outbox import enqueue
 from app.extensions import db
 from app.jobs.daily_jobs import DAILY_JOBS, DailyJob
 from app.models import Notification
+from app.models.sealed import keyring
 from tests.conftest import FROZEN_NOW
 
 
@@ -40,6 +41,20 @@ def test_daily_jobs_run_once_per_office_day_and_the_outbox_every_tick(frozen_now
     worker.run(iterations=2)
     assert runs == [date(2026, 11, 23), date(2026, 11, 24)]
     assert db.session.query(Notification).filter_by(user_id=user.id).count() == 2
+
+
+def test_a_tick_forgets_the_personal_values_its_jobs_opened(app, frozen_now):
+    ring = keyring()
+    token = ring.seal("13912345678", "applications.delivery:phone")
+    seen: list[str] = []
+
+    def reads_a_phone(today: date) -> str:
+        seen.append(ring.open(token, "applications.delivery:phone"))
+        return "ok"
+
+    Worker(interval=0, jobs=[DailyJob("reads a phone", reads_a_phone)]).run(iterations=1)
+    assert seen == ["13912345678"]
+    assert ring._opened.cache_info().currsize == 0
 
 
 def test_a_failing_job_does_not_stop_the_loop_and_is_retried_later(frozen_now, make):
