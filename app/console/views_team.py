@@ -18,6 +18,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Application, Notification, User
 from app.schemas.notification import NotificationSchema
+from app.schemas.office import MAX_BULK_IDS
 from app.services import (
     applications,
     deputies,
@@ -132,7 +133,7 @@ def case_urge(application_id: int):
 def queue_bulk():
     """Assign or transfer the ticked cases; a page of per-case results."""
     user = current_staff()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][: handovers.MAX_IDS]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:MAX_BULK_IDS]
     assignee_id = _int_arg("assignee_id")
     action = request.form.get("action", "assign")
     if not ids or assignee_id is None or action not in ("assign", "transfer"):

@@ -28,6 +28,15 @@ RATING_CASE_STATUSES = (
     "appeal_upheld",
 )
 CLOSED_STATUSES = ("rectified", "explained", "appeal_upheld")
+# The steps of the follow-up: the section chief's four, then the administrator's two.
+RATING_CASE_ACTIONS = (
+    "contact",
+    "rectify",
+    "explain",
+    "appeal",
+    "uphold_appeal",
+    "reject_appeal",
+)
 
 
 class RatingCase(Model):

@@ -14,8 +14,6 @@ from app.extensions import db
 from app.licences.documents import labels_pdf
 from app.services import delivery, office
 
-MAX_IDS = 200
-
 
 def hand_over_many(user, body: dict) -> dict:
     """``{"results": [{"id", "ok", "assignee", "version", "error"}], "succeeded", "failed"}``."""

@@ -59,7 +59,7 @@ class Step:
     comment_required: bool
 
 
-STEPS = {
+STEPS = {  # one per RATING_CASE_ACTIONS, which the API takes
     "contact": Step("回访", ("open",), CHIEF, "contacted", False),
     "rectify": Step("整改", ("contacted",), CHIEF, "rectified", True),
     "explain": Step("说明", ("contacted",), CHIEF, "explained", True),
