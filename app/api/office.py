@@ -40,7 +40,7 @@ class Notes(MethodView):
     def get(self, application_id: int):
         """The case's internal notes, oldest first (staff only)."""
         items = notes.list_notes(current_user(), application_id)
-        return {"items": [notes.note_view(n) for n in items]}
+        return {"items": items}
 
     @login_required
     @blp.arguments(NoteBodySchema)
@@ -49,7 +49,7 @@ class Notes(MethodView):
     @blp.problems(401, 404, *JSON_BODY, (422, "NOTE_EMPTY、NOTE_TOO_LONG"))
     def post(self, body: dict, application_id: int):
         """Add an internal note to the case (never shown to the applicant)."""
-        return notes.note_view(notes.add_note(current_user(), application_id, body["body"]))
+        return notes.add_note(current_user(), application_id, body["body"])
 
 
 @blp.route("/applications/<int:application_id>/urge")
@@ -89,7 +89,7 @@ class Deputies(MethodView):
     def get(self, staff_id: int):
         """Who deputises for the staff member, and when."""
         items = deputies.list_deputies(current_user(), staff_id)
-        return {"items": [deputies.deputy_view(d) for d in items]}
+        return {"items": items}
 
     @staff_required()
     @blp.arguments(DeputyBodySchema)
@@ -98,7 +98,7 @@ class Deputies(MethodView):
     @blp.problems(401, 403, 404, *JSON_BODY, (422, "DEPUTY_INVALID、DATE_RANGE_INVALID"))
     def post(self, body: dict, staff_id: int):
         """Name a deputy for a date range."""
-        return deputies.deputy_view(deputies.add_deputy(current_user(), staff_id, body))
+        return deputies.add_deputy(current_user(), staff_id, body)
 
 
 @blp.route("/staff/<int:staff_id>/deputies/<int:row_id>")
@@ -153,7 +153,7 @@ class Assignment(MethodView):
     def get(self):
         """How each region of the caller's jurisdiction assigns accepted cases."""
         rows = office.list_assignment_modes(current_user())
-        return {"items": [office.assignment_view(r) for r in rows]}
+        return {"items": rows}
 
     @staff_required("admin")
     @blp.arguments(AssignmentBodySchema)
@@ -166,5 +166,4 @@ class Assignment(MethodView):
     @blp.problems(401, 403, *JSON_BODY, (422, "REGION_INVALID"))
     def put(self, body: dict):
         """Set a region's assignment mode (admin)."""
-        row = office.set_assignment(current_user(), body["region"], body["mode"])
-        return office.assignment_view(row)
+        return office.set_assignment(current_user(), body["region"], body["mode"])

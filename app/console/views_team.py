@@ -18,7 +18,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Application, Notification, User
 from app.schemas.notification import NotificationSchema
-from app.schemas.office import MAX_BULK_IDS
+from app.schemas.office import MAX_BULK_IDS, AssignmentSchema, DeputySchema, NoteSchema
 from app.services import (
     applications,
     deputies,
@@ -66,7 +66,7 @@ def case_context(user: User, application: Application) -> dict:
         "may_urge": bool(office.URGE_ROLES & set(user.roles))
         and application.assignee_id is not None
         and assignment.is_open(application),
-        "notes": [notes.note_view(n) for n in notes.list_notes(user, application.id)],
+        "notes": NoteSchema(many=True).dump(notes.list_notes(user, application.id)),
         "changes": snapshots.changes(user, application.id),
     }
 
@@ -290,7 +290,7 @@ def deputy_page():
         except AppError as exc:
             db.session.rollback()
             error = exc.detail
-    rows = [deputies.deputy_view(d) for d in deputies.list_deputies(user, staff_id)]
+    rows = DeputySchema(many=True).dump(deputies.list_deputies(user, staff_id))
     colleagues = [
         u
         for u in db.session.scalars(
@@ -329,7 +329,7 @@ def admin_assignment():
         except AppError as exc:
             db.session.rollback()
             error = exc.detail
-    rows = [office.assignment_view(r) for r in office.list_assignment_modes(user)]
+    rows = AssignmentSchema(many=True).dump(office.list_assignment_modes(user))
     return render_template(
         "console/assignment.html", rows=rows, error=error, region=user.region_code
     ), (422 if error else 200)

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app import timekeeping
+from app.models import StaffDeputy
 from app.schemas.application import StaffRefSchema
+from app.schemas.common import LocalDateTime, day
+from app.schemas.openapi import Resource
 
 MAX_BULK_IDS = 200  # cases one bulk hand-over takes
 
@@ -14,14 +18,14 @@ class NoteBodySchema(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class NoteSchema(Schema):
+class NoteSchema(Resource):
     id = fields.Integer()
     body = fields.String()
     author = fields.Nested(StaffRefSchema, allow_none=True)
-    created_at = fields.String(metadata={"format": "date-time"})
+    created_at = LocalDateTime()
 
 
-class NoteListSchema(Schema):
+class NoteListSchema(Resource):
     items = fields.List(fields.Nested(NoteSchema))
 
 
@@ -54,17 +58,20 @@ class DeputyBodySchema(Schema):
     ends_on = fields.Date(required=True)
 
 
-class DeputySchema(Schema):
+class DeputySchema(Resource):
     id = fields.Integer()
     staff_id = fields.Integer()
     deputy = fields.Nested(StaffRefSchema)
-    starts_on = fields.String(metadata={"format": "date"})
-    ends_on = fields.String(metadata={"format": "date"})
-    active = fields.Boolean(metadata={"description": "今日在代理期内"})
-    created_at = fields.String(metadata={"format": "date-time"})
+    starts_on = day()
+    ends_on = day()
+    active = fields.Method("_active", metadata={"type": "boolean", "description": "今日在代理期内"})
+    created_at = LocalDateTime()
+
+    def _active(self, row: StaffDeputy) -> bool:
+        return row.starts_on <= timekeeping.today() <= row.ends_on
 
 
-class DeputyListSchema(Schema):
+class DeputyListSchema(Resource):
     items = fields.List(fields.Nested(DeputySchema))
 
 
@@ -104,11 +111,11 @@ class AssignmentBodySchema(Schema):
     mode = fields.String(required=True, validate=validate.OneOf(("manual", "least_loaded")))
 
 
-class AssignmentSchema(Schema):
-    region = fields.String()
+class AssignmentSchema(Resource):
+    region = fields.String(attribute="region_code")
     mode = fields.String()
-    updated_at = fields.String(metadata={"format": "date-time"})
+    updated_at = LocalDateTime()
 
 
-class AssignmentListSchema(Schema):
+class AssignmentListSchema(Resource):
     items = fields.List(fields.Nested(AssignmentSchema))
