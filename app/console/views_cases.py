@@ -17,6 +17,7 @@ from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
 from app.licences.documents import label_pdf
 from app.models import User
+from app.schemas.licence import ShipmentSchema
 from app.schemas.notice import NoticeSchema
 from app.services import applications as application_service
 from app.services import cases, delivery, documents, notices, pii_access, review
@@ -166,7 +167,7 @@ def _shipment(user: User, application_id: int) -> dict | None:
         _, shipment = delivery.get_shipment(user, application_id)
     except NotFound:
         return None
-    return delivery.shipment_view(shipment)
+    return ShipmentSchema().dump(shipment)
 
 
 def _render_case(application_id: int, *, error: str | None = None, pending: dict | None = None):
