@@ -34,7 +34,7 @@ class RatingCases(MethodView):
         """The caller's region's rectification cases, the earliest due first."""
         user = current_user()
         items = service.list_cases(user, args.get("status"))
-        return {"items": [service.case_view(item, user) for item in items]}
+        return {"items": [service.shown(item, user) for item in items]}
 
 
 @blp.route("/<int:case_id>/actions")
@@ -62,4 +62,4 @@ class RatingCaseActions(MethodView):
         """One step of the follow-up by the role it needs."""
         user = current_user()
         case = service.take_action(user, case_id, body["action"], body["comment"])
-        return service.case_view(case, user)
+        return service.shown(case, user)

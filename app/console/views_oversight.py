@@ -12,6 +12,7 @@ from app.domain import access
 from app.errors import AppError
 from app.extensions import db
 from app.jobs import staff_stats
+from app.schemas.rating_case import RatingCaseSchema
 from app.services import rating_cases as service
 
 OVERSEERS = ("chief", "admin")
@@ -23,7 +24,9 @@ def _render_cases(error: str | None = None, status: int = 200):
     chosen = request.args.get("status") or None
     if chosen not in service.STATUS_LABELS:
         chosen = None
-    items = [service.case_view(item, user) for item in service.list_cases(user, chosen)]
+    items = RatingCaseSchema(many=True).dump(
+        service.shown(item, user) for item in service.list_cases(user, chosen)
+    )
     page = render_template(
         "console/rating_cases.html",
         items=items,
