@@ -13,6 +13,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.jobs import staff_stats
 from app.schemas.rating_case import RatingCaseSchema
+from app.schemas.stats import StaffStatsSchema
 from app.services import rating_cases as service
 
 OVERSEERS = ("chief", "admin")
@@ -80,5 +81,5 @@ def workload():
     if first and last and first > last:
         first, last = last, first
     region = access.staff_region(current_staff())
-    figures = staff_stats.staff_figures(region, first, last)
+    figures = StaffStatsSchema().dump(staff_stats.staff_figures(region, first, last))
     return render_template("console/workload.html", figures=figures, region=region)
