@@ -20,11 +20,13 @@ class ClientLoginSchema(Schema):
     )
 
 
-class ClientTokenSchema(Schema):
+class ClientTokenSchema(Resource):
+    """A token issued to ``client`` (an ``ApiClient``)."""
+
     token = fields.String(metadata={"description": "Bearer 令牌：`Authorization: Bearer <token>`"})
     expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
-    client_id = fields.String()
-    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)))
+    client_id = fields.String(attribute="client.client_id")
+    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), attribute="client.scopes")
 
 
 class EventQuerySchema(Schema):
