@@ -165,15 +165,15 @@ class ShownApplication:
 
     @property
     def instant_unmet(self) -> list[dict[str, Any]] | None:
-        return instant.unmet_view(self.application)
+        return instant.unmet_conditions(self.application)
 
     @property
     def pre_review(self) -> dict[str, Any] | None:
-        return pre_review.view(self.application)
+        return pre_review.latest_round(self.application)
 
     @property
     def joint_review(self) -> dict[str, Any] | None:
-        return joint_review.view(self.application)
+        return joint_review.state(self.application)
 
     @property
     def commitments(self) -> list[commitments.NamedCommitment]:
