@@ -18,7 +18,14 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Application, Notification, User
 from app.schemas.notification import NotificationSchema
-from app.schemas.office import MAX_BULK_IDS, AssignmentSchema, DeputySchema, NoteSchema
+from app.schemas.office import (
+    MAX_BULK_IDS,
+    AssignmentSchema,
+    BulkResponseSchema,
+    ChangesSchema,
+    DeputySchema,
+    NoteSchema,
+)
 from app.services import (
     applications,
     deputies,
@@ -67,7 +74,7 @@ def case_context(user: User, application: Application) -> dict:
         and application.assignee_id is not None
         and assignment.is_open(application),
         "notes": NoteSchema(many=True).dump(notes.list_notes(user, application.id)),
-        "changes": snapshots.changes(user, application.id),
+        "changes": ChangesSchema().dump(snapshots.changes(user, application.id)),
     }
 
 
@@ -146,7 +153,7 @@ def queue_bulk():
             "assignee_id": assignee_id,
             "comment": request.form.get("comment", ""),
         }
-        results, error = handovers.hand_over_many(user, body), None
+        results, error = BulkResponseSchema().dump(handovers.hand_over_many(user, body)), None
     numbers = {
         row.id: row.number
         for row in db.session.execute(

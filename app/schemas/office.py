@@ -33,21 +33,21 @@ class UrgeBodySchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class FormChangeSchema(Schema):
+class FormChangeSchema(Resource):
     path = fields.String()
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
 
 
-class MaterialChangeSchema(Schema):
+class MaterialChangeSchema(Resource):
     code = fields.String()
     name = fields.String()
     replaced_document_ids = fields.List(fields.Integer())
     new_document_ids = fields.List(fields.Integer())
 
 
-class ChangesSchema(Schema):
-    since = fields.String(allow_none=True, metadata={"format": "date-time"})
+class ChangesSchema(Resource):
+    since = LocalDateTime(allow_none=True)
     form = fields.List(fields.Nested(FormChangeSchema))
     materials = fields.List(fields.Nested(MaterialChangeSchema))
 
@@ -84,15 +84,20 @@ class BulkBodySchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class BulkResultSchema(Schema):
+class BulkErrorSchema(Resource):
+    code = fields.String(metadata={"description": "错误码，与单件操作相同"})
+    detail = fields.String(metadata={"description": "中文说明"})
+
+
+class BulkResultSchema(Resource):
     id = fields.Integer()
     ok = fields.Boolean()
     assignee = fields.Nested(StaffRefSchema, allow_none=True)
     version = fields.Integer(allow_none=True)
-    error = fields.Dict(allow_none=True, metadata={"description": "{code, detail}"})
+    error = fields.Nested(BulkErrorSchema, allow_none=True)
 
 
-class BulkResponseSchema(Schema):
+class BulkResponseSchema(Resource):
     results = fields.List(fields.Nested(BulkResultSchema))
     succeeded = fields.Integer()
     failed = fields.Integer()
