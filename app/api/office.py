@@ -7,7 +7,6 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.domain import assignment
 from app.schemas.application import StaffRefSchema
 from app.schemas.office import (
     AssignmentBodySchema,
@@ -62,7 +61,7 @@ class Urge(MethodView):
     def post(self, body: dict, application_id: int):
         """Urge the case's assignee; answers who was told."""
         application = office.urge(current_user(), application_id, body["comment"])
-        return assignment.staff_ref(application.assignee)
+        return application.assignee
 
 
 @blp.route("/applications/<int:application_id>/changes")

@@ -129,7 +129,8 @@ class SupplementRequestSchema(Resource):
 
 
 class StaffRefSchema(Resource):
-    """A staff member: a ``User``, or the ``{"id", "name"}`` of ``assignment.staff_ref``."""
+    """A staff member: a ``User``, or the ``{"id", "name"}`` a timeline entry keeps
+    (``assignment.staff_ref``)."""
 
     id = fields.Integer()
     name = fields.String()
