@@ -7,10 +7,9 @@ from flask.views import MethodView
 from app.api.docs import JSON_BODY, Blueprint
 from app.extensions import client_address
 from app.schemas.auth import LoginResponseSchema, MeSchema, StaffLoginSchema, WechatLoginSchema
-from app.services import enterprises as enterprise_service
-from app.services import identity, phone
+from app.services import identity
+from app.services.user_shown import ShownUser
 from app.web.auth import current_user, issue_token, login_required
-from permits.identifiers import mask_openid
 
 blp = Blueprint("auth", __name__, url_prefix="", description="登录与当前用户")
 
@@ -35,11 +34,7 @@ class WechatLogin(MethodView):
         """Log an applicant in with a mini-program login code."""
         user = identity.login_with_wechat(body["code"])
         token, ttl = issue_token(user)
-        return {
-            "token": token,
-            "expires_in": ttl,
-            "user": {"id": user.id, "openid_masked": mask_openid(user.openid or "")},
-        }
+        return {"token": token, "expires_in": ttl, "user": ShownUser(user)}
 
 
 @blp.route("/auth/staff")
@@ -68,16 +63,7 @@ class StaffLogin(MethodView):
             body["username"], body["password"], client_address(), body.get("totp")
         )
         token, ttl = issue_token(user)
-        return {
-            "token": token,
-            "expires_in": ttl,
-            "user": {
-                "id": user.id,
-                "username": user.username,
-                "roles": user.roles,
-                "region_code": user.region_code,
-            },
-        }
+        return {"token": token, "expires_in": ttl, "user": ShownUser(user)}
 
 
 @blp.route("/me")
@@ -88,22 +74,4 @@ class Me(MethodView):
     @blp.problems(401)
     def get(self):
         """The current user: an applicant's enterprises, or a staff member's roles and region."""
-        user = current_user()
-        if user.is_staff:
-            return {
-                "id": user.id,
-                "kind": "staff",
-                "username": user.username,
-                "roles": user.roles,
-                "region_code": user.region_code,
-            }
-        return {
-            "id": user.id,
-            "kind": "applicant",
-            "openid_masked": mask_openid(user.openid or ""),
-            "phone_masked": phone.masked_phone(user),
-            "enterprises": [
-                {"id": e.id, "name": e.name, "credit_code": e.credit_code}
-                for e in enterprise_service.list_enterprises(user)
-            ],
-        }
+        return ShownUser(current_user())

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from app.api.docs import JSON_BODY, Blueprint
 from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.file_types import ALLOWED_TYPES
+from app.models import EnterpriseRequest
 from app.schemas.common import page_of
 from app.schemas.enterprise_request import (
     AttachmentFileSchema,
@@ -34,8 +35,8 @@ blp = Blueprint(
 )
 
 
-def _detail(item) -> dict:
-    return service.request_view(current_user(), item, detail=True)
+def _detail(item: EnterpriseRequest) -> service.ShownRequest:
+    return service.ShownRequest(item, current_user())
 
 
 @blp.route("/request-topics")
@@ -70,8 +71,8 @@ class EnterpriseRequests(MethodView):
             fetch = partial(service.list_requests, user, filters)
             return send_export(exports.export_requests(user, shown, fetch))
         items, total = service.list_requests(user, filters, args["page"], args["page_size"])
-        views = [service.request_view(user, item) for item in items]
-        return page_of(views, args["page"], args["page_size"], total)
+        shown_items = [service.ShownRequest(item, user) for item in items]
+        return page_of(shown_items, args["page"], args["page_size"], total)
 
     @idempotent
     @login_required

@@ -60,12 +60,7 @@ class ClientLogin(MethodView):
             throttle.hit(limit, "client-login", client_address())
             raise
         token, ttl = issue_client_token(client)
-        return {
-            "token": token,
-            "expires_in": ttl,
-            "client_id": client.client_id,
-            "scopes": client.scopes,
-        }
+        return {"token": token, "expires_in": ttl, "client": client}
 
 
 def _types(requested: str, scopes: list[str]) -> list[str]:

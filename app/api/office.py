@@ -5,119 +5,29 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
-from app.domain import assignment
 from app.schemas.application import StaffRefSchema
+from app.schemas.office import (
+    AssignmentBodySchema,
+    AssignmentListSchema,
+    AssignmentSchema,
+    BulkBodySchema,
+    BulkResponseSchema,
+    ChangesSchema,
+    DeputyBodySchema,
+    DeputyListSchema,
+    DeputySchema,
+    LabelsQuerySchema,
+    NoteBodySchema,
+    NoteListSchema,
+    NoteSchema,
+    UrgeBodySchema,
+)
 from app.services import deputies, handovers, notes, office, snapshots
 from app.web.auth import current_user, login_required, staff_required
 
 blp = Blueprint("office", __name__, url_prefix="", description="承办与内部协作")
-
-
-class NoteBodySchema(Schema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class NoteSchema(Schema):
-    id = fields.Integer()
-    body = fields.String()
-    author = fields.Nested(StaffRefSchema, allow_none=True)
-    created_at = fields.String(metadata={"format": "date-time"})
-
-
-class NoteListSchema(Schema):
-    items = fields.List(fields.Nested(NoteSchema))
-
-
-class UrgeBodySchema(Schema):
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class FormChangeSchema(Schema):
-    path = fields.String()
-    before = fields.Raw(allow_none=True)
-    after = fields.Raw(allow_none=True)
-
-
-class MaterialChangeSchema(Schema):
-    code = fields.String()
-    name = fields.String()
-    replaced_document_ids = fields.List(fields.Integer())
-    new_document_ids = fields.List(fields.Integer())
-
-
-class ChangesSchema(Schema):
-    since = fields.String(allow_none=True, metadata={"format": "date-time"})
-    form = fields.List(fields.Nested(FormChangeSchema))
-    materials = fields.List(fields.Nested(MaterialChangeSchema))
-
-
-class DeputyBodySchema(Schema):
-    deputy_id = fields.Integer(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
-
-
-class DeputySchema(Schema):
-    id = fields.Integer()
-    staff_id = fields.Integer()
-    deputy = fields.Nested(StaffRefSchema)
-    starts_on = fields.String(metadata={"format": "date"})
-    ends_on = fields.String(metadata={"format": "date"})
-    active = fields.Boolean(metadata={"description": "今日在代理期内"})
-    created_at = fields.String(metadata={"format": "date-time"})
-
-
-class DeputyListSchema(Schema):
-    items = fields.List(fields.Nested(DeputySchema))
-
-
-class BulkBodySchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(("assign", "transfer")))
-    ids = fields.List(
-        fields.Integer(), required=True, validate=validate.Length(min=1, max=handovers.MAX_IDS)
-    )
-    assignee_id = fields.Integer(required=True)
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class BulkResultSchema(Schema):
-    id = fields.Integer()
-    ok = fields.Boolean()
-    assignee = fields.Nested(StaffRefSchema, allow_none=True)
-    version = fields.Integer(allow_none=True)
-    error = fields.Dict(allow_none=True, metadata={"description": "{code, detail}"})
-
-
-class BulkResponseSchema(Schema):
-    results = fields.List(fields.Nested(BulkResultSchema))
-    succeeded = fields.Integer()
-    failed = fields.Integer()
-
-
-class LabelsQuerySchema(Schema):
-    ids = fields.String(
-        required=True,
-        validate=validate.Regexp(r"^\d{1,12}(,\d{1,12}){0,199}$", error="须为逗号分隔的申请编号"),
-        metadata={"description": "逗号分隔的申请 id（至多 200 个）"},
-    )
-
-
-class AssignmentBodySchema(Schema):
-    region = fields.String(required=True, validate=validate.Length(equal=6))
-    mode = fields.String(required=True, validate=validate.OneOf(("manual", "least_loaded")))
-
-
-class AssignmentSchema(Schema):
-    region = fields.String()
-    mode = fields.String()
-    updated_at = fields.String(metadata={"format": "date-time"})
-
-
-class AssignmentListSchema(Schema):
-    items = fields.List(fields.Nested(AssignmentSchema))
 
 
 @blp.route("/applications/<int:application_id>/notes")
@@ -129,7 +39,7 @@ class Notes(MethodView):
     def get(self, application_id: int):
         """The case's internal notes, oldest first (staff only)."""
         items = notes.list_notes(current_user(), application_id)
-        return {"items": [notes.note_view(n) for n in items]}
+        return {"items": items}
 
     @login_required
     @blp.arguments(NoteBodySchema)
@@ -138,7 +48,7 @@ class Notes(MethodView):
     @blp.problems(401, 404, *JSON_BODY, (422, "NOTE_EMPTY、NOTE_TOO_LONG"))
     def post(self, body: dict, application_id: int):
         """Add an internal note to the case (never shown to the applicant)."""
-        return notes.note_view(notes.add_note(current_user(), application_id, body["body"]))
+        return notes.add_note(current_user(), application_id, body["body"])
 
 
 @blp.route("/applications/<int:application_id>/urge")
@@ -151,7 +61,7 @@ class Urge(MethodView):
     def post(self, body: dict, application_id: int):
         """Urge the case's assignee; answers who was told."""
         application = office.urge(current_user(), application_id, body["comment"])
-        return assignment.staff_ref(application.assignee)
+        return application.assignee
 
 
 @blp.route("/applications/<int:application_id>/changes")
@@ -178,7 +88,7 @@ class Deputies(MethodView):
     def get(self, staff_id: int):
         """Who deputises for the staff member, and when."""
         items = deputies.list_deputies(current_user(), staff_id)
-        return {"items": [deputies.deputy_view(d) for d in items]}
+        return {"items": items}
 
     @staff_required()
     @blp.arguments(DeputyBodySchema)
@@ -187,7 +97,7 @@ class Deputies(MethodView):
     @blp.problems(401, 403, 404, *JSON_BODY, (422, "DEPUTY_INVALID、DATE_RANGE_INVALID"))
     def post(self, body: dict, staff_id: int):
         """Name a deputy for a date range."""
-        return deputies.deputy_view(deputies.add_deputy(current_user(), staff_id, body))
+        return deputies.add_deputy(current_user(), staff_id, body)
 
 
 @blp.route("/staff/<int:staff_id>/deputies/<int:row_id>")
@@ -242,7 +152,7 @@ class Assignment(MethodView):
     def get(self):
         """How each region of the caller's jurisdiction assigns accepted cases."""
         rows = office.list_assignment_modes(current_user())
-        return {"items": [office.assignment_view(r) for r in rows]}
+        return {"items": rows}
 
     @staff_required("admin")
     @blp.arguments(AssignmentBodySchema)
@@ -255,5 +165,4 @@ class Assignment(MethodView):
     @blp.problems(401, 403, *JSON_BODY, (422, "REGION_INVALID"))
     def put(self, body: dict):
         """Set a region's assignment mode (admin)."""
-        row = office.set_assignment(current_user(), body["region"], body["mode"])
-        return office.assignment_view(row)
+        return office.set_assignment(current_user(), body["region"], body["mode"])

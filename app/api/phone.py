@@ -8,7 +8,6 @@ from app.api.docs import JSON_BODY, Blueprint
 from app.schemas.phone import PhoneBoundSchema, PhoneCodeSchema
 from app.services import phone as service
 from app.web.auth import current_user, login_required
-from permits.identifiers import mask_phone
 
 blp = Blueprint("phone", __name__, url_prefix="/auth/wechat", description="微信手机号")
 
@@ -33,5 +32,4 @@ class WechatPhone(MethodView):
     )
     def post(self, body: dict):
         """Verify the applicant's phone number with WeChat and keep it for delivery contacts."""
-        row = service.bind_phone(current_user(), body["code"])
-        return {"phone_masked": mask_phone(row.phone)}
+        return service.bind_phone(current_user(), body["code"])

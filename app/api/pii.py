@@ -67,5 +67,4 @@ class PiiAccessRecords(MethodView):
         items, total = service.list_records(
             current_user(), filters, args["page"], args["page_size"]
         )
-        views = [service.record_view(r) for r in items]
-        return page_of(views, args["page"], args["page_size"], total)
+        return page_of(items, args["page"], args["page_size"], total)

@@ -3,57 +3,18 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
 
 from app.api.docs import JSON_BODY, Blueprint
+from app.schemas.rating_case import (
+    RatingCaseActionSchema,
+    RatingCaseListSchema,
+    RatingCaseQuerySchema,
+    RatingCaseSchema,
+)
 from app.services import rating_cases as service
 from app.web.auth import current_user, staff_required
 
 blp = Blueprint("rating_cases", __name__, url_prefix="/rating-cases", description="差评整改")
-
-
-class RatingCaseQuerySchema(Schema):
-    status = fields.String(
-        metadata={"description": "open、contacted、rectified、explained、appealed、appeal_upheld"}
-    )
-
-
-class RatingCaseActionSchema(Schema):
-    action = fields.String(
-        required=True,
-        validate=validate.OneOf(tuple(service.STEPS)),
-        metadata={
-            "description": "contact、rectify、explain、appeal（科室负责人）；"
-            "uphold_appeal、reject_appeal（管理员）"
-        },
-    )
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class RatingCaseSchema(Schema):
-    id = fields.Integer()
-    application_id = fields.Integer()
-    application_number = fields.String()
-    rating_id = fields.Integer()
-    score = fields.Integer()
-    rating_comment = fields.String()
-    status = fields.String()
-    status_label = fields.String()
-    contact_due = fields.String(metadata={"format": "date", "description": "回访期限（工作日计）"})
-    rectify_due = fields.String(
-        metadata={"format": "date", "description": "整改或说明期限（工作日计）"}
-    )
-    overdue = fields.Boolean()
-    contacted_at = fields.String(allow_none=True)
-    resolved_at = fields.String(allow_none=True)
-    resolution = fields.String()
-    history = fields.List(fields.Dict())
-    actions = fields.List(fields.String())
-    created_at = fields.String()
-
-
-class RatingCaseListSchema(Schema):
-    items = fields.List(fields.Nested(RatingCaseSchema))
 
 
 @blp.route("")
@@ -73,7 +34,7 @@ class RatingCases(MethodView):
         """The caller's region's rectification cases, the earliest due first."""
         user = current_user()
         items = service.list_cases(user, args.get("status"))
-        return {"items": [service.case_view(item, user) for item in items]}
+        return {"items": [service.shown(item, user) for item in items]}
 
 
 @blp.route("/<int:case_id>/actions")
@@ -101,4 +62,4 @@ class RatingCaseActions(MethodView):
         """One step of the follow-up by the role it needs."""
         user = current_user()
         case = service.take_action(user, case_id, body["action"], body["comment"])
-        return service.case_view(case, user)
+        return service.shown(case, user)

@@ -48,5 +48,4 @@ class StaffStats(MethodView):
     def get(self, args: dict):
         """Each staff member's workload in the caller's region (default: this year)."""
         region = staff_region(current_user())
-        figures = staff_stats.staff_figures(region, args.get("first"), args.get("last"))
-        return {"first": figures["from"], "last": figures["to"], "items": figures["items"]}
+        return staff_stats.staff_figures(region, args.get("first"), args.get("last"))

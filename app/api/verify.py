@@ -10,21 +10,15 @@ from __future__ import annotations
 
 from flask import Response, after_this_request, current_app, render_template, request
 from flask.views import MethodView
-from sqlalchemy import select
 
 from app import timekeeping
 from app.api.docs import Blueprint
-from app.domain.permit_types import require_permit_type
-from app.extensions import db, limiter
-from app.licences.lifecycle import STATUS_LABELS, licence_status
-from app.models import Licence
+from app.extensions import limiter
+from app.licences.verification import Verification, verify
 from app.schemas.licence import VerificationSchema, VerifyQuerySchema
 from app.web.reading_aids import elder_mode_on
-from permits.identifiers import verification_code_matches
 
 blp = Blueprint("verify", __name__, url_prefix="/verify", description="证照核验（公开）")
-
-VALID_STATUSES = ("active", "expiring")
 
 
 def _verify_limit() -> str:
@@ -37,50 +31,10 @@ def _wants_html() -> bool:
     return best == "text/html"
 
 
-def _masked_person(holder: dict) -> str:
-    """A person's certificate shows the surname only (姓 + *), never the ID number."""
-    name = holder.get("person_name") or ""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def verification(number: str, code: str) -> dict:
-    """What the public may know about licence ``number`` given the check ``code``."""
-    licence = db.session.scalars(select(Licence).where(Licence.number == number)).first()
-    secret = current_app.config["LICENCE_CHECK_SECRET"].encode()
-    if licence is None or not verification_code_matches(secret, number, code):
-        # A wrong code answers exactly like an unknown number.
-        return {
-            "valid": False,
-            "status": None,
-            "status_label": None,
-            "permit_type": None,
-            "enterprise_name": None,
-            "valid_from": None,
-            "valid_until": None,
-            "issuer_name": None,
-            "number": number,
-        }
-    status = licence_status(licence)
-    permit_type = require_permit_type(licence.permit_type)
-    holder = licence.holder
-    name = holder.get("name") if permit_type.holder == "enterprise" else _masked_person(holder)
-    return {
-        "valid": status in VALID_STATUSES,
-        "status": status,
-        "status_label": STATUS_LABELS[status],
-        "permit_type": permit_type.name,
-        "enterprise_name": name,
-        "valid_from": licence.valid_from.isoformat(),
-        "valid_until": licence.valid_until.isoformat(),
-        "issuer_name": licence.issuer_name,
-        "number": licence.number,
-    }
-
-
-def _page(result: dict) -> Response:
+def _page(result: Verification) -> Response:
     html = render_template(
         "verify/licence.html",
-        result=result,
+        result=VerificationSchema().dump(result),
         checked_at=timekeeping.now().astimezone(timekeeping.OFFICE_TZ),
         elder_mode=elder_mode_on(request),
     )
@@ -108,7 +62,7 @@ class Verify(MethodView):
     @blp.problems((429, "请求过于频繁"))
     def get(self, args: dict, number: str):
         """公开核验证照：浏览器得到中文核验页面（text/html），其他客户端得到 JSON；不含个人信息。"""
-        result = verification(number, args["code"] or "")
+        result = verify(number, args["code"] or "")
 
         @after_this_request
         def _vary(response: Response) -> Response:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from app import timekeeping
 from app.api.docs import JSON_BODY, Blueprint
-from app.models import WebhookDelivery, WebhookEndpoint
 from app.schemas.common import PageArgs, page_of
 from app.schemas.integration import (
     WebhookDeliveryPageSchema,
@@ -21,44 +19,6 @@ from app.web.auth import current_user, staff_required
 blp = Blueprint(
     "webhook_endpoints", __name__, url_prefix="/webhook-endpoints", description="对接系统：事件推送"
 )
-
-
-def endpoint_view(endpoint: WebhookEndpoint) -> dict:
-    return {
-        "id": endpoint.id,
-        "url": endpoint.url,
-        "types": endpoint.types,
-        "description": endpoint.description,
-        "active": endpoint.active,
-        "failing_since": timekeeping.local_iso(endpoint.failing_since),
-        "disabled_at": timekeeping.local_iso(endpoint.disabled_at),
-        "created_at": timekeeping.local_iso(endpoint.created_at),
-    }
-
-
-def delivery_view(delivery: WebhookDelivery) -> dict:
-    return {
-        "id": delivery.id,
-        "webhook_id": f"evt_{delivery.event_id}",
-        "event_id": str(delivery.event_id),
-        "event_type": delivery.event.type,
-        "status": delivery.status,
-        "next_attempt_at": (
-            timekeeping.local_iso(delivery.next_attempt_at)
-            if delivery.status == "pending"
-            else None
-        ),
-        "attempts": [
-            {
-                "attempted_at": timekeeping.local_iso(attempt.attempted_at),
-                "status_code": attempt.status_code,
-                "succeeded": attempt.succeeded,
-                "error": attempt.error,
-                "duration_ms": attempt.duration_ms,
-            }
-            for attempt in delivery.log
-        ],
-    }
 
 
 @blp.route("")
@@ -80,7 +40,7 @@ class WebhookEndpoints(MethodView):
         endpoint = service.create_endpoint(
             current_user(), body["url"], body["types"], body["description"]
         )
-        return {**endpoint_view(endpoint), "secret": endpoint.secret}
+        return endpoint
 
     @staff_required("admin")
     @blp.response(200, WebhookEndpointListSchema)
@@ -88,7 +48,7 @@ class WebhookEndpoints(MethodView):
     @blp.problems(401, 403)
     def get(self):
         """Every registered endpoint, without secrets."""
-        return {"items": [endpoint_view(e) for e in service.list_endpoints()]}
+        return {"items": service.list_endpoints()}
 
 
 @blp.route("/<int:endpoint_id>")
@@ -99,7 +59,7 @@ class WebhookEndpointItem(MethodView):
     @blp.problems(401, 403, (404, "WEBHOOK_ENDPOINT_NOT_FOUND"))
     def get(self, endpoint_id: int):
         """One endpoint, without its secret."""
-        return endpoint_view(service.get_endpoint(endpoint_id))
+        return service.get_endpoint(endpoint_id)
 
     @staff_required("admin")
     @blp.response(204)
@@ -125,4 +85,4 @@ class WebhookDeliveries(MethodView):
     def get(self, args: dict, endpoint_id: int):
         """The endpoint's deliveries, newest first, each with every attempt."""
         items, total = service.deliveries(endpoint_id, args["page"], args["page_size"])
-        return page_of([delivery_view(d) for d in items], args["page"], args["page_size"], total)
+        return page_of(items, args["page"], args["page_size"], total)

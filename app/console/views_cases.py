@@ -16,7 +16,9 @@ from app.domain import access, carriers, materials, timeline
 from app.errors import AppError, NotFound, VersionConflict
 from app.extensions import db
 from app.licences.documents import label_pdf
-from app.models import User
+from app.models import Application, User
+from app.schemas.application import ApplicationSchema, TimelineEntrySchema
+from app.schemas.licence import ShipmentSchema
 from app.schemas.notice import NoticeSchema
 from app.services import applications as application_service
 from app.services import cases, delivery, documents, notices, pii_access, review
@@ -26,9 +28,14 @@ from workflows.definitions.common import DISPATCH, STATES
 from workflows.errors import WorkflowError
 
 NOTICES = NoticeSchema(many=True)  # the notices as the API lists them
-
+APPLICATION = ApplicationSchema()  # a case, as the API shows it to the user
+TIMELINE = TimelineEntrySchema(many=True)
 PAGE_SIZE = 20
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def _case(user: User, application: Application) -> dict:
+    return APPLICATION.dump(application_service.shown(user, application))
 
 
 def _page_arg() -> int:
@@ -69,7 +76,7 @@ def queue():
     return render_template(
         "console/queue.html",
         reviewers=team_reviewers(user),
-        items=[application_service.application_view(user, a) for a in items],
+        items=[_case(user, a) for a in items],
         regions={a.id: a.region_code for a in items},
         total=total,
         page=page,
@@ -94,7 +101,7 @@ def case_list():
     )
     return render_template(
         "console/cases.html",
-        items=[application_service.application_view(user, a) for a in items],
+        items=[_case(user, a) for a in items],
         total=total,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
@@ -169,13 +176,13 @@ def _shipment(user: User, application_id: int) -> dict | None:
         _, shipment = delivery.get_shipment(user, application_id)
     except NotFound:
         return None
-    return delivery.shipment_view(shipment)
+    return ShipmentSchema().dump(shipment)
 
 
 def _render_case(application_id: int, *, error: str | None = None, pending: dict | None = None):
     user = current_staff()
     application = access.get_application(user, application_id)
-    view = application_service.application_view(user, application)
+    view = _case(user, application)
     status = 200 if error is None else 409
     return (
         render_template(
@@ -185,7 +192,7 @@ def _render_case(application_id: int, *, error: str | None = None, pending: dict
             enterprise=application.enterprise,
             form_rows=_form_rows(application, view),
             verdicts=_verdicts_by_material(application),
-            timeline=application_service.timeline_view(user, application_id),
+            timeline=TIMELINE.dump(application_service.timeline_entries(user, application_id)),
             details=_timeline_details(application, names_of(application)),
             forms=action_forms(application_service.available_transitions(user, application)),
             shipment=_shipment(user, application_id),
@@ -315,9 +322,6 @@ def dispatch():
         "console/dispatch.html",
         dispatch_fields={f.name: f for f in DISPATCH.fields},
         carriers=carriers.carrier_list(),
-        waiting=[application_service.application_view(user, a) for a in waiting],
-        travelling=[
-            (application_service.application_view(user, a), _shipment(user, a.id))
-            for a in travelling
-        ],
+        waiting=[_case(user, a) for a in waiting],
+        travelling=[(_case(user, a), _shipment(user, a.id)) for a in travelling],
     )

@@ -15,13 +15,21 @@ from app.extensions import db
 from app.licences import access as licence_access
 from app.licences import register as licence_register
 from app.licences.documents import licence_ofd, licence_pdf
-from app.licences.shown import licence_view
+from app.licences.shown import LicenceOut
+from app.models import Licence
+from app.schemas.licence import LicenceSchema
 from app.services import pii_access
 from app.web.observability import request_origin
 
 PAGE_SIZE = 20
 EXPIRY_WINDOWS = (30, 90, 120)
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+LICENCE = LicenceSchema()
+
+
+def _licence(licence: Licence) -> dict:
+    """The licence as the API shows it."""
+    return LICENCE.dump(LicenceOut(licence))
 
 
 @bp.route("/licences")
@@ -44,7 +52,7 @@ def licences():
     )
     return render_template(
         "console/licences.html",
-        items=[licence_view(x) for x in items],
+        items=[_licence(x) for x in items],
         total=total,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
@@ -59,8 +67,8 @@ def _render_licence(licence_id: int, error: str | None = None):
         render_template(
             "console/licence.html",
             licence=licence,
-            view=licence_view(licence),
-            history=[licence_view(x) for x in licence_register.licence_history(licence)],
+            view=_licence(licence),
+            history=[_licence(x) for x in licence_register.licence_history(licence)],
             amendments=licence_register.amendments(licence),
             error=error,
         ),
@@ -139,7 +147,7 @@ def expiring():
         rows=licence_register.expiring_report(current_staff(), days),
         days=days,
         windows=EXPIRY_WINDOWS,
-        view=licence_view,
+        view=_licence,
     )
 
 
@@ -170,7 +178,7 @@ def expiring_csv():
         ]
     )
     for row in licence_register.expiring_report(current_staff(), days):
-        item = licence_view(row.licence)
+        item = _licence(row.licence)
         writer.writerow(
             csv_cell(v)
             for v in (

@@ -10,6 +10,7 @@ from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.domain import access
 from app.jobs import stats
+from app.schemas.stats import StatsSchema
 from permits.identifiers import region_prefix
 from workflows.definitions.common import STATES
 
@@ -36,7 +37,7 @@ def dashboard():
     first, last = _date_arg("from"), _date_arg("to")
     if first and last and first > last:
         first, last = last, first
-    figures = stats.region_figures(region, first, last)
+    figures = StatsSchema().dump(stats.region_figures(region, first, last))
     months = stats.monthly_figures(region_prefix(region), MONTHS_SHOWN, last)
     peak = max([m.received for m in months] + [m.decided for m in months] + [1])
     return render_template(

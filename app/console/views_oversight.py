@@ -12,6 +12,8 @@ from app.domain import access
 from app.errors import AppError
 from app.extensions import db
 from app.jobs import staff_stats
+from app.schemas.rating_case import RatingCaseSchema
+from app.schemas.stats import StaffStatsSchema
 from app.services import rating_cases as service
 
 OVERSEERS = ("chief", "admin")
@@ -23,7 +25,9 @@ def _render_cases(error: str | None = None, status: int = 200):
     chosen = request.args.get("status") or None
     if chosen not in service.STATUS_LABELS:
         chosen = None
-    items = [service.case_view(item, user) for item in service.list_cases(user, chosen)]
+    items = RatingCaseSchema(many=True).dump(
+        service.shown(item, user) for item in service.list_cases(user, chosen)
+    )
     page = render_template(
         "console/rating_cases.html",
         items=items,
@@ -77,5 +81,5 @@ def workload():
     if first and last and first > last:
         first, last = last, first
     region = access.staff_region(current_staff())
-    figures = staff_stats.staff_figures(region, first, last)
+    figures = StaffStatsSchema().dump(staff_stats.staff_figures(region, first, last))
     return render_template("console/workload.html", figures=figures, region=region)

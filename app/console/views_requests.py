@@ -9,6 +9,7 @@ from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.errors import AppError, VersionConflict
 from app.extensions import db
+from app.schemas.enterprise_request import RequestSchema, RequestSummarySchema
 from app.services import enterprise_requests as service
 from app.services.documents import storage
 
@@ -34,7 +35,9 @@ def requests_queue():
     items, total = service.list_requests(user, filters, page, PAGE_SIZE)
     return render_template(
         "console/requests.html",
-        items=[service.request_view(user, item) for item in items],
+        items=RequestSummarySchema(many=True).dump(
+            service.ShownRequest(item, user) for item in items
+        ),
         total=total,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
@@ -46,7 +49,7 @@ def requests_queue():
 
 def _render(request_id: int, error: str | None = None, comment: str = ""):
     user = current_staff()
-    view = service.request_view(user, service.get_request(user, request_id), detail=True)
+    view = RequestSchema().dump(service.ShownRequest(service.get_request(user, request_id), user))
     return (
         render_template(
             "console/request.html",

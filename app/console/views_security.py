@@ -12,6 +12,7 @@ from app.console.blueprint import bp
 from app.console.session import current_staff, staff_page
 from app.errors import AppError, ValidationFailed
 from app.extensions import db
+from app.schemas.pii_access import PiiAccessSchema
 from app.services import pii_access, totp
 from app.timekeeping import OFFICE_TZ
 from app.web.observability import request_origin
@@ -111,7 +112,7 @@ def admin_pii_access():
     items, total = pii_access.list_records(current_staff(), filters, page, PAGE_SIZE)
     return render_template(
         "console/pii_access.html",
-        items=[pii_access.record_view(r) for r in items],
+        items=PiiAccessSchema(many=True).dump(items),
         total=total,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),

@@ -18,6 +18,14 @@ from app.errors import AppError
 from app.extensions import db
 from app.models import Application, Notification, User
 from app.schemas.notification import NotificationSchema
+from app.schemas.office import (
+    MAX_BULK_IDS,
+    AssignmentSchema,
+    BulkResponseSchema,
+    ChangesSchema,
+    DeputySchema,
+    NoteSchema,
+)
 from app.services import (
     applications,
     deputies,
@@ -65,8 +73,8 @@ def case_context(user: User, application: Application) -> dict:
         "may_urge": bool(office.URGE_ROLES & set(user.roles))
         and application.assignee_id is not None
         and assignment.is_open(application),
-        "notes": [notes.note_view(n) for n in notes.list_notes(user, application.id)],
-        "changes": snapshots.changes(user, application.id),
+        "notes": NoteSchema(many=True).dump(notes.list_notes(user, application.id)),
+        "changes": ChangesSchema().dump(snapshots.changes(user, application.id)),
     }
 
 
@@ -132,7 +140,7 @@ def case_urge(application_id: int):
 def queue_bulk():
     """Assign or transfer the ticked cases; a page of per-case results."""
     user = current_staff()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][: handovers.MAX_IDS]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:MAX_BULK_IDS]
     assignee_id = _int_arg("assignee_id")
     action = request.form.get("action", "assign")
     if not ids or assignee_id is None or action not in ("assign", "transfer"):
@@ -145,7 +153,7 @@ def queue_bulk():
             "assignee_id": assignee_id,
             "comment": request.form.get("comment", ""),
         }
-        results, error = handovers.hand_over_many(user, body), None
+        results, error = BulkResponseSchema().dump(handovers.hand_over_many(user, body)), None
     numbers = {
         row.id: row.number
         for row in db.session.execute(
@@ -289,7 +297,7 @@ def deputy_page():
         except AppError as exc:
             db.session.rollback()
             error = exc.detail
-    rows = [deputies.deputy_view(d) for d in deputies.list_deputies(user, staff_id)]
+    rows = DeputySchema(many=True).dump(deputies.list_deputies(user, staff_id))
     colleagues = [
         u
         for u in db.session.scalars(
@@ -328,7 +336,7 @@ def admin_assignment():
         except AppError as exc:
             db.session.rollback()
             error = exc.detail
-    rows = [office.assignment_view(r) for r in office.list_assignment_modes(user)]
+    rows = AssignmentSchema(many=True).dump(office.list_assignment_modes(user))
     return render_template(
         "console/assignment.html", rows=rows, error=error, region=user.region_code
     ), (422 if error else 200)

@@ -32,7 +32,7 @@ OFFICE_ACTION_LABELS = {"assign": "指定承办人", "claim": "认领", "transfe
 
 
 def staff_name(user: User) -> str:
-    return user.display_name or user.username or f"staff-{user.id}"
+    return user.staff_name
 
 
 def staff_ref(user: User | None) -> dict | None:

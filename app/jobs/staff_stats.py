@@ -23,6 +23,7 @@ Three statements whatever the number of staff and cases: the staff, the steps gr
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -133,7 +134,32 @@ def _case_figures(members: list[User], prefix: str, period: Period, today: date)
     return figures
 
 
-def staff_figures(region_code: str, first: date | None, last: date | None) -> dict:
+@dataclass(frozen=True)
+class MemberFigures:
+    """One staff member's workload in the period."""
+
+    id: int
+    name: str | None
+    roles: list[str]
+    region_code: str | None
+    open_cases: int
+    overdue: int
+    decided: int
+    on_time_rate: float | None
+    steps: int
+    avg_working_days_per_step: float | None
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Every staff member's figures for the period ``first`` to ``last``."""
+
+    first: date
+    last: date
+    items: list[MemberFigures]
+
+
+def staff_figures(region_code: str, first: date | None, last: date | None) -> Workload:
     """The workload of every staff member of ``region_code``'s jurisdiction in the period."""
     period = period_of(first, last)
     prefix = region_prefix(region_code)
@@ -146,17 +172,17 @@ def staff_figures(region_code: str, first: date | None, last: date | None) -> di
         steps, waited = spans.get(member.id, (0, 0))
         open_cases, overdue, decided, with_due, on_time = cases.get(member.id, [0, 0, 0, 0, 0])
         items.append(
-            {
-                "id": member.id,
-                "name": member.display_name or member.username,
-                "roles": sorted(CASE_ROLES & set(member.roles)),
-                "region_code": member.region_code,
-                "open_cases": open_cases,
-                "overdue": overdue,
-                "decided": decided,
-                "on_time_rate": _rate(on_time, with_due),
-                "steps": steps,
-                "avg_working_days_per_step": round(waited / steps, 1) if steps else None,
-            }
+            MemberFigures(
+                id=member.id,
+                name=member.display_name or member.username,
+                roles=sorted(CASE_ROLES & set(member.roles)),
+                region_code=member.region_code,
+                open_cases=open_cases,
+                overdue=overdue,
+                decided=decided,
+                on_time_rate=_rate(on_time, with_due),
+                steps=steps,
+                avg_working_days_per_step=round(waited / steps, 1) if steps else None,
+            )
         )
-    return {"from": period.first.isoformat(), "to": period.last.isoformat(), "items": items}
+    return Workload(period.first, period.last, items)

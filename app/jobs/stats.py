@@ -201,26 +201,41 @@ def licence_counts(prefix: str, today: date | None = None) -> dict[str, int]:
     return {"active": int(row[0]), "expiring": int(row[1]), "expired": int(row[2])}
 
 
-def office_figures(prefix: str, period: Period) -> dict:
+@dataclass(frozen=True)
+class OfficeFigures:
+    """The contract's statistics of a region for a period (``StatsSchema`` dumps them)."""
+
+    applications: dict[str, int]  # by state
+    decided: int
+    on_time_rate: float | None
+    avg_working_days_to_decision: float | None
+    zero_visit_rate: float | None
+    satisfaction_rate: float | None
+    licences: dict[str, int]  # active, expiring, expired
+    requests: dict[str, Any]
+    ratings: dict[str, Any]
+
+
+def office_figures(prefix: str, period: Period) -> OfficeFigures:
     """The contract's statistics for the region starting with ``prefix`` ("" = everywhere)."""
     decided = decisions(prefix, period)
     ratings = rating_figures(prefix, period.starts, period.ends, timekeeping.today())
     scores = {int(score): count for score, count in ratings["by_score"].items()}
     satisfied = sum(count for score, count in scores.items() if score >= SATISFIED_SCORE)
-    return {
-        "applications": applications_by_state(prefix, period),
-        "decided": decided.decided,
-        "on_time_rate": decided.on_time_rate,
-        "avg_working_days_to_decision": decided.avg_working_days,
-        "zero_visit_rate": zero_visit_rate(prefix, period),
-        "satisfaction_rate": _rate(satisfied, sum(scores.values())),
-        "licences": licence_counts(prefix),
-        "requests": request_figures(prefix, period),
-        "ratings": ratings,
-    }
+    return OfficeFigures(
+        applications=applications_by_state(prefix, period),
+        decided=decided.decided,
+        on_time_rate=decided.on_time_rate,
+        avg_working_days_to_decision=decided.avg_working_days,
+        zero_visit_rate=zero_visit_rate(prefix, period),
+        satisfaction_rate=_rate(satisfied, sum(scores.values())),
+        licences=licence_counts(prefix),
+        requests=request_figures(prefix, period),
+        ratings=ratings,
+    )
 
 
-def region_figures(region_code: str, first: date | None, last: date | None) -> dict:
+def region_figures(region_code: str, first: date | None, last: date | None) -> OfficeFigures:
     """Statistics for a staff member's jurisdiction."""
     return office_figures(region_prefix(region_code), period_of(first, last))
 

@@ -1,8 +1,8 @@
 """A licence as shown: ``LicenceOut``, the object ``LicenceSchema`` (app/schemas) dumps.
 
 The API returns licences wrapped in ``LicenceOut`` and lets the schema dump them (once); the
-console shows the same dump (``licence_view``). What is not a column — status, days to
-expiry, the particulars the licence lacks, the verification and OFD URLs — is derived here.
+console shows the same dump. What is not a column — status, days to expiry, the
+particulars the licence lacks, the verification and OFD URLs — is derived here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from app.licences.documents import ofd_url, verification_url
 from app.licences.holder import name_on_licence
 from app.licences.lifecycle import STATUS_LABELS, days_to_expiry, licence_status
 from app.models import Licence
-from app.schemas.licence import LicenceSchema
 
 
 class LicenceOut:
@@ -56,11 +55,3 @@ class LicenceOut:
     @property
     def ofd_url(self) -> str:
         return ofd_url(self.licence)
-
-
-_LICENCE = LicenceSchema()
-
-
-def licence_view(licence: Licence) -> dict[str, Any]:
-    """The licence resource as a dict (the console's pages show the API's fields)."""
-    return _LICENCE.dump(LicenceOut(licence))

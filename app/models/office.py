@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.sealed import CASE_SNAPSHOT_FORM
+from app.models.user import User
 
 ASSIGNMENT_MODES = ("manual", "least_loaded")
 # The hand-overs of a case, offered in its ``actions`` beside the workflow's steps.
@@ -31,6 +32,8 @@ class StaffDeputy(Model):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+
 
 class CaseNote(Model):
     """An internal remark on a case (内部意见): staff only, never shown to the applicant."""
@@ -42,6 +45,8 @@ class CaseNote(Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
 
 
 class RegionAssignment(Model):

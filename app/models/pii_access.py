@@ -31,3 +31,8 @@ class PiiAccess(Model):
     document_id: Mapped[int | None] = mapped_column(Integer)
     route: Mapped[str] = mapped_column(String(200))
     request_id: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def field_names(self) -> list[str]:
+        """The fields seen, one by one (``["document"]`` for a download)."""
+        return self.fields.split(",")

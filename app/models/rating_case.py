@@ -28,6 +28,23 @@ RATING_CASE_STATUSES = (
     "appeal_upheld",
 )
 CLOSED_STATUSES = ("rectified", "explained", "appeal_upheld")
+STATUS_LABELS = {
+    "open": "待回访",
+    "contacted": "已回访",
+    "rectified": "已整改",
+    "explained": "已说明",
+    "appealed": "申诉中",
+    "appeal_upheld": "申诉成立",
+}
+# The steps of the follow-up: the section chief's four, then the administrator's two.
+RATING_CASE_ACTIONS = (
+    "contact",
+    "rectify",
+    "explain",
+    "appeal",
+    "uphold_appeal",
+    "reject_appeal",
+)
 
 
 class RatingCase(Model):
@@ -50,3 +67,7 @@ class RatingCase(Model):
 
     rating: Mapped[Rating] = relationship()
     application: Mapped[Application] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]

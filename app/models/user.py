@@ -62,3 +62,8 @@ class User(Model):
     @property
     def is_staff(self) -> bool:
         return self.kind == "staff"
+
+    @property
+    def staff_name(self) -> str:
+        """How staff views name a staff member."""
+        return self.display_name or self.username or f"staff-{self.id}"

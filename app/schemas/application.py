@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 from werkzeug.datastructures import FileStorage
 
 from app.models.office import OFFICE_ACTIONS
+from app.models.user import User
 from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day, export_format
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.modes import (
@@ -126,8 +129,15 @@ class SupplementRequestSchema(Resource):
 
 
 class StaffRefSchema(Resource):
+    """A staff member: a ``User``, or the ``{"id", "name"}`` a timeline entry keeps
+    (``assignment.staff_ref``)."""
+
     id = fields.Integer()
     name = fields.String()
+
+    @pre_dump
+    def _from_user(self, staff: User | dict, **kwargs: Any) -> dict:
+        return {"id": staff.id, "name": staff.staff_name} if isinstance(staff, User) else staff
 
 
 class ApplicationSchema(Resource):

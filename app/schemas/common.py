@@ -10,9 +10,13 @@ from app.schemas.openapi import Resource
 from app.timekeeping import local_iso
 
 
+def _described(metadata: dict[str, Any], description: str) -> dict[str, Any]:
+    return {**metadata, "description": description} if description else metadata
+
+
 def timestamp(description: str = "", **kwargs: Any) -> fields.String:
     """A moment as ISO 8601 with the office's offset (+08:00), already formatted."""
-    return fields.String(metadata={"format": "date-time", "description": description}, **kwargs)
+    return fields.String(metadata=_described({"format": "date-time"}, description), **kwargs)
 
 
 class LocalDateTime(fields.DateTime):
@@ -24,7 +28,7 @@ class LocalDateTime(fields.DateTime):
 
 def day(description: str = "", **kwargs: Any) -> fields.String:
     """A calendar date as ``YYYY-MM-DD``, already formatted."""
-    return fields.String(metadata={"format": "date", "description": description}, **kwargs)
+    return fields.String(metadata=_described({"format": "date"}, description), **kwargs)
 
 
 def export_format() -> fields.String:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models.enterprise_request import STATE_LABELS
-from app.schemas.common import LocalDateTime, PageArgs, PageSchema, export_format
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day, export_format
 from app.schemas.openapi import Resource
 
 ACTIONS = ("claim", "reply", "close", "reopen")
@@ -50,7 +50,7 @@ class RequestRatingSchema(Schema):
 
 
 class RequestDeadlineSchema(Resource):
-    due = fields.String(metadata={"description": "答复期限"})
+    due = day("答复期限")
     working_days_left = fields.Integer(allow_none=True)
     overdue = fields.Boolean(metadata={"description": "是否超期（未按时答复）"})
 
@@ -64,31 +64,55 @@ class AttachmentSchema(Resource):
     created_at = LocalDateTime()
 
 
+class RequestEnterpriseSchema(Resource):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class RequestRatingGivenSchema(Resource):
+    score = fields.Integer(attribute="rating_score")
+    comment = fields.String(attribute="rating_comment", allow_none=True)
+
+
+class RequestEventSchema(Resource):
+    action = fields.String()
+    role = fields.String(metadata={"description": "applicant 申请人、staff 工作人员"})
+    comment = fields.String(allow_none=True)
+    at = LocalDateTime()
+
+
 class RequestSummarySchema(Resource):
-    """A request as the queue lists it; ``Request`` (one request) adds its files and history."""
+    """A request as the queue lists it; ``Request`` (one request) adds its files and history.
+
+    Both dump an ``enterprise_requests.ShownRequest``."""
 
     id = fields.Integer()
-    enterprise = fields.Dict()
+    enterprise = fields.Nested(RequestEnterpriseSchema)
     topic = fields.String()
     topic_name = fields.String()
     handling_unit = fields.String(metadata={"description": "承办单位"})
     region_code = fields.String()
     title = fields.String()
     description = fields.String()
-    state = fields.String(metadata={"description": "open/claimed/replied/closed"})
+    state = fields.String(
+        validate=validate.OneOf(STATES), metadata={"description": "open/claimed/replied/closed"}
+    )
     state_label = fields.String()
     reply = fields.String(allow_none=True)
     deadline = fields.Nested(RequestDeadlineSchema)
-    rating = fields.Dict(allow_none=True)
-    actions = fields.List(fields.String(), metadata={"description": "调用者当前可执行的操作"})
+    rating = fields.Nested(RequestRatingGivenSchema, allow_none=True)
+    actions = fields.List(
+        fields.String(validate=validate.OneOf(ACTIONS)),
+        metadata={"description": "调用者当前可执行的操作"},
+    )
     version = fields.Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
 
 
 class RequestSchema(RequestSummarySchema):
     attachments = fields.List(fields.Nested(AttachmentSchema))
-    history = fields.List(fields.Dict())
+    history = fields.List(fields.Nested(RequestEventSchema))
 
 
 class RequestPageSchema(PageSchema):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageSchema, timestamp
+from app.models import WebhookDelivery
+from app.schemas.common import LocalDateTime, PageSchema
 from app.schemas.event_types import EVENT_TYPES, SCOPES
+from app.schemas.openapi import Resource
+from app.timekeeping import local_iso
 
 TYPE_LIST = "、".join(EVENT_TYPES)
 
@@ -17,11 +20,13 @@ class ClientLoginSchema(Schema):
     )
 
 
-class ClientTokenSchema(Schema):
+class ClientTokenSchema(Resource):
+    """A token issued to ``client`` (an ``ApiClient``)."""
+
     token = fields.String(metadata={"description": "Bearer 令牌：`Authorization: Bearer <token>`"})
     expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
-    client_id = fields.String()
-    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)))
+    client_id = fields.String(attribute="client.client_id")
+    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), attribute="client.scopes")
 
 
 class EventQuerySchema(Schema):
@@ -76,15 +81,15 @@ class WebhookEndpointInSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class WebhookEndpointSchema(Schema):
+class WebhookEndpointSchema(Resource):
     id = fields.Integer()
     url = fields.String()
     types = fields.List(fields.String())
     description = fields.String()
     active = fields.Boolean(metadata={"description": "false：已因持续失败被停用"})
-    failing_since = timestamp(allow_none=True)
-    disabled_at = timestamp(allow_none=True)
-    created_at = timestamp()
+    failing_since = LocalDateTime(allow_none=True)
+    disabled_at = LocalDateTime(allow_none=True)
+    created_at = LocalDateTime()
 
 
 class WebhookEndpointCreatedSchema(WebhookEndpointSchema):
@@ -93,28 +98,38 @@ class WebhookEndpointCreatedSchema(WebhookEndpointSchema):
     )
 
 
-class WebhookEndpointListSchema(Schema):
+class WebhookEndpointListSchema(Resource):
     items = fields.List(fields.Nested(WebhookEndpointSchema))
 
 
-class WebhookAttemptSchema(Schema):
-    attempted_at = timestamp()
+class WebhookAttemptSchema(Resource):
+    attempted_at = LocalDateTime()
     status_code = fields.Integer(allow_none=True, metadata={"description": "对方的 HTTP 状态码"})
     succeeded = fields.Boolean()
     error = fields.String()
     duration_ms = fields.Integer()
 
 
-class WebhookDeliverySchema(Schema):
+class WebhookDeliverySchema(Resource):
     id = fields.Integer()
-    webhook_id = fields.String(metadata={"description": "webhook-id 请求头，重试时不变"})
+    webhook_id = fields.Function(
+        lambda delivery: f"evt_{delivery.event_id}",
+        metadata={"type": "string", "description": "webhook-id 请求头，重试时不变"},
+    )
     event_id = fields.String()
-    event_type = fields.String()
+    event_type = fields.String(attribute="event.type")
     status = fields.String(
         metadata={"description": "pending 待发送/重试、delivered 已送达、cancelled 已取消"}
     )
-    attempts = fields.List(fields.Nested(WebhookAttemptSchema))
-    next_attempt_at = timestamp(allow_none=True)
+    attempts = fields.List(fields.Nested(WebhookAttemptSchema), attribute="log")
+    next_attempt_at = fields.Method(
+        "_next_attempt_at",
+        allow_none=True,
+        metadata={"type": "string", "format": "date-time", "description": "仅待发送时有值"},
+    )
+
+    def _next_attempt_at(self, delivery: WebhookDelivery) -> str | None:
+        return local_iso(delivery.next_attempt_at) if delivery.status == "pending" else None
 
 
 class WebhookDeliveryPageSchema(PageSchema):

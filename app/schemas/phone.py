@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.schemas.openapi import Resource
+from permits.identifiers import mask_phone
 
 
 class PhoneCodeSchema(Schema):
@@ -16,4 +17,9 @@ class PhoneCodeSchema(Schema):
 
 
 class PhoneBoundSchema(Resource):
-    phone_masked = fields.String(metadata={"description": "已验证的手机号（脱敏，仅显示后4位）"})
+    """A ``VerifiedPhone``, shown masked."""
+
+    phone_masked = fields.Function(
+        lambda row: mask_phone(row.phone),
+        metadata={"type": "string", "description": "已验证的手机号（脱敏，仅显示后4位）"},
+    )

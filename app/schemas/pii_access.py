@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import PageArgs, PageSchema, timestamp
+from app.schemas.common import LocalDateTime, PageArgs, PageSchema
+from app.schemas.openapi import Resource
 
 
 class PersonalFormSchema(Schema):
@@ -42,9 +43,9 @@ class PiiAccessQuerySchema(PageArgs):
     )
 
 
-class PiiAccessSchema(Schema):
+class PiiAccessSchema(Resource):
     id = fields.Integer()
-    at = timestamp("查看时间")
+    at = LocalDateTime(metadata={"description": "查看时间"})
     staff_id = fields.Integer()
     staff_name = fields.String()
     subject = fields.String(metadata={"description": "申请编号"})
@@ -52,7 +53,7 @@ class PiiAccessSchema(Schema):
     fields_ = fields.List(
         fields.String(),
         data_key="fields",
-        attribute="fields",
+        attribute="field_names",
         metadata={"description": "查看的字段；下载材料为 document"},
     )
     document_id = fields.Integer(allow_none=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from app.schemas.common import day
 from app.schemas.openapi import Resource
 
 
@@ -57,6 +58,6 @@ class StaffFiguresSchema(Resource):
 
 
 class StaffStatsSchema(Resource):
-    first = fields.String(data_key="from")
-    last = fields.String(data_key="to")
+    first = day(data_key="from")
+    last = day(data_key="to")
     items = fields.List(fields.Nested(StaffFiguresSchema))

@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import missing
 
-from app.domain import assignment, clock, materials
+from app.domain import clock, materials
 from app.models import Application, Document, TimelineEntry, User
 from app.services.modes import commitments, instant, joint_review, pre_review
 from app.timekeeping import local_iso
@@ -157,23 +157,23 @@ class ShownApplication:
         return bool(self.deadline and self.deadline.overdue)
 
     @property
-    def assignee(self) -> dict[str, Any] | None:
+    def assignee(self) -> User | None:
         """承办人: the office's business — staff see it, the applicant's body leaves it out."""
         if not self.user.is_staff:
             return missing  # type: ignore[return-value]
-        return assignment.staff_ref(self.application.assignee)
+        return self.application.assignee
 
     @property
     def instant_unmet(self) -> list[dict[str, Any]] | None:
-        return instant.unmet_view(self.application)
+        return instant.unmet_conditions(self.application)
 
     @property
     def pre_review(self) -> dict[str, Any] | None:
-        return pre_review.view(self.application)
+        return pre_review.latest_round(self.application)
 
     @property
     def joint_review(self) -> dict[str, Any] | None:
-        return joint_review.view(self.application)
+        return joint_review.state(self.application)
 
     @property
     def commitments(self) -> list[commitments.NamedCommitment]:

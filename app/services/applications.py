@@ -29,7 +29,6 @@ from app.licences.lifecycle import (
     prefill_form,
 )
 from app.models import Application, Enterprise, Licence, TimelineEntry, User
-from app.schemas.application import ApplicationSchema, TimelineEntrySchema
 from app.services import phone
 from app.services.application_shown import PERSONAL_FIELDS, ShownApplication, ShownEntry
 from app.services.modes import filter_actions
@@ -312,14 +311,6 @@ def shown(user: User, application: Application) -> ShownApplication:
     return ShownApplication(user, application, statuses, errors, actions)
 
 
-_APPLICATION = ApplicationSchema()
-
-
-def application_view(user: User, application: Application) -> dict:
-    """The application resource as a dict (the console's pages show the API's fields)."""
-    return _APPLICATION.dump(shown(user, application))
-
-
 def timeline_entries(user: User, application_id: int) -> list[TimelineEntry | ShownEntry]:
     """Everything that happened to a case ``user`` may see, in order: the applicant's
     leaves out the office's internal hand-overs and urgings."""
@@ -327,11 +318,3 @@ def timeline_entries(user: User, application_id: int) -> list[TimelineEntry | Sh
     if user.is_staff:
         return [ShownEntry(e) for e in entries(application)]
     return [e for e in entries(application) if e.action not in assignment.STAFF_ONLY_ENTRIES]
-
-
-_TIMELINE = TimelineEntrySchema(many=True)
-
-
-def timeline_view(user: User, application_id: int) -> list[dict]:
-    """The timeline as dicts (the console shows the API's fields)."""
-    return _TIMELINE.dump(timeline_entries(user, application_id))

@@ -16,7 +16,6 @@ from app.domain.transaction import commit
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Application, Shipment, ShipmentEvent, User
-from app.schemas.licence import ShipmentSchema
 from app.services import cases
 
 
@@ -105,11 +104,3 @@ def get_shipment(user: User, application_id: int) -> tuple[Application, Shipment
     if shipment is None:
         raise NotFound("该申请尚未寄出", code="SHIPMENT_NOT_FOUND")
     return application, shipment
-
-
-_SHIPMENT = ShipmentSchema()
-
-
-def shipment_view(shipment: Shipment) -> dict:
-    """The shipment as a dict (the console shows the API's fields)."""
-    return _SHIPMENT.dump(shipment)

@@ -13,12 +13,11 @@ from datetime import date
 from sqlalchemy import select
 
 from app import timekeeping
-from app.domain import access, assignment
+from app.domain import access
 from app.domain.transaction import commit
 from app.errors import Forbidden, NotFound, field_error
 from app.extensions import db
 from app.models import StaffDeputy, User
-from app.timekeeping import local_iso
 
 
 def _staff_member(user: User, staff_id: int) -> User:
@@ -82,16 +81,3 @@ def remove_deputy(user: User, staff_id: int, row_id: int) -> None:
         raise NotFound("代理记录不存在", code="DEPUTY_NOT_FOUND")
     db.session.delete(row)
     commit()
-
-
-def deputy_view(row: StaffDeputy) -> dict:
-    today = timekeeping.today()
-    return {
-        "id": row.id,
-        "staff_id": row.staff_id,
-        "deputy": assignment.staff_ref(db.session.get(User, row.deputy_id)),
-        "starts_on": row.starts_on.isoformat(),
-        "ends_on": row.ends_on.isoformat(),
-        "active": row.starts_on <= today <= row.ends_on,
-        "created_at": local_iso(row.created_at),
-    }

@@ -334,8 +334,16 @@ def list_requests(
     return list(items), int(total)
 
 
-def deadline(item: EnterpriseRequest, today: date | None = None) -> dict:
+@dataclass(frozen=True)
+class Deadline:
     """The response limit: due date, working days left, and whether it was (or is) missed."""
+
+    due: date
+    working_days_left: int | None  # None once answered
+    overdue: bool
+
+
+def deadline(item: EnterpriseRequest, today: date | None = None) -> Deadline:
     today = today or timekeeping.today()
     calendar = clock.calendar()
     answered_on = (
@@ -348,62 +356,55 @@ def deadline(item: EnterpriseRequest, today: date | None = None) -> dict:
         left = calendar.working_days_between(reference, item.due_on)
     else:
         left = -calendar.working_days_between(item.due_on, reference)
-    return {
-        "due": item.due_on.isoformat(),
-        "working_days_left": left if answered_on is None else None,
-        "overdue": reference > item.due_on,
-    }
+    return Deadline(item.due_on, left if answered_on is None else None, reference > item.due_on)
 
 
 def all_topics() -> list[RequestTopic]:
     return list(request_topics().values())
 
 
-def request_view(user: User, item: EnterpriseRequest, *, detail: bool = False) -> dict:
-    topic = get_request_topic(item.topic)
-    view = {
-        "id": item.id,
-        "enterprise": {"id": item.enterprise.id, "name": item.enterprise.name},
-        "topic": item.topic,
-        "topic_name": topic.name if topic else item.topic,
-        "handling_unit": item.handling_unit,
-        "region_code": item.region_code,
-        "title": item.title,
-        "description": item.description,
-        "state": item.state,
-        "state_label": STATE_LABELS[item.state],
-        "reply": item.reply,
-        "deadline": deadline(item),
-        "rating": (
-            {"score": item.rating_score, "comment": item.rating_comment} if item.rated_at else None
-        ),
-        "actions": _allowed_actions(user, item),
-        "version": item.version,
-        "created_at": timekeeping.local_iso(item.created_at),
-        "updated_at": timekeeping.local_iso(item.updated_at),
-    }
-    if detail:
-        view["attachments"] = list(  # models: RequestSchema dumps them as Attachment
-            db.session.scalars(
-                select(RequestAttachment)
-                .where(RequestAttachment.request_id == item.id)
-                .order_by(RequestAttachment.id)
-            )
-        )
-        view["history"] = [
-            {
-                "action": e.action,
-                "role": e.role,
-                "comment": e.comment,
-                "at": timekeeping.local_iso(e.at),
-            }
-            for e in db.session.scalars(
-                select(RequestEvent)
-                .where(RequestEvent.request_id == item.id)
-                .order_by(RequestEvent.id)
-            )
-        ]
-    return view
+@dataclass(frozen=True)
+class ShownRequest:
+    """A request as ``user`` sees it: the object ``RequestSchema`` dumps, the request's
+    columns and what is derived (its topic's name, the deadline, the caller's actions)."""
+
+    item: EnterpriseRequest
+    user: User
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.item, name)
+
+    @property
+    def topic_name(self) -> str:
+        topic = get_request_topic(self.item.topic)
+        return topic.name if topic else self.item.topic
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.item.state]
+
+    @property
+    def deadline(self) -> Deadline:
+        return deadline(self.item)
+
+    @property
+    def rating(self) -> EnterpriseRequest | None:
+        """The request itself once rated (its ``rating_*`` columns), else None."""
+        return self.item if self.item.rated_at else None
+
+    @property
+    def actions(self) -> list[str]:
+        return _allowed_actions(self.user, self.item)
+
+    @property
+    def attachments(self) -> list[RequestAttachment]:
+        query = select(RequestAttachment).where(RequestAttachment.request_id == self.item.id)
+        return list(db.session.scalars(query.order_by(RequestAttachment.id)))
+
+    @property
+    def history(self) -> list[RequestEvent]:
+        query = select(RequestEvent).where(RequestEvent.request_id == self.item.id)
+        return list(db.session.scalars(query.order_by(RequestEvent.id)))
 
 
 def _rate(part: int, whole: int) -> float | None:

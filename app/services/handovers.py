@@ -6,19 +6,54 @@ region, one already assigned) is reported beside the others and undoes none of t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.domain import assignment
 from app.errors import AppError
 from app.extensions import db
 from app.licences.documents import labels_pdf
+from app.models import User
 from app.services import delivery, office
 
-MAX_IDS = 200
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    detail: str
 
 
-def hand_over_many(user, body: dict) -> dict:
-    """``{"results": [{"id", "ok", "assignee", "version", "error"}], "succeeded", "failed"}``."""
+@dataclass(frozen=True)
+class HandOver:
+    """One case of a bulk hand-over: its owner and version now, or why it was refused."""
+
+    id: int
+    assignee: User | None = None
+    version: int | None = None
+    error: Refusal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BulkHandOver:
+    """Every case's outcome, in the order asked (duplicates once), and the counts."""
+
+    results: list[HandOver]
+
+    @property
+    def succeeded(self) -> int:
+        return sum(1 for result in self.results if result.ok)
+
+    @property
+    def failed(self) -> int:
+        return len(self.results) - self.succeeded
+
+
+def hand_over_many(user: User, body: dict) -> BulkHandOver:
+    """``assign`` or ``transfer`` each case of ``body["ids"]`` in its own transaction."""
     data = {"assignee_id": body["assignee_id"], "comment": body.get("comment", "")}
     results = []
     for application_id in dict.fromkeys(body["ids"]):
@@ -29,31 +64,14 @@ def hand_over_many(user, body: dict) -> dict:
         except (AppError, StaleDataError) as exc:
             db.session.rollback()
             error = (
-                {"code": exc.code, "detail": exc.detail}
+                Refusal(exc.code, exc.detail)
                 if isinstance(exc, AppError)
-                else {"code": "VERSION_CONFLICT", "detail": "案件已被他人更新，请刷新后重试"}
+                else Refusal("VERSION_CONFLICT", "案件已被他人更新，请刷新后重试")
             )
-            results.append(
-                {
-                    "id": application_id,
-                    "ok": False,
-                    "assignee": None,
-                    "version": None,
-                    "error": error,
-                }
-            )
+            results.append(HandOver(application_id, error=error))
             continue
-        results.append(
-            {
-                "id": application_id,
-                "ok": True,
-                "assignee": assignment.staff_ref(application.assignee),
-                "version": application.version,
-                "error": None,
-            }
-        )
-    succeeded = sum(1 for r in results if r["ok"])
-    return {"results": results, "succeeded": succeeded, "failed": len(results) - succeeded}
+        results.append(HandOver(application_id, application.assignee, application.version))
+    return BulkHandOver(results)
 
 
 def labels(user, application_ids: list[int]) -> bytes:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.domain import access, assignment
+from app.domain import access
 from app.domain.transaction import commit
 from app.errors import NotFound, field_error
 from app.extensions import db
 from app.models import Application, CaseNote, User
-from app.timekeeping import local_iso
 
 MAX_NOTE_LENGTH = 2000
 
@@ -47,13 +46,3 @@ def list_notes(user: User, application_id: int) -> list[CaseNote]:
             select(CaseNote).where(CaseNote.application_id == application.id).order_by(CaseNote.id)
         )
     )
-
-
-def note_view(note: CaseNote) -> dict:
-    author = db.session.get(User, note.author_id)
-    return {
-        "id": note.id,
-        "body": note.body,
-        "author": assignment.staff_ref(author),
-        "created_at": local_iso(note.created_at),
-    }

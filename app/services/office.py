@@ -17,7 +17,6 @@ from app.errors import Conflict, Forbidden, field_error
 from app.extensions import db
 from app.models import Application, RegionAssignment, User
 from app.models.office import ASSIGNMENT_MODES
-from app.timekeeping import local_iso
 from permits.identifiers import is_region_code
 
 URGE_ROLES = frozenset({"chief", "approver", "admin"})
@@ -218,11 +217,3 @@ def list_assignment_modes(user: User) -> list[RegionAssignment]:
     """The settings of the caller's jurisdiction, by region code."""
     rows = db.session.scalars(select(RegionAssignment).order_by(RegionAssignment.region_code))
     return [r for r in rows if access.in_region(user, r.region_code)]
-
-
-def assignment_view(row: RegionAssignment) -> dict:
-    return {
-        "region": row.region_code,
-        "mode": row.mode,
-        "updated_at": local_iso(row.updated_at),
-    }

@@ -152,21 +152,6 @@ def list_records(
     return list(items), total
 
 
-def record_view(record: PiiAccess) -> dict:
-    return {
-        "id": record.id,
-        "at": local_iso(record.at),
-        "staff_id": record.staff_id,
-        "staff_name": record.staff_name,
-        "subject": record.subject,
-        "application_id": record.application_id,
-        "fields": record.fields.split(","),
-        "document_id": record.document_id,
-        "route": record.route,
-        "request_id": record.request_id,
-    }
-
-
 HEADER = ("时间", "工作人员ID", "工作人员", "申请编号", "查看内容", "材料ID", "访问地址", "请求ID")
 
 

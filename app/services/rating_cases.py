@@ -33,19 +33,12 @@ from app.models import (
     RatingCase,
     User,
 )
+from app.models.rating_case import STATUS_LABELS
 from permits.identifiers import region_covers, region_prefix
 
 CHIEF, ADMIN = "chief", "admin"
 # The statuses an overdue case can be in: the office still owes the call or the outcome.
 OWED_STATUSES = ("open", "contacted")
-STATUS_LABELS = {
-    "open": "待回访",
-    "contacted": "已回访",
-    "rectified": "已整改",
-    "explained": "已说明",
-    "appealed": "申诉中",
-    "appeal_upheld": "申诉成立",
-}
 
 
 @dataclass(frozen=True)
@@ -59,7 +52,7 @@ class Step:
     comment_required: bool
 
 
-STEPS = {
+STEPS = {  # one per RATING_CASE_ACTIONS, which the API takes
     "contact": Step("回访", ("open",), CHIEF, "contacted", False),
     "rectify": Step("整改", ("contacted",), CHIEF, "rectified", True),
     "explain": Step("说明", ("contacted",), CHIEF, "explained", True),
@@ -210,32 +203,34 @@ def overdue_level(case: RatingCase, today: date) -> str | None:
     return None
 
 
-def case_view(case: RatingCase, user: User, today: date | None = None) -> dict:
-    """The case as the console and the API show it; ``actions``: what ``user`` may take."""
-    today = today or timekeeping.today()
-    return {
-        "id": case.id,
-        "application_id": case.application_id,
-        "application_number": case.application.number,
-        "rating_id": case.rating_id,
-        "score": case.score,
-        "rating_comment": case.rating.comment,
-        "status": case.status,
-        "status_label": STATUS_LABELS[case.status],
-        "contact_due": case.contact_due.isoformat(),
-        "rectify_due": case.rectify_due.isoformat(),
-        "overdue": overdue_level(case, today) is not None,
-        "contacted_at": timekeeping.local_iso(case.contacted_at),
-        "resolved_at": timekeeping.local_iso(case.resolved_at),
-        "resolution": case.resolution,
-        "history": list(case.history),
-        "actions": [
+@dataclass(frozen=True)
+class ShownCase:
+    """A case as ``user`` sees it on ``today``: the object ``RatingCaseSchema`` dumps, the
+    case's columns and what depends on the viewer and the day."""
+
+    case: RatingCase
+    user: User
+    today: date
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.case, name)
+
+    @property
+    def overdue(self) -> bool:
+        return overdue_level(self.case, self.today) is not None
+
+    @property
+    def actions(self) -> list[str]:
+        """The steps ``user`` may take now."""
+        return [
             name
             for name, step in STEPS.items()
-            if case.status in step.sources and step.role in user.roles
-        ],
-        "created_at": timekeeping.local_iso(case.created_at),
-    }
+            if self.case.status in step.sources and step.role in self.user.roles
+        ]
+
+
+def shown(case: RatingCase, user: User) -> ShownCase:
+    return ShownCase(case, user, timekeeping.today())
 
 
 def _active_chiefs() -> list[User]:

@@ -7,6 +7,8 @@ supplement request, in the transaction of that step; the comparison is made on r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +17,6 @@ from app.domain import access, materials
 from app.extensions import db
 from app.models import Application, CaseSnapshot, User
 from app.services.applications import PERSONAL_FIELDS
-from app.timekeeping import local_iso
 
 SNAPSHOT_ACTIONS = frozenset({"submit", "resubmit", "request_supplement"})
 
@@ -65,37 +66,53 @@ def _shown(path: str, value: Any) -> Any:
     return mask(value) if mask and isinstance(value, str) else value
 
 
-def form_changes(before: dict, after: dict) -> list[dict]:
+@dataclass(frozen=True)
+class FormChange:
+    path: str  # e.g. form.storage_capacity
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class MaterialChange:
+    code: str
+    name: str
+    replaced_document_ids: list[int]
+    new_document_ids: list[int]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since ``since`` (None, and nothing, when there is nothing to compare)."""
+
+    since: datetime | None
+    form: list[FormChange]
+    materials: list[MaterialChange]
+
+
+def form_changes(before: dict, after: dict) -> list[FormChange]:
     old, new = _flatten(before, "form"), _flatten(after, "form")
     return [
-        {"path": path, "before": _shown(path, old.get(path)), "after": _shown(path, new.get(path))}
+        FormChange(path, _shown(path, old.get(path)), _shown(path, new.get(path)))
         for path in sorted(set(old) | set(new))
         if old.get(path) != new.get(path)
     ]
 
 
-def changes(user: User, application_id: int) -> dict:
-    """``{"since", "form", "materials"}``: empty lists when there is nothing to compare."""
+def changes(user: User, application_id: int) -> Changes:
+    """The form's and the materials' changes since the supplement request (or the last
+    submission)."""
     application = access.get_application(user, application_id)
     baseline = _baseline(application)
     if baseline is None:
-        return {"since": None, "form": [], "materials": []}
+        return Changes(None, [], [])
     changed = []
     for status in materials.material_statuses(application):
         newer = [d.id for d in status.documents if d.id > baseline.last_document_id]
         if not newer:
             continue
         older = [d.id for d in status.documents if d.id <= baseline.last_document_id]
-        changed.append(
-            {
-                "code": status.material.code,
-                "name": status.material.name,
-                "replaced_document_ids": older,
-                "new_document_ids": newer,
-            }
-        )
-    return {
-        "since": local_iso(baseline.created_at),
-        "form": form_changes(baseline.form or {}, application.form or {}),
-        "materials": changed,
-    }
+        changed.append(MaterialChange(status.material.code, status.material.name, older, newer))
+    return Changes(
+        baseline.created_at, form_changes(baseline.form or {}, application.form or {}), changed
+    )

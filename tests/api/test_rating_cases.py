@@ -10,6 +10,7 @@ import pytest
 from app.jobs import outbox_delivery
 from app.jobs.daily_jobs import DAILY_JOBS
 from app.models import RatingCase
+from app.models.rating_case import RATING_CASE_ACTIONS
 from app.services.rating_cases import STEPS
 
 
@@ -168,6 +169,10 @@ PATHS = {
     "uphold_appeal": [("chief", "appeal")],
     "reject_appeal": [("chief", "appeal")],
 }
+
+
+def test_the_api_takes_exactly_the_steps_the_service_knows():
+    assert tuple(STEPS) == RATING_CASE_ACTIONS
 
 
 @pytest.mark.parametrize("action", sorted(STEPS))

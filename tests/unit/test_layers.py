@@ -399,6 +399,52 @@ def test_no_module_over_the_size_limit():
     assert not problems, "\n".join(problems)
 
 
+def _class_bases(tree: ast.AST) -> dict[str, list[str]]:
+    """Each class the module defines → the names of its bases (``ma.Schema`` → ``Schema``)."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = [
+                base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+                for base in node.bases
+            ]
+    return found
+
+
+def _schemas_outside(classes: dict[str, dict[str, list[str]]]) -> list[str]:
+    """The marshmallow schemas (subclasses of ``Schema``, however deep) defined in a module
+    outside ``app.schemas``; ``classes``: module → class → base names."""
+    schemas = {"Schema"}
+    while True:
+        more = {
+            name
+            for defined in classes.values()
+            for name, bases in defined.items()
+            if name not in schemas and schemas.intersection(bases)
+        }
+        if not more:
+            break
+        schemas |= more
+    return [
+        f"{module_path(module)}: {name} is a schema outside app/schemas/"
+        for module, defined in classes.items()
+        if not (module == "app.schemas" or module.startswith("app.schemas."))
+        for name in defined
+        if name in schemas
+    ]
+
+
+def test_every_schema_lives_in_app_schemas():
+    """One definition per resource: what an operation takes and answers is declared in
+    ``app/schemas/``, where the blueprints, the services and the console all find it."""
+    classes = {
+        module: _class_bases(ast.parse(path.read_text(encoding="utf-8")))
+        for module, path in modules().items()
+    }
+    problems = _schemas_outside(classes)
+    assert not problems, "\n".join(problems)
+
+
 def test_the_checks_catch_what_they_forbid():
     """A cycle, an upward import and a layer-less module are each reported."""
     assert _cycles({"a": {"b": None}, "b": {"a": None}, "c": {}}) == [["a", "b"]]  # type: ignore[dict-item]
@@ -412,3 +458,8 @@ def test_the_checks_catch_what_they_forbid():
     calls = "db.session.commit()\ncommit()\nstore.commit(tmp, sha)\n"
     assert _direct_commits(ast.parse(calls)) == [1]
     assert {"permits.catalogue", "workflows.engine", "pdf_templates.seal"} <= set(domain_modules())
+    blueprint = {"Shape": ["Resource"], "Other": ["object"]}
+    schemas = {"app.schemas.openapi": {"Resource": ["Schema"]}, "app.api.licences": blueprint}
+    assert _schemas_outside(schemas) == [
+        "app/api/licences.py: Shape is a schema outside app/schemas/"
+    ]

@@ -93,5 +93,6 @@ def after_submit(application: Application, take_system_action: SystemAction) -> 
         post_checks.schedule(application, "instant")
 
 
-def unmet_view(application: Application) -> list[dict] | None:
+def unmet_conditions(application: Application) -> list[dict] | None:
+    """The instant-approval conditions the case did not meet at submission, as stored."""
     return (application.modes or {}).get(UNMET_KEY)

@@ -78,5 +78,6 @@ def all_answered(application: Application) -> bool:
     return bool(current.get("units")) and set(current["units"]) <= set(current["opinions"])
 
 
-def view(application: Application) -> dict | None:
+def state(application: Application) -> dict | None:
+    """The joint review as stored on the case: units asked, opinions given."""
     return (application.modes or {}).get(KEY)

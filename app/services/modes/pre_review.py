@@ -36,10 +36,11 @@ def record(application: Application, data: dict, user: User | None) -> None:
     }
 
 
-def view(application: Application) -> dict | None:
+def latest_round(application: Application) -> dict | None:
+    """The latest pre-review round as stored on the case."""
     return (application.modes or {}).get(KEY)
 
 
 def material_comment(application: Application, code: str) -> str | None:
-    current = view(application)
+    current = latest_round(application)
     return (current or {}).get("material_comments", {}).get(code) if current else None
