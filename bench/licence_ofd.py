@@ -6,7 +6,8 @@ one run so both sides see the same machine load, ``BENCH_ROUNDS`` (default 60) o
 - **issue**: what issuing a licence does for its files — the PDF (``render_licence``,
   PAdES signature, store) and the OFD (``render_licence_ofd``: layout, font subset, QR code,
   seal picture; ``seal_package``: SM3 of every file, ``Signature.xml``, the SM2
-  ``SES_Signature``, zip; store), against the bare ReportLab page of ``bench.licence_pdf``;
+  ``SES_Signature``, zip; store), against the bare ReportLab page of ``bench.licence_pdf``
+  plus the bare zip below (issue 25's floor: the least any writer of the two documents does);
 - **ofd**: the OFD alone (render + seal + zip), against writing the same files of the
   unsigned package (its XML, font subset and seal picture, made once beforehand) into a zip
   with no seal: what any OFD writer must at least do.
@@ -50,11 +51,11 @@ INFO = DocInfo(
     created=date(2026, 11, 23),
     custom=[("证照名称", DOCUMENT.title), ("证照编号", DOCUMENT.number)],
 )
-ISSUE_GOAL = 6.0  # two documents, each within the PDF's own goal of 3× the bare page
+ISSUE_GOAL = 3.0  # issue 25: ≤ 3× the bare ReportLab page plus the bare zip of the OFD
 OFD_GOAL = 3.0
 NOTES = (
-    "No goal was set by issue 20: issuing now makes two documents, so the PDF's goal (3× the "
-    "bare page) is doubled for the pair; the OFD alone is held to 3× a plain zip of its files. "
+    "Issue 25 holds issuing (PDF + OFD, signed and stored) to 3× the bare ReportLab page plus "
+    "the bare zip of the same OFD files; the OFD alone is held to 3× that plain zip. "
     "Done: the font subset is cut from tables read once per process (cmap, loca, hmtx; ~0.3 s "
     "at the first licence) by copying the used glyphs' bytes and renumbering them (~0.5 ms; "
     "fontTools' general subsetter took ~0.5 s a document on the 40,000-glyph CJK font, and "
@@ -141,13 +142,17 @@ def figures() -> list[Figure]:
             steps.step("seal + zip", lambda: seal_package(package, seal, SIGNED_AT))
 
         unsigned = _ofd(typeface, seal)
-        issued, issue_floor = _interleave(
-            issue, lambda: bare_page(typeface.primary, strings), rounds
-        )
+
+        def bare_documents() -> None:
+            bare_page(typeface.primary, strings)
+            unsigned.zip()
+
+        issued, issue_floor = _interleave(issue, bare_documents, rounds)
         ofd, zip_floor = _interleave(ofd_alone, unsigned.zip, rounds)
     return [
         _figure(
-            "issuing a licence: PDF + OFD rendered, signed and stored vs a bare ReportLab page",
+            "issuing a licence: PDF + OFD rendered, signed and stored vs a bare ReportLab page"
+            " plus a bare zip of the same OFD files",
             ISSUE_GOAL,
             issued,
             issue_floor,
