@@ -2,9 +2,9 @@
 
 A notice's sequence is now keyed by its authority (a municipality's city-level bureau is the
 municipality's, both 天津市应急管理局) and a licence's by the scope its number template tells
-apart (（苏）PF〔…〕 names only the province, so all its cities share one sequence). Rows of a
-former key are merged into the new key's row, keeping the highest serial, so no number
-already issued is given again.
+apart (（苏）PF〔…〕 names only the province, so all its cities share one sequence). A new key
+starts at the highest serial of the former keys it takes over, so no number already issued
+is given again.
 
 Revision ID: n26a_shared_number_sequences
 Revises: a20_1_licence_ofd
@@ -43,35 +43,63 @@ def _new_region(sequence: str, region: str) -> str:
         return region
 
 
-def upgrade():
-    connection = op.get_bind()
-    merged: dict[tuple[str, str, int], int] = {}
-    moved = []
-    for sequence, region, year, last in connection.execute(sa.select(_sequences)).all():
-        key = (sequence, _new_region(sequence, region), year)
-        merged[key] = max(merged.get(key, 0), last)
-        if key[1] != region:
-            moved.append((sequence, region, year))
-    if not moved:
-        return
-    touched = {(sequence, year) for sequence, _, year in moved}
-    for sequence, year in touched:
+def _serials(connection) -> dict[tuple[str, str, int], int]:
+    rows = connection.execute(sa.select(_sequences)).all()
+    return {(sequence, region, year): last for sequence, region, year, last in rows}
+
+
+def _set(connection, key: tuple[str, str, int], last: int, exists: bool) -> None:
+    sequence, region, year = key
+    if exists:
         connection.execute(
-            _sequences.delete().where(
-                _sequences.c.permit_type == sequence, _sequences.c.year == year
+            _sequences.update()
+            .where(
+                _sequences.c.permit_type == sequence,
+                _sequences.c.issuer_region == region,
+                _sequences.c.year == year,
+            )
+            .values(last_seq=last)
+        )
+    else:
+        connection.execute(
+            _sequences.insert().values(
+                permit_type=sequence, issuer_region=region, year=year, last_seq=last
             )
         )
-    connection.execute(
-        _sequences.insert(),
-        [
-            {'permit_type': s, 'issuer_region': r, 'year': y, 'last_seq': last}
-            for (s, r, y), last in merged.items()
-            if (s, y) in touched
-        ],
-    )
+
+
+def _lock(connection) -> None:
+    """No number is drawn while the serials are read and rewritten (stop the servers and the
+    worker for the upgrade all the same: code of the former revision draws by former keys)."""
+    if connection.dialect.name == 'postgresql':
+        connection.execute(sa.text('LOCK TABLE licence_sequences IN EXCLUSIVE MODE'))
+
+
+def upgrade():
+    """Each new key starts at the highest serial of the former keys it takes over; the former
+    rows stay (unused from now on) so that a downgrade can give them back."""
+    connection = op.get_bind()
+    _lock(connection)
+    serials = _serials(connection)
+    merged: dict[tuple[str, str, int], int] = {}
+    for (sequence, region, year), last in serials.items():
+        key = (sequence, _new_region(sequence, region), year)
+        if key != (sequence, region, year):
+            merged[key] = max(merged.get(key, 0), last)
+    for key, last in merged.items():
+        if last > serials.get(key, 0):
+            _set(connection, key, last, key in serials)
 
 
 def downgrade():
-    # The merged sequences keep serving every issuer: splitting them again could only hand
-    # out numbers already issued.
-    pass
+    """Each former key resumes at the highest serial its shared key reached, so the former
+    revision never gives a number again. (An issuer with no former row, one that first
+    numbered after the upgrade, would start its own sequence at 1: restore from the backup
+    taken before the upgrade rather than downgrade once such numbers exist.)"""
+    connection = op.get_bind()
+    _lock(connection)
+    serials = _serials(connection)
+    for (sequence, region, year), last in serials.items():
+        shared = (sequence, _new_region(sequence, region), year)
+        if shared != (sequence, region, year) and serials.get(shared, 0) > last:
+            _set(connection, (sequence, region, year), serials[shared], exists=True)

@@ -1,7 +1,7 @@
 """resumable uploads of request desk attachments: an upload's kind and its request
 
 Revision ID: t25b_upload_targets
-Revises: a20_1_licence_ofd
+Revises: n26a_shared_number_sequences
 Create Date: 2026-12-06 18:30:00
 
 """

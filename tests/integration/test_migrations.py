@@ -98,10 +98,30 @@ def test_the_sequence_migration_merges_issuers_that_print_alike(app):
     upgrade(directory=directory)
 
     after = set(db.session.execute(select(LicenceSequence.__table__)).all())
-    assert after == {
+    former = {("notice:acceptance", "120100", 2026, 5)} | {
+        row for row in rows if row[0] == "fireworks-wholesale"
+    }
+    assert after - former == {
         ("notice:acceptance", "120000", 2026, 5),
         ("notice:acceptance", "120101", 2026, 4),
         ("fireworks-wholesale", "320000", 2026, 7),
         ("hazchem-trading", "320100", 2026, 6),
         ("hazchem-trading", "320500", 2026, 1),
     }
+    assert former <= after  # kept, unused, for a downgrade
+
+    # Numbers drawn after the upgrade come from the shared key; a downgrade hands the former
+    # keys the shared serial, so the former revision never repeats one of them.
+    shared = db.session.get(LicenceSequence, ("fireworks-wholesale", "320000", 2026))
+    shared.last_seq = 9
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=directory, revision="a20_1_licence_ofd")
+    back = set(db.session.execute(select(LicenceSequence.__table__)).all())
+    assert {
+        ("fireworks-wholesale", "320100", 2026, 9),
+        ("fireworks-wholesale", "320500", 2026, 9),
+    } <= back
+    assert ("hazchem-trading", "320500", 2026, 1) in back
+    db.session.remove()
+    upgrade(directory=directory)
