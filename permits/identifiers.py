@@ -59,7 +59,7 @@ def credit_code_problem(code: str) -> str | None:
     illegal = _first_outside_credit_alphabet(code)
     if illegal is not None:
         return f"统一社会信用代码含有不允许的字符“{illegal}”（不使用I、O、Z、S、V）"
-    if not code[2:8].isdigit():
+    if not is_ascii_digits(code[2:8]):
         return "统一社会信用代码第3至8位应为登记管理机关的行政区划代码（6位数字）"
     if credit_code_check_char(code[:17]) != code[17]:
         # GB 32100 codes of a few very old registrations are reported to fail the check;
@@ -92,7 +92,7 @@ def normalize_id_number(number: str) -> str:
 
 def id_number_check_char(body: str) -> str:
     """The 18th character for the first 17 digits ``body`` of an ID number."""
-    if len(body) != ID_NUMBER_LENGTH - 1 or not _is_ascii_digits(body):
+    if len(body) != ID_NUMBER_LENGTH - 1 or not is_ascii_digits(body):
         raise ValueError("居民身份证号码本体应为17位数字")
     total = sum(int(digit) * weight for digit, weight in zip(body, ID_NUMBER_WEIGHTS, strict=True))
     return ID_NUMBER_CHECK_CHARS[total % 11]
@@ -105,9 +105,9 @@ def id_number_problem(number: str, today: date | None = None) -> str | None:
     """
     if len(number) != ID_NUMBER_LENGTH:
         return f"居民身份证号码应为18位，当前为{len(number)}位"
-    if not _is_ascii_digits(number[:17]):
+    if not is_ascii_digits(number[:17]):
         return "居民身份证号码前17位应为数字"
-    if not (_is_ascii_digits(number[17]) or number[17] == "X"):
+    if not (is_ascii_digits(number[17]) or number[17] == "X"):
         return "居民身份证号码最后一位应为数字或X"
     birth = _birth_date(number[6:14])
     if birth is None:
@@ -126,8 +126,8 @@ def _birth_date(yyyymmdd: str) -> date | None:
         return None
 
 
-def _is_ascii_digits(text: str) -> bool:
-    # str.isdigit() also accepts full-width and other Unicode digits.
+def is_ascii_digits(text: str) -> bool:
+    # str.isdigit() alone also takes full-width digits and "¹", which int() refuses.
     return text.isascii() and text.isdigit()
 
 
@@ -200,7 +200,7 @@ def region_record(code: str) -> Region | None:
 
 def is_region_code(code: str) -> bool:
     """Six ASCII digits starting with a known mainland province-level code."""
-    if len(code) != 6 or not _is_ascii_digits(code):
+    if len(code) != 6 or not is_ascii_digits(code):
         return False
     return region_record(province_of(code)) is not None
 
@@ -334,7 +334,7 @@ def _elicence_parts_problem(type_code: str, issuer: str, serial: str, version: s
         return f"发证机关代码有误：{issuer_problem}"
     if not _UPPER_ALNUM.fullmatch(serial):
         return "证照顺序号应由数字和大写字母组成"
-    if len(version) != 3 or not _is_ascii_digits(version) or version == "000":
+    if len(version) != 3 or not is_ascii_digits(version) or version == "000":
         return ELICENCE_VERSION_PROBLEM
     return None
 

@@ -32,6 +32,7 @@ from app.web.auth import (
 )
 from app.web.idempotency import idempotent
 from app.web.observability import USER_ID_KEY
+from permits.identifiers import is_ascii_digits
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
 
@@ -52,7 +53,7 @@ def requested_version(body: dict) -> int | None:
     if not header:
         return None
     header = header.partition("-")[0]  # an ETag of the read (``<version>-<date>``) works too
-    if not header.isdigit():
+    if not is_ascii_digits(header):
         message = "If-Match 须为数据版本号"
         raise ValidationFailed(message, code="VERSION_INVALID", errors={"If-Match": [message]})
     return int(header)

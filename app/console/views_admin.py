@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import STAFF_ROLES
 from app.services import identity, staff_accounts
 from permits.catalogue import get_catalogue, get_permit_type
+from permits.identifiers import is_ascii_digits
 
 MAX_SCHEDULE_BYTES = 64 * 1024
 
@@ -116,13 +117,20 @@ def admin_permit_type(code: str):
 
 
 def _installed_years() -> list[int]:
-    return sorted(int(p.stem) for p in clock.schedule_dir().glob("*.yaml") if p.stem.isdigit())
+    return sorted(
+        int(p.stem) for p in clock.schedule_dir().glob("*.yaml") if is_ascii_digits(p.stem)
+    )
 
 
 def _install(year_text: str, upload) -> tuple[list[str], str | None]:
     """Check and load the uploaded file as ``{year}.yaml`` through the clock's service (the
     same check as ``flask calendar check``; running limits are recounted)."""
-    if not year_text.isdigit() or len(year_text) != 4 or upload is None or not upload.filename:
+    if (
+        not is_ascii_digits(year_text)
+        or len(year_text) != 4
+        or upload is None
+        or not upload.filename
+    ):
         return ["请填写四位年份并选择文件"], None
     content = upload.read(MAX_SCHEDULE_BYTES + 1)
     if len(content) > MAX_SCHEDULE_BYTES:

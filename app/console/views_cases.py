@@ -24,6 +24,7 @@ from app.services import applications as application_service
 from app.services import cases, delivery, documents, notices, pii_access, review
 from app.web.observability import request_origin
 from permits.catalogue import get_catalogue
+from permits.identifiers import is_ascii_digits
 from workflows.definitions.common import DISPATCH, STATES
 from workflows.errors import WorkflowError
 
@@ -40,7 +41,7 @@ def _case(user: User, application: Application) -> dict:
 
 def _page_arg() -> int:
     value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return max(int(value), 1) if is_ascii_digits(value) else 1
 
 
 @bp.route("/queue")
@@ -55,9 +56,8 @@ def queue():
         "overdue": request.args.get("overdue") == "1",
         "assignee": request.args.get("assignee") or None,
     }
-    if (
-        filters["assignee"] not in (None, "me", "none", "all")
-        and not str(filters["assignee"]).isdigit()
+    if filters["assignee"] not in (None, "me", "none", "all") and not is_ascii_digits(
+        str(filters["assignee"])
     ):
         filters["assignee"] = None
     if filters["region"] and not access.in_region(user, filters["region"]):
@@ -230,7 +230,7 @@ def case_action(application_id: int):
         None,
     )
     version_text = request.form.get("version", "")
-    version = int(version_text) if version_text.isdigit() else None
+    version = int(version_text) if is_ascii_digits(version_text) else None
     names = names_of(application)
     pending = {"action": action, "values": request.form.to_dict(flat=False)}
     if transition is None:

@@ -20,6 +20,7 @@ from app.models import Licence
 from app.schemas.licence import LicenceSchema
 from app.services import pii_access
 from app.web.observability import request_origin
+from permits.identifiers import is_ascii_digits
 
 PAGE_SIZE = 20
 EXPIRY_WINDOWS = (30, 90, 120)
@@ -40,7 +41,7 @@ def licences():
     text = request.args.get("q", "").strip()
     status = request.args.get("status") or None
     page_text = request.args.get("page", "1")
-    page = max(int(page_text), 1) if page_text.isdigit() else 1
+    page = max(int(page_text), 1) if is_ascii_digits(page_text) else 1
     items, total = licence_access.list_licences(
         current_staff(),
         enterprise_id=None,
@@ -122,7 +123,7 @@ def licence_revoke(licence_id: int):
             current_staff(),
             licence_id,
             reason,
-            int(version_text) if version_text.isdigit() else None,
+            int(version_text) if is_ascii_digits(version_text) else None,
         )
     except AppError as exc:
         db.session.rollback()
@@ -134,7 +135,7 @@ def licence_revoke(licence_id: int):
 
 def _window() -> int:
     text = request.args.get("days", "90")
-    return int(text) if text.isdigit() and int(text) in EXPIRY_WINDOWS else 90
+    return int(text) if is_ascii_digits(text) and int(text) in EXPIRY_WINDOWS else 90
 
 
 @bp.route("/expiring")

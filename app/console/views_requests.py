@@ -12,6 +12,7 @@ from app.extensions import db
 from app.schemas.enterprise_request import RequestSchema, RequestSummarySchema
 from app.services import enterprise_requests as service
 from app.services.documents import storage
+from permits.identifiers import is_ascii_digits
 
 PAGE_SIZE = 20
 INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -31,7 +32,7 @@ def requests_queue():
         overdue=True if overdue else None,
     )
     page_text = request.args.get("page", "1")
-    page = max(int(page_text), 1) if page_text.isdigit() else 1
+    page = max(int(page_text), 1) if is_ascii_digits(page_text) else 1
     items, total = service.list_requests(user, filters, page, PAGE_SIZE)
     return render_template(
         "console/requests.html",
@@ -79,7 +80,7 @@ def request_action(request_id: int):
     data = {
         "action": request.form.get("action", ""),
         "comment": comment,
-        "version": int(version_text) if version_text.isdigit() else -1,
+        "version": int(version_text) if is_ascii_digits(version_text) else -1,
     }
     try:
         service.take_action(current_staff(), request_id, data)

@@ -16,6 +16,7 @@ from app.schemas.pii_access import PiiAccessSchema
 from app.services import pii_access, totp
 from app.timekeeping import OFFICE_TZ
 from app.web.observability import request_origin
+from permits.identifiers import is_ascii_digits
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,7 +91,7 @@ def _filters_from_args() -> pii_access.Filters:
     staff_id = request.args.get("staff_id", "").strip()
     return pii_access.Filters(
         subject=request.args.get("subject", "").strip() or None,
-        staff_id=int(staff_id) if staff_id.isdigit() else None,
+        staff_id=int(staff_id) if is_ascii_digits(staff_id) else None,
         start=moment("from"),
         end=moment("to"),
     )
@@ -108,7 +109,7 @@ def admin_pii_access():
             headers={"Content-Disposition": 'attachment; filename="pii-access.xlsx"'},
         )
     page_arg = request.args.get("page", "1")
-    page = max(int(page_arg), 1) if page_arg.isdigit() else 1
+    page = max(int(page_arg), 1) if is_ascii_digits(page_arg) else 1
     items, total = pii_access.list_records(current_staff(), filters, page, PAGE_SIZE)
     return render_template(
         "console/pii_access.html",

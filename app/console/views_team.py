@@ -38,6 +38,7 @@ from app.services import (
     review,
     snapshots,
 )
+from permits.identifiers import is_ascii_digits
 from workflows.errors import WorkflowError
 
 ALERT_TOPICS = ("deadline", "urge", "case")
@@ -80,7 +81,7 @@ def case_context(user: User, application: Application) -> dict:
 
 def _int_arg(name: str) -> int | None:
     value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if is_ascii_digits(value) else None
 
 
 def _back(application_id: int, done: str | None = None, error: str | None = None):
@@ -140,7 +141,7 @@ def case_urge(application_id: int):
 def queue_bulk():
     """Assign or transfer the ticked cases; a page of per-case results."""
     user = current_staff()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:MAX_BULK_IDS]
+    ids = [int(i) for i in request.form.getlist("ids") if is_ascii_digits(i)][:MAX_BULK_IDS]
     assignee_id = _int_arg("assignee_id")
     action = request.form.get("action", "assign")
     if not ids or assignee_id is None or action not in ("assign", "transfer"):
@@ -217,7 +218,7 @@ def _export_licences(user: User, args) -> exports.ExportFile:
 def _export_expiring(user: User, args) -> exports.ExportFile:
     days = args.get("days", "90")
     return exports.export_licences(
-        user, {"expiring_within_days": int(days) if days.isdigit() else 90}
+        user, {"expiring_within_days": int(days) if is_ascii_digits(days) else 90}
     )
 
 

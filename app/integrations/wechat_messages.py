@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.integrations.wechat import WechatApi, WechatError
+from permits.identifiers import is_ascii_digits
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class WechatMessageClient(WechatApi):
         info = data.get("phone_info")
         info = info if isinstance(info, dict) else {}
         pure = str(info.get("purePhoneNumber") or "")
-        if not pure.isdigit():
+        if not is_ascii_digits(pure):
             raise WechatMessageError(None, "no phone number in response")
         return PhoneNumber(pure=pure, country_code=str(info.get("countryCode") or "86"))
 

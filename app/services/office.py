@@ -17,7 +17,7 @@ from app.errors import Conflict, Forbidden, field_error
 from app.extensions import db
 from app.models import Application, RegionAssignment, User
 from app.models.office import ASSIGNMENT_MODES
-from permits.identifiers import is_region_code
+from permits.identifiers import is_ascii_digits, is_region_code
 
 URGE_ROLES = frozenset({"chief", "approver", "admin"})
 
@@ -28,7 +28,7 @@ def _not_open() -> Conflict:
 
 def _new_assignee(application: Application, data: dict) -> User:
     value = data.get("assignee_id")
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and is_ascii_digits(value):
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise field_error("assignee_id", "请选择承办人", "ASSIGNEE_REQUIRED")

@@ -20,6 +20,7 @@ from app.domain.transaction import commit
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import User
+from permits.identifiers import is_ascii_digits
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
@@ -32,7 +33,7 @@ def _current_step() -> int:
 def _matching_step(secret: str, code: str) -> int | None:
     """The time step ``code`` belongs to, within the allowed drift, or None."""
     code = (code or "").strip().replace(" ", "")
-    if not code.isdigit():
+    if not is_ascii_digits(code):
         return None
     otp = pyotp.TOTP(secret, interval=STEP_SECONDS)
     now = _current_step()

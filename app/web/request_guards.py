@@ -37,6 +37,8 @@ MAX_JSON_DEPTH = 32
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 BAD_TEXT_MESSAGE = "含有无效字符（空字符或不完整的Unicode字符）"
 INTEGER_KEYS = re.compile(r"^(id|ids|page|page_size|version|.*_id|.*_ids)$")
+# Digits only as int() reads them: str.isdigit() also takes "¹" or "²", which int() refuses.
+ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def accepts(*media_types: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -92,7 +94,7 @@ def _check_fields(items: Any, prefix: str) -> None:
     for name, value in items:
         _check_text(f"{prefix}{name}", name)
         _check_text(f"{prefix}{name}", value)
-        if INTEGER_KEYS.match(name) and value.strip().lstrip("+-").isdigit():
+        if INTEGER_KEYS.match(name) and ASCII_INTEGER.fullmatch(value.strip()):
             _check_integer(name, int(value))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -77,6 +78,37 @@ def test_an_id_beyond_32_bits_in_a_list_of_ids_is_422(client, make):
     problem = response.get_json()
     assert problem["code"] == "INTEGER_OUT_OF_RANGE"
     assert "ids.1" in problem["errors"]
+
+
+def test_superscript_digits_in_an_id_are_a_clear_422_not_a_500(client, make):
+    """ "¹" passes str.isdigit() but not int(): found by fuzzing the labels PDF's ids."""
+    auth = make.headers(make.staff("dispatcher", "120101"))
+    for url in ("/api/v1/review/labels.pdf?ids=%C2%B9", "/api/v1/review/queue?page=%C2%B2"):
+        response = client.get(url, headers=auth)
+        assert response.status_code == 422, (url, response.status_code)
+        assert response.mimetype == "application/problem+json"
+
+
+def test_superscript_digits_in_a_version_or_tus_header_are_a_clear_422(client, make):
+    _, auth, firm = _applicant(make)
+    view = make.create_application(client, auth, firm.id)
+    url = f"/api/v1/applications/{view['id']}"
+    edit = client.patch(url, json={"form": view["form"]}, headers={**auth, "If-Match": "\xb9"})
+    assert edit.status_code == 422 and edit.get_json()["code"] == "VERSION_INVALID"
+    material = view["materials"][0]["code"]
+    metadata = f"material {base64.b64encode(material.encode()).decode()}"
+    tus = {**auth, "Tus-Resumable": "1.0.0", "Upload-Metadata": metadata}
+    created = client.post(f"{url}/uploads", headers={**tus, "Upload-Length": "\xb2"})
+    assert created.status_code == 422 and created.get_json()["code"] == "TUS_HEADER_INVALID"
+
+
+def test_the_console_reads_a_superscript_page_number_as_the_first_page(app, make):
+    from tests.console.conftest import console_login
+
+    clerk = make.staff(["clerk", "reviewer"], "120101", username="clerk-sup")
+    desk = console_login(app, clerk.username)
+    for path in ("/console/licences?page=%C2%B9", "/console/requests?page=%C2%B9"):
+        assert desk.get(path).status_code == 200, path
 
 
 def test_deeply_nested_json_is_refused(client, make):
