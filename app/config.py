@@ -116,6 +116,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_UPLOAD_BYTES": int(env.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
         # An unfinished resumable (tus) upload and its bytes are removed after this long.
         "UPLOAD_EXPIRY_HOURS": int(env.get("UPLOAD_EXPIRY_HOURS", "24")),
+        # Unfinished resumable uploads one account may keep at once (409 TOO_MANY_UPLOADS).
+        "MAX_OPEN_UPLOADS": int(env.get("MAX_OPEN_UPLOADS", "10")),
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
         # Where documents and generated PDFs are kept: "local" (DATA_DIR) or "s3" (a bucket
         # several app servers share; credentials from boto3's AWS_* environment variables).

@@ -28,6 +28,7 @@ from app.services import resumable_uploads as service
 from app.web.auth import current_user, login_required
 from app.web.idempotency import idempotent
 from app.web.request_guards import accepts
+from permits.identifiers import is_ascii_digits
 
 blp = Blueprint("uploads", __name__, url_prefix="", description="断点续传")
 
@@ -98,7 +99,7 @@ def parse_checksum(header: str | None) -> bytes | None:
 
 def _non_negative(name: str) -> int:
     value = request.headers.get(name, "")
-    if not value.isdigit():
+    if not is_ascii_digits(value):
         raise field_error(name, f"{name} 须为非负整数", "TUS_HEADER_INVALID")
     return int(value)
 
@@ -184,7 +185,7 @@ class Uploads(MethodView):
     @blp.problems(
         401,
         404,
-        (409, "APPLICATION_NOT_EDITABLE"),
+        (409, "APPLICATION_NOT_EDITABLE、TOO_MANY_UPLOADS"),
         (412, "TUS_VERSION_UNSUPPORTED"),
         (413, "FILE_TOO_LARGE：超过上传上限（默认 20 MiB）"),
         (422, "VALIDATION_FAILED、MATERIAL_UNKNOWN、TUS_HEADER_INVALID"),
@@ -257,7 +258,7 @@ class RequestUploads(MethodView):
     @blp.problems(
         401,
         (404, "REQUEST_NOT_FOUND"),
-        (409, "TOO_MANY_ATTACHMENTS、REQUEST_CLOSED"),
+        (409, "TOO_MANY_ATTACHMENTS、REQUEST_CLOSED、TOO_MANY_UPLOADS"),
         (412, "TUS_VERSION_UNSUPPORTED"),
         (413, "FILE_TOO_LARGE：超过上传上限（默认 20 MiB）"),
         (422, "VALIDATION_FAILED、TUS_HEADER_INVALID"),

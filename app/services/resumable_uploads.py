@@ -30,12 +30,12 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import ClientDisconnected
 
 from app import timekeeping
@@ -130,6 +130,7 @@ def create(user: User, target: Target, length: int, metadata: dict[str, str]) ->
     else:
         enterprise_requests.prepare_attachment(user, target.id)
     now = timekeeping.now()
+    _check_open_uploads(user, now)
     upload = ResumableUpload(
         id=uuid.uuid4().hex,
         kind=target.kind,
@@ -150,6 +151,25 @@ def create(user: User, target: Target, length: int, metadata: dict[str, str]) ->
     db.session.add(upload)
     commit()
     return upload
+
+
+def _check_open_uploads(user: User, now: datetime) -> None:
+    """Bound what one account keeps half-sent on the server's disk: its unfinished, unexpired
+    uploads (each up to ``MAX_UPLOAD_BYTES``) number at most ``MAX_OPEN_UPLOADS``."""
+    limit = current_app.config["MAX_OPEN_UPLOADS"]
+    open_uploads = db.session.scalars(
+        select(func.count()).where(
+            ResumableUpload.user_id == user.id,
+            ResumableUpload.document_id.is_(None),
+            ResumableUpload.attachment_id.is_(None),
+            ResumableUpload.expires_at > now,
+        )
+    ).one()
+    if open_uploads >= limit:
+        raise Conflict(
+            f"未完成的续传上传已有{open_uploads}个（最多{limit}个），请先续传完成或放弃已开始的上传",
+            code="TOO_MANY_UPLOADS",
+        )
 
 
 def _finished(upload: ResumableUpload) -> bool:

@@ -327,6 +327,28 @@ def test_an_unfinished_upload_expires_and_the_daily_jobs_remove_its_bytes(client
     assert not any(partial_dir().iterdir())
 
 
+def test_an_account_keeps_a_bounded_number_of_unfinished_uploads(client, case, app, frozen_now):
+    auth, view, material = case
+    app.config["MAX_OPEN_UPLOADS"] = 2
+    first = _create(client, auth, view, material, 1000)
+    _create(client, auth, view, material, 1000)
+    headers = {
+        **auth,
+        **TUS,
+        "Upload-Length": "1000",
+        "Upload-Metadata": f"material {base64.b64encode(material.encode()).decode()}",
+    }
+    url = f"/api/v1/applications/{view['id']}/uploads"
+    refused = client.post(url, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["code"] == "TOO_MANY_UPLOADS"
+    assert "最多2个" in refused.get_json()["detail"]
+    assert len(db.session.scalars(db.select(ResumableUpload)).all()) == 2
+    assert client.delete(first, headers={**auth, **TUS}).status_code == 204
+    assert client.post(url, headers=headers).status_code == 201  # room again once one is given up
+    frozen_now(FROZEN_NOW + timedelta(hours=25))  # expired uploads hold no place either
+    assert client.post(url, headers=headers).status_code == 201
+
+
 def test_a_request_without_the_tus_version_is_412(client, case):
     auth, view, material = case
     response = client.post(
