@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.files import write_atomically
 
@@ -71,7 +72,9 @@ def write_xlsx(
 
 
 def _xlsx_cell(value: object) -> object:
-    """Numbers and dates stay typed; text that would run as a formula gets an apostrophe."""
+    """Numbers and dates stay typed; text that would run as a formula gets an apostrophe, and
+    control characters the xlsx format cannot hold (typed or pasted into a form) show as
+    U+FFFD instead of failing the whole export."""
     if value is None or isinstance(value, int | float | date | datetime):
         return value
-    return safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", safe_cell(value))

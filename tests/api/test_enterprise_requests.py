@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from openpyxl import load_workbook
 
 from app.jobs import outbox_delivery
 from tests.factories import PNG_1PX, pdf_bytes
@@ -218,3 +219,13 @@ def test_attachments_go_through_the_checked_upload_path(client, desk):
     )
     assert content.status_code == 200
     assert content.data.startswith(b"%PDF")
+
+
+def test_a_control_character_in_a_title_does_not_break_the_excel_export(client, desk):
+    """Found by fuzzing: the xlsx format holds no control characters, so one typed into a
+    title failed the whole export with a 500; it now shows as U+FFFD."""
+    file(client, desk, title="留抵\x01退税")
+    response = client.get(f"{BASE}?format=xlsx", headers=desk["clerk"])
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert any("留抵\ufffd退税" in str(cell) for cell in rows[1])
