@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
 
 from app import timekeeping
@@ -154,17 +154,19 @@ def create(user: User, target: Target, length: int, metadata: dict[str, str]) ->
 
 
 def _check_open_uploads(user: User, now: datetime) -> None:
-    """Bound what one account keeps half-sent on the server's disk: its unfinished, unexpired
-    uploads (each up to ``MAX_UPLOAD_BYTES``) number at most ``MAX_OPEN_UPLOADS``."""
+    """Bound what one account keeps half-sent on the server's disk: its unexpired uploads
+    whose bytes are still waiting there (each up to ``MAX_UPLOAD_BYTES``) number at most
+    ``MAX_OPEN_UPLOADS``. Rows whose file is gone — finished (even if the document was
+    deleted since) or refused at the last byte — hold no place until the expiry job."""
     limit = current_app.config["MAX_OPEN_UPLOADS"]
-    open_uploads = db.session.scalars(
-        select(func.count()).where(
+    waiting = db.session.scalars(
+        select(ResumableUpload).where(
             ResumableUpload.user_id == user.id,
-            ResumableUpload.document_id.is_(None),
-            ResumableUpload.attachment_id.is_(None),
+            ResumableUpload.received < ResumableUpload.length,
             ResumableUpload.expires_at > now,
         )
-    ).one()
+    ).all()
+    open_uploads = sum(1 for upload in waiting if _path(upload).is_file())
     if open_uploads >= limit:
         raise Conflict(
             f"未完成的续传上传已有{open_uploads}个（最多{limit}个），请先续传完成或放弃已开始的上传",
