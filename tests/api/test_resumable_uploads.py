@@ -215,6 +215,21 @@ def test_over_the_size_limit_is_413_at_creation(live, case, make, tmp_path, app)
     assert db.session.scalars(db.select(ResumableUpload)).all() == []
 
 
+def _refused_like_multipart(tus, multipart, auth, model) -> None:
+    """The tus upload is refused at its last byte with the multipart route's very answer, and
+    leaves nothing behind: no row of ``model``, no upload, no bytes."""
+    with pytest.raises(Exception) as refused:  # tuspy raises TusUploadFailed on the 415
+        tus.upload()
+    assert multipart.status_code == 415
+    assert refused.value.status_code == 415
+    problem = json.loads(refused.value.response_content)
+    assert problem == multipart.get_json()
+    assert problem["code"] == "FILE_TYPE_NOT_ALLOWED"
+    assert db.session.scalars(db.select(model)).all() == []
+    assert requests.head(tus.url, headers={**auth, **TUS}, timeout=30).status_code == 404
+    assert not any(partial_dir().iterdir())
+
+
 def test_a_pdf_html_polyglot_is_refused_at_the_end_like_the_multipart_route(
     live, case, make, tmp_path, client
 ):
@@ -225,17 +240,8 @@ def test_a_pdf_html_polyglot_is_refused_at_the_end_like_the_multipart_route(
     path = tmp_path / "polyglot.pdf"
     path.write_bytes(content)
     tus = uploader(live, auth, view, material, path)
-    with pytest.raises(Exception) as refused:  # tuspy raises TusUploadFailed on the 415
-        tus.upload()
     multipart = make.upload(client, auth, view["id"], material, content, "polyglot.pdf")
-    assert multipart.status_code == 415
-    assert refused.value.status_code == 415
-    problem = json.loads(refused.value.response_content)
-    assert problem == multipart.get_json()
-    assert problem["code"] == "FILE_TYPE_NOT_ALLOWED"
-    assert db.session.scalars(db.select(Document)).all() == []
-    assert requests.head(tus.url, headers={**auth, **TUS}, timeout=30).status_code == 404
-    assert not any(partial_dir().iterdir())
+    _refused_like_multipart(tus, multipart, auth, Document)
 
 
 def test_someone_elses_application_or_upload_is_not_found(live, case, make, tmp_path):
@@ -519,22 +525,13 @@ def test_a_polyglot_attachment_is_refused_at_the_end_like_the_multipart_route(
     path = tmp_path / "polyglot.pdf"
     path.write_bytes(content)
     tus = attachment_uploader(live, auth, item, path)
-    with pytest.raises(Exception) as refused:  # tuspy raises TusUploadFailed on the 415
-        tus.upload()
     multipart = client.post(
         f"{DESK}/{item['id']}/attachments",
         data={"file": (io.BytesIO(content), "polyglot.pdf")},
         headers=auth,
         content_type="multipart/form-data",
     )
-    assert multipart.status_code == 415
-    assert refused.value.status_code == 415
-    problem = json.loads(refused.value.response_content)
-    assert problem == multipart.get_json()
-    assert problem["code"] == "FILE_TYPE_NOT_ALLOWED"
-    assert db.session.scalars(db.select(RequestAttachment)).all() == []
-    assert requests.head(tus.url, headers={**auth, **TUS}, timeout=30).status_code == 404
-    assert not any(partial_dir().iterdir())
+    _refused_like_multipart(tus, multipart, auth, RequestAttachment)
 
 
 def test_a_closed_request_takes_no_upload_like_the_multipart_route(client, desk_request, make):
