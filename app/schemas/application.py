@@ -10,7 +10,14 @@ from werkzeug.datastructures import FileStorage
 
 from app.models.office import OFFICE_ACTIONS
 from app.models.user import User
-from app.schemas.common import LocalDateTime, PageArgs, PageSchema, day, export_format
+from app.schemas.common import (
+    LocalDateTime,
+    PageArgs,
+    PageSchema,
+    Pattern,
+    day,
+    export_format,
+)
 from app.schemas.enterprise import EnterpriseRefSchema
 from app.schemas.modes import (
     CommitmentSchema,
@@ -249,9 +256,7 @@ class ReviewQuerySchema(PageArgs):
     state = fields.String()
     overdue = fields.Boolean()
     assignee = fields.String(
-        validate=validate.Regexp(
-            r"^(me|none|all|\d{1,12})$", error="须为 me、none、all 或工作人员编号"
-        ),
+        validate=Pattern(r"^(me|none|all|\d{1,12})$", error="须为 me、none、all 或工作人员编号"),
         metadata={
             "description": "me 本人承办（含代理的）、none 未分配、all 全部、或承办人编号；"
             "不填时审查员看到本人承办、代理的和未分配的案件，科室负责人和管理员看到全部"

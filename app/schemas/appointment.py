@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models.appointment import PURPOSES
-from app.schemas.common import LocalDateTime
+from app.schemas.common import LocalDateTime, Pattern
 from app.schemas.openapi import Resource
 
 MAX_CAPACITY = 200  # places of one slot
@@ -19,7 +19,7 @@ class SlotQuerySchema(Schema):
     day = fields.Date(data_key="date", metadata={"description": "某一天的时段；缺省为今后所有时段"})
     purpose = fields.String(validate=Purpose, metadata={"description": PURPOSE_DOC})
     region = fields.String(
-        validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "办理机关的行政区划代码"}
+        validate=Pattern(r"^\d{6}$"), metadata={"description": "办理机关的行政区划代码"}
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.schemas.openapi import Resource
 from app.timekeeping import local_iso
@@ -29,6 +30,26 @@ class LocalDateTime(fields.DateTime):
 def day(description: str = "", **kwargs: Any) -> fields.String:
     """A calendar date as ``YYYY-MM-DD``, already formatted."""
     return fields.String(metadata=_described({"format": "date"}, description), **kwargs)
+
+
+class Pattern(validate.Regexp):
+    """A text field's format, matched against the whole value with ASCII classes.
+
+    marshmallow's ``Regexp`` uses ``re.match``, whose ``$`` also matches before a trailing
+    newline ("me\n" passed ``^(me|…)$``) and whose ``\\d`` takes any script's digits; the
+    OpenAPI document still shows the same ``pattern``.
+    """
+
+    default_message = "格式不正确"
+
+    def __init__(self, regex: str, *, error: str | None = None):
+        super().__init__(regex, re.ASCII, error=error)
+        self.whole = re.compile(regex, re.ASCII)
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or self.whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 def export_format() -> fields.String:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.common import LocalDateTime
+from app.schemas.common import LocalDateTime, Pattern
 from app.schemas.openapi import Resource
 
 PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
@@ -23,10 +23,10 @@ class EnterpriseCreateSchema(Schema):
     legal_representative = fields.String(required=True, validate=validate.Length(min=1, max=64))
     address = fields.String(required=True, validate=validate.Length(min=2, max=300))
     region_code = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{6}$", error="须为6位数字的行政区划代码")
+        required=True, validate=Pattern(r"^\d{6}$", error="须为6位数字的行政区划代码")
     )
     contact_phone = fields.String(
-        required=True, validate=validate.Regexp(PHONE, error="联系电话格式不正确")
+        required=True, validate=Pattern(PHONE, error="联系电话格式不正确")
     )
     claim = fields.Nested(EnterpriseClaimSchema, required=False)
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from app import timekeeping
 from app.models import StaffDeputy
 from app.schemas.application import StaffRefSchema
-from app.schemas.common import LocalDateTime, day
+from app.schemas.common import LocalDateTime, Pattern, day
 from app.schemas.openapi import Resource
 
 MAX_BULK_IDS = 200  # cases one bulk hand-over takes
@@ -106,7 +106,7 @@ class BulkResponseSchema(Resource):
 class LabelsQuerySchema(Schema):
     ids = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\d{1,12}(,\d{1,12}){0,199}$", error="须为逗号分隔的申请编号"),
+        validate=Pattern(r"^\d{1,12}(,\d{1,12}){0,199}$", error="须为逗号分隔的申请编号"),
         metadata={"description": "逗号分隔的申请 id（至多 200 个）"},
     )
 

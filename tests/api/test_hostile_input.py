@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 
 import pytest
 import requests
@@ -109,6 +110,33 @@ def test_the_console_reads_a_superscript_page_number_as_the_first_page(app, make
     desk = console_login(app, clerk.username)
     for path in ("/console/licences?page=%C2%B9", "/console/requests?page=%C2%B9"):
         assert desk.get(path).status_code == 200, path
+
+
+def test_a_format_is_matched_against_the_whole_value_in_ascii(client, make):
+    """marshmallow's Regexp lets "$" pass a trailing newline ("me\\n" reached int(): a 500)
+    and "\\d" pass any script's digits; every format is checked by ``Pattern`` instead."""
+    reviewer = make.headers(make.staff("reviewer", "120101"))
+    for value in ("me%0A", "12%0A", "%EF%BC%91%EF%BC%92"):  # trailing newline, full-width 12
+        response = client.get(f"/api/v1/review/queue?assignee={value}", headers=reviewer)
+        assert response.status_code == 422, (value, response.status_code)
+    user = make.applicant()
+    body = {
+        "name": "天津测试化工有限公司",
+        "credit_code": make.credit_code("120101"),
+        "legal_representative": "张三",
+        "address": "天津市和平区测试路1号",
+        "contact_phone": "13800138000\n",
+        "region_code": "１２０１０１",
+    }
+    refused = client.post("/api/v1/enterprises", json=body, headers=make.headers(user))
+    assert refused.status_code == 422
+    assert {"contact_phone", "region_code"} <= set(refused.get_json()["errors"])
+
+
+def test_no_schema_uses_marshmallows_regexp_directly():
+    schemas = Path(__file__).parents[2] / "app" / "schemas"
+    users = [p.name for p in schemas.glob("*.py") if "validate.Regexp(" in p.read_text("utf-8")]
+    assert users == [], f"use app.schemas.common.Pattern in {users}"
 
 
 def test_deeply_nested_json_is_refused(client, make):
