@@ -9,7 +9,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from app import models  # noqa: F401  (registers the tables)
-from app.api import register_blueprints
+from app.api import register_blueprints, status_reads
 from app.cli import register_cli
 from app.config import ConfigError, load_config
 from app.console import register_console
@@ -18,7 +18,7 @@ from app.extensions import db, limiter, migrate
 from app.integrations.seal_pki import SealConfigError, SealPaths, load_seal_signer
 from app.integrations.storage import storage_for
 from app.models.sealed import install_keyring
-from app.web import observability
+from app.web import observability, session_end
 from app.web.problems import api as openapi
 from app.web.problems import register_error_handlers
 from app.web.request_guards import register_request_guards
@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     install_keyring(app)
     db.init_app(app)
+    session_end.init_app(app)
     queue_index.register()
     migrate.init_app(
         app,
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_guards(app)
 
     register_blueprints(app, openapi)
+    status_reads.init_app(app)
     register_console(app)
     register_cli(app)
     _sweep_stale_uploads(app)

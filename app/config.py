@@ -118,6 +118,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "UPLOAD_EXPIRY_HOURS": int(env.get("UPLOAD_EXPIRY_HOURS", "24")),
         # Unfinished resumable uploads one account may keep at once (409 TOO_MANY_UPLOADS).
         "MAX_OPEN_UPLOADS": int(env.get("MAX_OPEN_UPLOADS", "10")),
+        # Status reads kept per worker by their ETag (app/api/status_reads.py); 0 turns it off.
+        "STATUS_READ_CACHE_ENTRIES": int(env.get("STATUS_READ_CACHE_ENTRIES", "1024")),
+        "STATUS_READ_CACHE_SECONDS": float(env.get("STATUS_READ_CACHE_SECONDS", "300")),
+        # The test suite rebuilds every kept read it serves and fails on a difference.
+        "STATUS_READ_CACHE_VERIFY": app_env == "testing",
         "MAX_JSON_BYTES": int(env.get("MAX_JSON_BYTES", str(1024 * 1024))),
         # Where documents and generated PDFs are kept: "local" (DATA_DIR) or "s3" (a bucket
         # several app servers share; credentials from boto3's AWS_* environment variables).

@@ -2,13 +2,15 @@
 
 On the benchmark database (``bench.database``: its schema is rebuilt) this creates one
 applicant with one submitted case (every material uploaded and verified), serves the app with
-gunicorn (2 sync workers, no access log) and runs ``wrk`` in a second process — health, then the
-status read as that applicant, ``BENCH_ROUNDS`` (default 3) times interleaved, each run
-``BENCH_WRK_SECONDS`` (default 10) seconds over 4 connections. The figure is the ratio of the
-median throughputs. Its notes give the CPU time per request of the server's processes (the
-gunicorn workers and their PostgreSQL backends), count the SQL statements of one status read
-and hold a cProfile summary of ``BENCH_PROFILE_REQUESTS`` (default 300) status reads through
-the WSGI stack.
+gunicorn (2 sync workers, no access log) twice — as configured, and with no status read kept
+(``STATUS_READ_CACHE_ENTRIES=0``) — and runs ``wrk`` in a second process: health, the
+applicant's read of the unchanged case, the same read from the server that builds every read,
+and the 304 poll, ``BENCH_ROUNDS`` (default 3) times interleaved, each run
+``BENCH_WRK_SECONDS`` (default 10) seconds over 4 connections. Each figure is the ratio of the
+median throughputs. The notes give the CPU time per request of the server's processes (the
+gunicorn workers and their PostgreSQL backends), count the SQL statements of a read and hold
+a cProfile summary of ``BENCH_PROFILE_REQUESTS`` (default 300) built reads through the WSGI
+stack.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from app.api.status_reads import EXTENSION as STATUS_READS
 from app.extensions import db
 from bench.database import bench_url, fresh_app
 from bench.figures import Figure, Skipped
@@ -210,70 +213,107 @@ def figures() -> list[Figure]:
         env = server_env(url, root)
         app = fresh_app(url, root, **env)
         path, headers = seed(app)
-        port = free_port()
+        port, built_port = free_port(), free_port()
         server = start_server(env, port)
+        # The same app with no status read kept: every read is built from the case.
+        built_server = start_server({**env, "STATUS_READ_CACHE_ENTRIES": "0"}, built_port)
         try:
-            base = f"http://127.0.0.1:{port}"
+            base, built_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{built_port}"
             wrk(f"{base}{path}", 2, [], headers)  # warm both workers and their connections
+            wrk(f"{built_base}{path}", 2, [], headers)
             pids = server_pids(server, url)
+            built_pids = server_pids(built_server, url)
             polled = {**headers, "If-None-Match": current_etag(f"{base}{path}", headers)}
-            health, status, conditional = [], [], []
+            health, status, built, conditional = [], [], [], []
             for _ in range(rounds):
                 health.append(wrk(f"{base}/api/v1/health", seconds, pids))
                 status.append(wrk(f"{base}{path}", seconds, pids, headers))
+                built.append(wrk(f"{built_base}{path}", seconds, built_pids, headers))
                 conditional.append(wrk(f"{base}{path}", seconds, pids, polled))
         finally:
             stop_server(server)
+            stop_server(built_server)
+        kept_statements = statements_per_read(app, path, headers)
+        app.extensions[STATUS_READS].entries = 0  # what follows measures the built read
         statements = statements_per_read(app, path, headers)
         requests = int(os.environ.get("BENCH_PROFILE_REQUESTS", "300"))
         with app.app_context():
             summary = profile(app, path, headers, requests)
             db.engine.dispose()
-    runs = ", ".join(
-        f"{s.per_second:.0f} / {h.per_second:.0f}" for s, h in zip(status, health, strict=True)
+
+    def per_round(measured: list[Run]) -> str:
+        return ", ".join(
+            f"{m.per_second:.0f} / {h.per_second:.0f}"
+            for m, h in zip(measured, health, strict=True)
+        )
+
+    def cpu(measured: list[Run]) -> float:
+        return statistics.median(run.cpu_ms for run in measured)
+
+    def rate(measured: list[Run]) -> float:
+        return statistics.median(run.per_second for run in measured)
+
+    health_cpu = cpu(health)
+    wrk_line = (
+        f"gunicorn 2 sync workers, `wrk -t1 -c{CONNECTIONS} -d{seconds}s` in a second process"
     )
-    polls = ", ".join(
-        f"{c.per_second:.0f} / {h.per_second:.0f}" for c, h in zip(conditional, health, strict=True)
-    )
-    conditional_cpu = statistics.median(run.cpu_ms for run in conditional)
-    status_cpu = statistics.median(run.cpu_ms for run in status)
-    health_cpu = statistics.median(run.cpu_ms for run in health)
-    notes = [
-        f"gunicorn 2 sync workers, `wrk -t1 -c{CONNECTIONS} -d{seconds}s` in a second process; "
-        f"status / health req/s per round: {runs}.",
-        "CPU per request of the gunicorn workers and their PostgreSQL backends (medians): "
-        f"status {status_cpu:.2f} ms, health {health_cpu:.2f} ms, so health / status = "
-        f"{health_cpu / status_cpu:.2f} — the throughput ratio on an otherwise idle machine "
-        "where the server's CPU is the limit; on a shared one, wrk's throughput also measures "
-        "what the neighbours leave.",
-        f"One status read sends {statements} SQL statements.",
-        f"cProfile of {requests} status reads through the WSGI stack (in process, same "
-        "database), by own time and then by cumulative time:",
-        f"```\n{summary}\n```",
-    ]
     return [
         Figure(
-            name="`GET /applications/{id}` vs `GET /health` throughput",
-            measured=statistics.median(run.per_second for run in status),
-            floor=statistics.median(run.per_second for run in health),
+            name="`GET /applications/{id}` of an unchanged case (the kept body) vs `GET /health` "
+            "throughput",
+            measured=rate(status),
+            floor=rate(health),
             unit="req/s",
             goal=0.5,
             higher_is_better=True,
             before="527–549 vs 2,269–2,359 req/s = 0.24 (issue 13); 0.26–0.34 (issue 25)",
-            notes=notes,
+            notes=[
+                f"{wrk_line}; the applicant reads the same case without `If-None-Match`, as a "
+                "page that opens it again does; status / health req/s per round: "
+                f"{per_round(status)}.",
+                "CPU per request of the gunicorn workers and their PostgreSQL backends "
+                f"(medians): status {cpu(status):.2f} ms, health {health_cpu:.2f} ms, so "
+                f"health / status = {health_cpu / cpu(status):.2f} — the throughput ratio on an "
+                "otherwise idle machine where the server's CPU is the limit; on a shared one, "
+                "wrk's throughput also measures what the neighbours leave.",
+                f"A read of an unchanged case sends {kept_statements} SQL statement (the "
+                "applicant and the case's version at once) and sends the body this worker "
+                "built for that ETag (app/api/status_reads.py).",
+            ],
+        ),
+        Figure(
+            name="`GET /applications/{id}` built every time (`STATUS_READ_CACHE_ENTRIES=0`) vs "
+            "`GET /health` throughput",
+            measured=rate(built),
+            floor=rate(health),
+            unit="req/s",
+            goal=0.5,
+            higher_is_better=True,
+            before="the figure above before bodies were kept",
+            notes=[
+                f"{wrk_line}, a second server of the same app keeping no body; the first read "
+                f"after every change costs this. Built / health req/s per round: "
+                f"{per_round(built)}.",
+                f"CPU per request (medians): built {cpu(built):.2f} ms, health "
+                f"{health_cpu:.2f} ms, so health / built = {health_cpu / cpu(built):.2f}.",
+                f"A built status read sends {statements} SQL statements.",
+                f"cProfile of {requests} built status reads through the WSGI stack (in process, "
+                "same database), by own time and then by cumulative time:",
+                f"```\n{summary}\n```",
+            ],
         ),
         Figure(
             name="`GET /applications/{id}` with a matching `If-None-Match` (304) vs `GET /health`",
-            measured=statistics.median(run.per_second for run in conditional),
-            floor=statistics.median(run.per_second for run in health),
+            measured=rate(conditional),
+            floor=rate(health),
             unit="req/s",
             goal=0.8,
             higher_is_better=True,
             before="no ETag",
             notes=[
                 f"same server and wrk settings, interleaved with the runs above; 304 / health "
-                f"req/s per round: {polls}.",
-                f"CPU per request (medians): 304 {conditional_cpu:.2f} ms, health "
+                f"req/s per round: {per_round(conditional)}.",
+                f"CPU per request (medians): 304 {cpu(conditional):.2f} ms, health "
                 f"{health_cpu:.2f} ms. A 304 to an applicant is one statement (the user and "
                 "the case's version at once, under ownership); no details are loaded.",
             ],

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.serving import make_server
 
 from app import create_app, timekeeping
+from app.api.status_reads import status_reads
 from app.extensions import db, limiter
 from tests import factories, worker_database
 from tests.integration.fake_wechat import FakeWechatServer
@@ -158,6 +159,7 @@ def _fresh_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Non
     with flask_app.app_context():
         _clean_database()
         limiter.reset()
+        status_reads().clear()  # ids restart with the database: no body outlives its test
         try:
             with (
                 request_finished.connected_to(codes.record, flask_app),

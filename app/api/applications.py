@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import request
+import json
+from typing import cast
+
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from app.api import conditional
 from app.api.docs import JSON_BODY, Blueprint
+from app.api.status_reads import Kept, status_reads
 from app.api.xlsx import XLSX_ALTERNATIVE, send_export, wants_xlsx
 from app.domain import access
 from app.errors import NotFound, ValidationFailed
@@ -35,6 +39,7 @@ from app.web.observability import USER_ID_KEY
 from permits.identifiers import is_ascii_digits
 
 blp = Blueprint("applications", __name__, url_prefix="/applications", description="申请")
+APPLICATION = ApplicationSchema()  # the status read dumps itself: its body may be kept
 
 # The action body is documented as ``ActionRequest`` (one schema per action, see
 # app/schemas/actions.py); ``ActionSchema`` only checks the envelope.
@@ -126,10 +131,9 @@ class Applications(MethodView):
         return service.shown(user, service.create_application(user, body))
 
 
-def _caller_and_case(application_id: int) -> tuple[User, Application]:
+def _caller_and_case(claims: dict, application_id: int) -> tuple[User, Application]:
     """The caller and the case for the status read: both rows in one query when the token
     settles it, else the ordinary way (which answers 401 and 404 as every route does)."""
-    claims = token_claims()
     if isinstance(claims.get("uid"), int):
         found = access.user_and_application(claims["uid"], application_id)
         if found is not None:
@@ -139,6 +143,33 @@ def _caller_and_case(application_id: int) -> tuple[User, Application]:
                 return user, application
     user = current_user()
     return user, access.get_application(user, application_id)
+
+
+def _built_read(claims: dict, application_id: int) -> tuple[str, bytes]:
+    """The status read built from the case: its ETag and its JSON body."""
+    user, application = _caller_and_case(claims, application_id)
+    etag = conditional.etag_of(application.version)
+    dumped = APPLICATION.dump(service.shown(user, application))
+    return etag, cast(Response, current_app.json.response(dumped)).get_data()
+
+
+def _resent(claims: dict, application_id: int, kept: Kept) -> bytes:
+    """A kept body, to send again (under ``STATUS_READ_CACHE_VERIFY``, rebuilt and compared:
+    the test suite fails on a change that did not bump the case's version)."""
+    if current_app.config["STATUS_READ_CACHE_VERIFY"]:
+        etag, body = _built_read(claims, application_id)
+        if (etag, body) != (kept.etag, kept.body):
+            fresh, old = json.loads(body), json.loads(kept.body)
+            fields = sorted(k for k in fresh.keys() | old.keys() if fresh.get(k) != old.get(k))
+            message = f"a kept status read of case {application_id} is stale in {fields}"
+            raise RuntimeError(message)
+    return kept.body
+
+
+def _json(body: bytes, etag: str) -> Response:
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers.update(conditional.cache_headers(etag))
+    return response
 
 
 @blp.route("/<int:application_id>")
@@ -154,22 +185,32 @@ class ApplicationItem(MethodView):
     @blp.headers("IfNoneMatch")
     @blp.problems(401, 404)
     def get(self, application_id: int):
-        """One application, with what is missing and what the caller may do now."""
+        """One application, with what is missing and what the caller may do now.
+
+        The phone's poll (``If-None-Match``) and a read of a case whose body this worker
+        sent the applicant before both start with one small query for the current ETag;
+        a match is a 304, or the kept body (app/api/status_reads.py)."""
+        claims = token_claims()
+        reads = status_reads()
+        applicant = conditional.applicant_claims(claims)
+        kept = reads.get(claims["uid"], application_id) if applicant else None
         polled = request.headers.get("If-None-Match")
-        if polled:  # the phone's poll: one small query decides whether anything changed
-            claims = token_claims()
+        if polled or kept is not None:
             current = conditional.applicant_etag(claims, application_id)
             if current is not None:
                 request.environ[USER_ID_KEY] = claims["uid"]  # for the access log
-            else:  # staff, or not settled: the caller loaded and checked as on any request
+            elif polled:  # staff, or not settled: the caller loaded and checked as usual
                 current = conditional.application_etag(current_user(), application_id)
                 if current is None:
                     raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
-            if conditional.matches(polled, current):
+            if polled and current is not None and conditional.matches(polled, current):
                 return conditional.not_modified(current)
-        user, application = _caller_and_case(application_id)
-        etag = conditional.etag_of(application.version)
-        return service.shown(user, application), 200, conditional.cache_headers(etag)
+            if kept is not None and current == kept.etag:
+                return _json(_resent(claims, application_id, kept), current)
+        etag, body = _built_read(claims, application_id)
+        if applicant:  # only the case's manager gets here with an applicant's token
+            reads.put(claims["uid"], application_id, etag, body)
+        return _json(body, etag)
 
     @login_required
     @blp.arguments(ApplicationPatchSchema)

@@ -17,10 +17,15 @@ from app.domain import access
 from app.models import User
 
 
+def applicant_claims(claims: dict) -> bool:
+    """Whether the token is an applicant's (whose poll is one statement)."""
+    return claims.get("k") == "applicant" and isinstance(claims.get("uid"), int)
+
+
 def applicant_etag(claims: dict, application_id: int) -> str | None:
     """The ETag for an applicant's token, the user checked in the same statement; None when
     that does not settle it (staff, a user or case not found: the full path answers)."""
-    if claims.get("k") != "applicant" or not isinstance(claims.get("uid"), int):
+    if not applicant_claims(claims):
         return None
     version = access.applicant_version(claims["uid"], application_id)
     return None if version is None else etag_of(version)

@@ -194,5 +194,5 @@ def _recount(
         comment=f"依{source}重新计算法定期限：{old_due:%Y年%m月%d日}改为{new_due:%Y年%m月%d日}",
         data={"old_due": old_due.isoformat(), "new_due": new_due.isoformat()},
     )
-    application.updated_at = timekeeping.now()
+    application.touch()
     return Recomputed(application.number, old_due, new_due)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
@@ -134,6 +135,13 @@ class Application(Model):
     licence: Mapped[Licence | None] = relationship(foreign_keys=[licence_id], viewonly=True)
     # The assignee rides along with every case read (staff views name them).
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+    def touch(self) -> None:
+        """Something the case shows changed (its materials, commitments, state, deadline):
+        a new version even when the clock stands still, since the version is what the
+        phone's next write must quote and what the status read's ETag stands for."""
+        self.updated_at = utcnow()
+        flag_modified(self, "updated_at")
 
 
 class Blob(Model):

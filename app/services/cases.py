@@ -280,7 +280,7 @@ def _transition(
     snapshots.record(application, outcome.action)
     if outcome.to_state == "accepted":
         office.assign_automatically(application)
-    application.updated_at = timekeeping.now()
+    application.touch()
     return application
 
 

@@ -12,10 +12,8 @@ from typing import BinaryIO
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.datastructures import FileStorage as Upload
 
-from app import timekeeping
 from app.domain import access, agency, bulk, materials
 from app.domain.case_facts import EDITABLE_STATES
 from app.domain.transaction import commit
@@ -77,7 +75,7 @@ def upload_document(
     _check_can_upload(application, material_code)
     with received_file(upload) as received:
         document = _new_document(user, application, material_code, received)
-    _touch(application)
+    application.touch()
     commit()
     return document
 
@@ -108,7 +106,7 @@ def store_document(
         if attach is not None:
             db.session.flush()
             attach(document)
-    _touch(application)
+    application.touch()
     commit()
     return document
 
@@ -127,13 +125,6 @@ def _new_document(
     )
     db.session.add(document)
     return document
-
-
-def _touch(application: Application) -> None:
-    """The case's materials changed: a new version even when the clock stands still (the
-    phone holds the version for its next PATCH or action, and ``application_version`` says it)."""
-    application.updated_at = timekeeping.now()
-    flag_modified(application, "updated_at")
 
 
 def get_document(user: User, application_id: int, document_id: int) -> Document:
@@ -160,7 +151,7 @@ def delete_document(user: User, application_id: int, document_id: int) -> None:
         raise Conflict("只有草稿或待补正的申请可以删除材料", code="APPLICATION_NOT_EDITABLE")
     sha256 = document.sha256
     db.session.delete(document)
-    _touch(application)
+    application.touch()
     db.session.flush()
     _forget_unreferenced_blob(sha256)
     commit()

@@ -61,7 +61,7 @@ def sign(user: User, application_id: int, material_code: str, signer_name: str) 
         comment=f"{signer_name}承诺代替：{status.material.name}",
         data={"material": material_code},
     )
-    application.updated_at = timekeeping.now()
+    application.touch()
     commit()
     return item
 
