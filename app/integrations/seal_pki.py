@@ -12,6 +12,7 @@ setting, what is wrong — production refuses to start with that message.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,18 @@ class SealSigner:
     certificate: x509.Certificate
     seal: ses.ParsedSeal
     ca: x509.Certificate
+
+    @functools.cached_property
+    def _constant_digests(self) -> tuple[tuple[bytes, bytes], ...]:
+        return tuple((data, sm2.sm3(data)) for data in (self.seal.der, self.seal.picture.png))
+
+    def file_digest(self, data: bytes) -> bytes:
+        """SM3 of a file to be sealed; the seal file and its picture, the same in every
+        package, are digested once (recognised by identity: equal bytes elsewhere are hashed)."""
+        for constant, digest in self._constant_digests:
+            if data is constant:
+                return digest
+        return sm2.sm3(data)
 
     def sign(self, data: bytes, when: datetime, property_info: str) -> bytes:
         """The DER ``SES_Signature`` of ``data`` (see :func:`ses.sign`)."""
