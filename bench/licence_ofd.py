@@ -18,6 +18,7 @@ of this process). No database is needed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -38,10 +39,11 @@ from bench.licence_pdf import (
     Timing,
     _Recorder,
     bare_page,
+    licence_of_round,
     page_strings,
 )
 from pdf_templates.ofd import DocInfo, OfdPackage, render_licence_ofd
-from pdf_templates.render import Typeface, render_licence, select_typeface
+from pdf_templates.render import LicenceDocument, Typeface, render_licence, select_typeface
 from pdf_templates.render.fonts import find_cjk_font
 
 INFO = DocInfo(
@@ -66,9 +68,9 @@ NOTES = (
 )
 
 
-def _ofd(typeface: Typeface, seal: SealSigner) -> OfdPackage:
+def _ofd(typeface: Typeface, seal: SealSigner, document: LicenceDocument = DOCUMENT) -> OfdPackage:
     return render_licence_ofd(
-        DOCUMENT, info=INFO, seal_png=seal.seal.picture.png, typeface=typeface
+        document, info=INFO, seal_png=seal.seal.picture.png, typeface=typeface
     )
 
 
@@ -124,8 +126,11 @@ def figures() -> list[Figure]:
         )
         storage = FileStorage(Path(scratch) / "licences")
 
+        numbers = itertools.count()
+
         def issue(steps: _Recorder) -> None:
-            pdf = steps.step("pdf render", lambda: render_licence(DOCUMENT, typeface=typeface))
+            document = licence_of_round(next(numbers))  # each licence its own QR code
+            pdf = steps.step("pdf render", lambda: render_licence(document, typeface=typeface))
             signed = steps.step(
                 "pdf sign",
                 lambda: signer.sign(
@@ -133,12 +138,13 @@ def figures() -> list[Figure]:
                 ),
             )
             steps.step("pdf store", lambda: storage.put_bytes(signed))
-            package = steps.step("ofd render", lambda: _ofd(typeface, seal))
+            package = steps.step("ofd render", lambda: _ofd(typeface, seal, document))
             sealed = steps.step("ofd seal + zip", lambda: seal_package(package, seal, SIGNED_AT))
             steps.step("ofd store", lambda: storage.put_bytes(sealed))
 
         def ofd_alone(steps: _Recorder) -> None:
-            package = steps.step("render", lambda: _ofd(typeface, seal))
+            document = licence_of_round(next(numbers))
+            package = steps.step("render", lambda: _ofd(typeface, seal, document))
             steps.step("seal + zip", lambda: seal_package(package, seal, SIGNED_AT))
 
         unsigned = _ofd(typeface, seal)
