@@ -105,7 +105,9 @@ DONE = (
     "accelerators (rl-accel) are installed; the QR code's modules are one path of whole-"
     "number operators under a scaling transform instead of ~360 ReportLab path rectangles; "
     "the font chain decides in one C-level set check when the primary font draws a whole "
-    "string. Pages render pixel-identical; pdfsig and zbarimg tests stay green."
+    "string. Pages render pixel-identical; pdfsig and zbarimg tests stay green. The QR "
+    "matrix is remembered per link (a licence's OFD reuses its PDF's); every licence of this "
+    "run has its own link, so each still pays the encoding."
 )
 LEFT = (
     "What is left: about half of render is the page's save — subsetting the CJK TrueType font "
