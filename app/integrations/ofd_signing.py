@@ -15,7 +15,7 @@ import base64
 from datetime import UTC, datetime
 
 from app.integrations.seal_pki import SealSigner
-from app.integrations.sm2 import SM2_WITH_SM3, SM3_OID, sm3
+from app.integrations.sm2 import SM2_WITH_SM3, SM3_OID
 from pdf_templates.ofd.canvas import number
 from pdf_templates.ofd.package import NAMESPACE, SIGNATURES_PATH, OfdPackage
 
@@ -31,7 +31,7 @@ def seal_package(package: OfdPackage, signer: SealSigner, when: datetime) -> byt
     files[SEAL_PATH] = signer.seal.der
     references = "".join(
         f'<ofd:Reference FileRef="/{path}"><ofd:CheckValue>'
-        f"{base64.b64encode(sm3(data)).decode('ascii')}</ofd:CheckValue></ofd:Reference>"
+        f"{_check_value(signer, data)}</ofd:CheckValue></ofd:Reference>"
         for path, data in sorted(files.items())
     )
     stamp = ""
@@ -56,3 +56,8 @@ def seal_package(package: OfdPackage, signer: SealSigner, when: datetime) -> byt
         f'<ofd:Signature ID="1" Type="Seal" BaseLoc="/{SIGNATURE_PATH}"/></ofd:Signatures>'
     ).encode()
     return OfdPackage(files, package.page_id, package.max_id, package.stamp_box).zip()
+
+
+def _check_value(signer: SealSigner, data: bytes) -> str:
+    """A file's ``CheckValue``: its SM3 digest in base64."""
+    return base64.b64encode(signer.file_digest(data)).decode("ascii")

@@ -12,6 +12,7 @@ setting, what is wrong — production refuses to start with that message.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,18 @@ class SealSigner:
     seal: ses.ParsedSeal
     ca: x509.Certificate
 
+    @functools.cached_property
+    def _constant_digests(self) -> tuple[tuple[bytes, bytes], ...]:
+        return tuple((data, sm2.sm3(data)) for data in (self.seal.der, self.seal.picture.png))
+
+    def file_digest(self, data: bytes) -> bytes:
+        """SM3 of a file to be sealed; the seal file and its picture, the same in every
+        package, are digested once (recognised by identity: equal bytes elsewhere are hashed)."""
+        for constant, digest in self._constant_digests:
+            if data is constant:
+                return digest
+        return sm2.sm3(data)
+
     def sign(self, data: bytes, when: datetime, property_info: str) -> bytes:
         """The DER ``SES_Signature`` of ``data`` (see :func:`ses.sign`)."""
         return ses.sign(
@@ -95,6 +108,7 @@ def load_seal_signer(paths: SealPaths) -> SealSigner:
     except sm2.Sm2Error as error:
         raise SealConfigError(f"SM2_SIGNING_CERT_PATH：{error}") from error
     problems = [
+        ("SM2_SIGNING_KEY_PATH", "签章私钥与文件中的公钥不匹配", not _key_pair_signs(key)),
         ("SM2_SIGNING_CERT_PATH", "签章证书与签章私钥不匹配", public != key.public),
         ("SM2_SIGNING_CERT_PATH", "签章证书不是由 SM2 根证书签发的", not _issued(certificate, ca)),
         ("SM2_SEAL_PATH", "制章者证书不是由 SM2 根证书签发的", not _issued(seal.maker, ca)),
@@ -112,6 +126,16 @@ def _checked(setting: str, parse: Callable[[bytes], T], contents: dict[str, byte
         return parse(contents[setting])
     except sm2.Sm2Error as error:
         raise SealConfigError(f"{setting}：{error}") from error
+
+
+def _key_pair_signs(key: sm2.Sm2Key) -> bool:
+    """Whether the private key's signatures verify under the public point the file carries.
+
+    Signing hashes the public point into ``Z_A`` without deriving it from the private key,
+    so a file whose two halves disagree would seal every licence with a signature that fails.
+    """
+    probe = b"Zerovisit SM2 key check"
+    return sm2.verify(key.public, probe, key.sign(probe))
 
 
 def _issued(certificate: x509.Certificate, ca: x509.Certificate) -> bool:

@@ -17,6 +17,7 @@ import struct
 from collections.abc import Iterable
 from functools import cache
 
+import numpy
 from fontTools.ttLib import TTFont
 
 # Tables copied as they are; layout (GSUB/GPOS), bitmaps and vertical metrics are left out.
@@ -213,9 +214,13 @@ def _cmap(mapping: dict[int, int]) -> bytes:
 
 
 def _checksum(data: bytes) -> int:
+    """The sum of the big-endian 32-bit words of ``data`` (zero-padded), modulo 2**32.
+
+    Summed by numpy: unpacking the ~40 KB of a subset into Python ints and adding them (for
+    ``glyf`` and again for the whole font) took half of the subset's time.
+    """
     padded = data + b"\0" * (-len(data) % 4)
-    words: tuple[int, ...] = struct.unpack(f">{len(padded) // 4}I", padded)
-    return sum(words) & 0xFFFFFFFF
+    return int(numpy.frombuffer(padded, dtype=">u4").sum(dtype=numpy.uint64)) & 0xFFFFFFFF
 
 
 def _sfnt(tables: dict[str, bytes]) -> bytes:

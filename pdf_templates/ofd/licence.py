@@ -55,7 +55,7 @@ class OfdSheet(Sheet):
         self.stamp.append((left, top, side, side))
 
 
-def _module_path(rows: list[bytearray]) -> str:
+def _module_path(rows: Sequence[bytes]) -> str:
     """One closed rectangle per horizontal run of dark modules, in whole module units."""
     return " ".join(
         f"M {run.start()} {y} L {run.end()} {y} L {run.end()} {y + 1} L {run.start()} {y + 1} C"

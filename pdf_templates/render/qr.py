@@ -8,7 +8,9 @@ encoder: ~30 ms a licence), and any mask decodes the same. The scan tests decode
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 
 import segno
 from reportlab.lib.colors import black, white
@@ -18,9 +20,17 @@ _MASK = 0
 _DARK_RUN = re.compile(rb"\x01+")
 
 
-def qr_matrix(value: str) -> list[bytearray]:
-    """Rows of the QR code (level M) of ``value``: 1 = dark module, no quiet zone."""
-    return list(segno.make_qr(value, error="m", boost_error=False, mask=_MASK).matrix)
+@functools.lru_cache(maxsize=64)
+def qr_matrix(value: str) -> tuple[bytes, ...]:
+    """Rows of the QR code (level M) of ``value``: 1 = dark module, no quiet zone.
+
+    Remembered for the last few values: issuing a licence draws its code twice, on the PDF
+    and then on the OFD, and segno's pure-Python encoding is about 0.9 ms each time. The
+    rows are immutable, so one caller cannot change what the next one draws.
+    """
+    return tuple(
+        bytes(row) for row in segno.make_qr(value, error="m", boost_error=False, mask=_MASK).matrix
+    )
 
 
 def draw_qr_code(canvas: Canvas, value: str, left: float, bottom: float, side: float) -> None:
@@ -44,7 +54,7 @@ def draw_qr_code(canvas: Canvas, value: str, left: float, bottom: float, side: f
     canvas.restoreState()
 
 
-def _module_path(rows: list[bytearray]) -> str:
+def _module_path(rows: Sequence[bytes]) -> str:
     """PDF path operators for the dark modules, one ``re`` per run, in module units.
 
     Row 0 is the top row; the origin is the code's bottom-left corner.

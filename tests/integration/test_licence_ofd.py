@@ -16,6 +16,7 @@ import pytest
 from app import check_seal
 from app.config import ConfigError
 from app.extensions import db
+from app.integrations import sm2
 from app.integrations.seal_pki import ensure_dev_seal_pki
 from app.licences.documents import DEV_AUTHORITY, licence_ofd, render_missing_pdfs
 from app.licences.lifecycle import issue_licence
@@ -196,4 +197,12 @@ def test_the_production_start_names_a_missing_or_wrong_sm2_file(tmp_path):
         check_seal({**config, "SM2_SIGNING_KEY_PATH": str(other.signing_key)})
     with pytest.raises(ConfigError, match="SM2_SIGNING_CERT_PATH：签章证书不是由 SM2 根证书签发的"):
         check_seal({**config, "SM2_CA_PATH": str(other.ca)})
+    # The signer's public point with another private key: its signatures would never verify.
+    halves = sm2.Sm2Key(
+        private=sm2.load_private_key(other.signing_key.read_bytes()).private,
+        public=sm2.load_private_key(paths.signing_key.read_bytes()).public,
+    )
+    (tmp_path / "halves.pem").write_bytes(halves.pem())
+    with pytest.raises(ConfigError, match="SM2_SIGNING_KEY_PATH：签章私钥与文件中的公钥不匹配"):
+        check_seal({**config, "SM2_SIGNING_KEY_PATH": str(tmp_path / "halves.pem")})
     assert Path(paths.ca).read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
