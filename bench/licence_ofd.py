@@ -141,10 +141,16 @@ def figures() -> list[Figure]:
                     pdf, reason="签发电子证照", location=AUTHORITY, signing_time=SIGNED_AT
                 ),
             )
-            steps.step("pdf store", lambda: storage.put_bytes(signed))
-            package = steps.step("ofd render", lambda: _ofd(typeface, seal, document))
-            sealed = steps.step("ofd seal + zip", lambda: seal_package(package, seal, SIGNED_AT))
-            steps.step("ofd store", lambda: storage.put_bytes(sealed))
+
+            def ofd() -> str:
+                package = steps.step("ofd render", lambda: _ofd(typeface, seal, document))
+                sealed = steps.step(
+                    "ofd seal + zip", lambda: seal_package(package, seal, SIGNED_AT)
+                )
+                return steps.step("ofd store", lambda: storage.put_bytes(sealed))
+
+            # As issuing does (documents.store_licence_documents): the PDF is written beside.
+            steps.step("ofd, the pdf stored beside", lambda: storage.put_bytes_beside(signed, ofd))
 
         def ofd_alone(steps: _Recorder) -> None:
             document = licence_of_round(next(numbers))

@@ -21,7 +21,7 @@ from app.domain import bulk, events
 from app.domain.permit_types import require_permit_type
 from app.errors import Conflict, field_error
 from app.extensions import db
-from app.licences.documents import store_licence_ofd, store_licence_pdf
+from app.licences.documents import store_licence_documents
 from app.licences.holder import enterprise_holder, with_person
 from app.models import Application, Licence, LicenceSequence
 from app.sql import insert_ignore
@@ -296,8 +296,7 @@ def issue_licence(application: Application) -> Licence:
     if previous is not None and previous.terminal_status == "superseded":
         events.licence_event(previous, "superseded")
     signing_time = timekeeping.now()
-    store_licence_pdf(licence, signing_time=signing_time)
-    store_licence_ofd(licence, signing_time=signing_time)
+    store_licence_documents(licence, signing_time)
     return licence
 
 

@@ -70,6 +70,33 @@ def test_put_bytes_stores_under_the_sha256_and_reads_back(store):
     assert _temp_files(store) == []
 
 
+def test_a_put_beside_other_work_stores_both_and_fails_with_either(store):
+    pdf, ofd = b"%PDF-1.7 signed" * 500, b"PK ofd package" * 500
+    pdf_sha, ofd_sha = store.put_bytes_beside(pdf, lambda: store.put_bytes(ofd))
+    assert store.read_bytes(pdf_sha) == pdf and store.read_bytes(ofd_sha) == ofd
+
+    def fails() -> str:
+        raise RuntimeError("the OFD could not be sealed")
+
+    late = b"written even though the other work failed"
+    with pytest.raises(RuntimeError, match="sealed"):
+        store.put_bytes_beside(late, fails)
+    assert store.exists(hashlib.sha256(late).hexdigest())  # finished before the error rose
+    assert _temp_files(store) == []
+
+
+def test_a_put_beside_that_fails_raises_after_the_work(store, monkeypatch):
+    done: list[str] = []
+
+    def broken(data: bytes) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "put_bytes", broken)
+    with pytest.raises(OSError, match="disk full"):
+        store.put_bytes_beside(b"pdf", lambda: done.append("ofd"))
+    assert done == ["ofd"]
+
+
 def test_a_stored_key_is_never_rewritten(store):
     data = b"the original bytes"
     sha256 = store.put_bytes(data)

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 from app.errors import StorageUnavailable  # noqa: F401  (raised by the stores)
 from app.integrations.storage.spool import SpoolFile, StoredFile, spool_stream, sweep_temp
+
+T = TypeVar("T")
 
 
 class DocumentStore(ABC):
@@ -48,6 +52,16 @@ class DocumentStore(ABC):
             raise
         self.commit(spool.keep(), sha256)
         return sha256
+
+    def put_bytes_beside(self, data: bytes, work: Callable[[], T]) -> tuple[str, T]:
+        """``put_bytes(data)`` in a second thread while ``work`` runs in this one; both
+        finish before this returns (an error of either is raised). Issuing writes the signed
+        PDF so while the OFD is laid out and sealed: the PDF's fsyncs wait on the disk while
+        the OFD has the CPU."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="put") as writer:
+            written = writer.submit(self.put_bytes, data)
+            result = work()
+            return written.result(), result
 
     @abstractmethod
     def commit(self, tmp: Path, sha256: str) -> None:
