@@ -66,5 +66,6 @@ class EarlyWriteback:
             return
         self._handle.flush()
         length = end - self._start
-        os.posix_fadvise(self._handle.fileno(), self._start, length, os.POSIX_FADV_DONTNEED)
+        with contextlib.suppress(OSError):  # advice only: a file system may not take it
+            os.posix_fadvise(self._handle.fileno(), self._start, length, os.POSIX_FADV_DONTNEED)
         self._start = end
