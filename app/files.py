@@ -6,6 +6,10 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import IO
+
+# New bytes a long write leaves in memory before the kernel is asked to start writing them out.
+WRITEBACK_BYTES = 4 * 1024 * 1024
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -37,3 +41,31 @@ def fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+class EarlyWriteback:
+    """Starts the disk writes of a file being appended to while more bytes still arrive.
+
+    Linux keeps written pages in memory until a sync (or its dirty-page timers, seconds later)
+    sends them out, so an upload's ``fsync`` after the last byte waited for the whole file at
+    once (a 20 MiB upload: about 10 ms of a quiet disk, with nothing else left to overlap).
+    ``posix_fadvise(POSIX_FADV_DONTNEED)`` on every ``WRITEBACK_BYTES`` just written starts
+    their writeback without waiting for it (pages still dirty stay cached; only those already
+    clean are dropped, and the upload's bytes are not read back but for their head): the disk
+    writes while the request reads and hashes, and the final ``fsync``, which is still what
+    makes the bytes durable, waits only for the last few MiB. A no-op where the call is missing.
+    """
+
+    def __init__(self, handle: IO[bytes], start: int = 0) -> None:
+        self._handle = handle
+        self._start = start  # the first byte not yet handed to the kernel's writeback
+
+    def wrote_to(self, end: int) -> None:
+        """The file now holds ``end`` bytes (its buffer may still hold the last of them)."""
+        if end - self._start < WRITEBACK_BYTES or not hasattr(os, "posix_fadvise"):
+            return
+        self._handle.flush()
+        length = end - self._start
+        with contextlib.suppress(OSError):  # advice only: a file system may not take it
+            os.posix_fadvise(self._handle.fileno(), self._start, length, os.POSIX_FADV_DONTNEED)
+        self._start = end

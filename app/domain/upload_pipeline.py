@@ -101,6 +101,6 @@ def received_spool(tmp: Path, spooled: StoredFile, filename: str | None) -> Iter
             )
         yield ReceivedFile(spooled.sha256, spooled.size, content_type, safe_filename(filename))
         db.session.flush()
-        store.commit(tmp, spooled.sha256)
+        store.commit(tmp, spooled.sha256, synced=spooled.synced)
     finally:
         store.discard(tmp)

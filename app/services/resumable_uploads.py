@@ -43,7 +43,7 @@ from app.domain import upload_pipeline
 from app.domain.transaction import commit
 from app.errors import ChecksumMismatch, Conflict, NotFound, PayloadTooLarge, field_error
 from app.extensions import db
-from app.files import fsync_directory
+from app.files import EarlyWriteback, fsync_directory
 from app.integrations.storage import StoredFile
 from app.integrations.storage.spool import HEAD_BYTES
 from app.models import Document, RequestAttachment, ResumableUpload, User
@@ -149,6 +149,10 @@ def create(user: User, target: Target, length: int, metadata: dict[str, str]) ->
     _path(upload).touch()
     fsync_directory(folder)
     db.session.add(upload)
+    db.session.flush()
+    # Detached once inserted, so the commit does not expire it: the answer's headers read
+    # its values without loading the row again.
+    db.session.expunge(upload)
     commit()
     return upload
 
@@ -255,14 +259,18 @@ def append(
 
 
 def _copy(body: IO[bytes], handle: IO[bytes], hasher: _Hasher, room: int) -> int:
-    """Append the body to ``handle`` and hash it; at most ``room`` bytes."""
-    written = 0
+    """Append the body to ``handle`` and hash it; at most ``room`` bytes. The disk starts
+    writing them on the way (``EarlyWriteback``), so the ``fdatasync`` after the last byte
+    waits only for the last few MiB."""
+    written, start = 0, handle.tell()
+    writeback = EarlyWriteback(handle, start)
     while chunk := body.read(CHUNK_BYTES):
         written += len(chunk)
         if written > room:
             raise _beyond_length()
         hasher.update(chunk)
         handle.write(chunk)
+        writeback.wrote_to(start + written)
     return written
 
 
@@ -334,7 +342,8 @@ def _finish(
     _running.pop(upload.id, None)
     with open(path, "rb") as handle:
         head = handle.read(HEAD_BYTES)
-    stored = StoredFile(digest.hexdigest(), upload.length, head)
+    # Every byte was fdatasynced by the PATCH that brought it: the store only renames the file.
+    stored = StoredFile(digest.hexdigest(), upload.length, head, synced=True)
     if target.kind == ATTACHMENT:
         item = enterprise_requests.prepare_attachment(user, target.id)
 

@@ -107,8 +107,9 @@ def _in_progress() -> Conflict:
     )
 
 
-def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Insert our in-progress record; None when another request holds the key."""
+def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> int | None:
+    """Insert our in-progress record and return its id; None when another request holds the
+    key. (The id is read at the flush: after the commit it would cost a SELECT.)"""
     # An expired record frees its key; only an expired one may be removed here.
     db.session.execute(
         delete(IdempotencyRecord).where(
@@ -128,11 +129,13 @@ def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRe
     )
     db.session.add(claim)
     try:
+        db.session.flush()
+        claim_id = claim.id
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return None
-    return claim
+    return claim_id
 
 
 def _take_over_stale(record: IdempotencyRecord) -> bool:
@@ -150,15 +153,15 @@ def _take_over_stale(record: IdempotencyRecord) -> bool:
     return taken == 1
 
 
-def _claim_or_replay(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Response:
-    """Our own claim on the key, or the first request's response to replay."""
+def _claim_or_replay(user_id: int, key: str, fingerprint: str) -> int | Response:
+    """Our own claim on the key (its id), or the first request's response to replay."""
     deadline = time.monotonic() + current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", 5)
     while True:
         existing = _find(user_id, key)
         if existing is None:
-            claim = _try_insert_claim(user_id, key, fingerprint)
-            if claim is not None:
-                return claim
+            claim_id = _try_insert_claim(user_id, key, fingerprint)
+            if claim_id is not None:
+                return claim_id
             continue
         _check_same_request(existing, fingerprint)
         if existing.status_code != IN_PROGRESS:
@@ -166,7 +169,7 @@ def _claim_or_replay(user_id: int, key: str, fingerprint: str) -> IdempotencyRec
         if existing.created_at < timekeeping.now() - STALE_CLAIM and _take_over_stale(existing):
             taken = _find(user_id, key)
             if taken is not None:  # renewed just now, so live; were it gone, poll again
-                return taken
+                return taken.id
         db.session.rollback()  # end the read transaction so the next poll sees new commits
         if time.monotonic() >= deadline:
             raise _in_progress()
@@ -199,7 +202,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         outcome = _claim_or_replay(user_id, key, fingerprint)
         if isinstance(outcome, Response):
             return outcome
-        claim_id = outcome.id
+        claim_id = outcome
         g.defer_commit = True
         try:
             response = view(*args, **kwargs)
@@ -212,9 +215,12 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             db.session.commit()
             _release(claim_id)
             return response
-        record = db.session.get_one(IdempotencyRecord, claim_id)  # our claim: it exists
-        record.status_code = response.status_code
-        record.body = response.get_json(silent=True) or {}
+        # Our claim, which no one else may change: written without loading it first.
+        bulk.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == claim_id)
+            .values(status_code=response.status_code, body=response.get_json(silent=True) or {})
+        )
         db.session.commit()
         return response
 

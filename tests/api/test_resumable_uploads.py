@@ -24,6 +24,7 @@ import requests
 from werkzeug.serving import make_server
 
 from app.extensions import db
+from app.integrations.storage import local
 from app.jobs.daily_jobs import DAILY_JOBS
 from app.models import Document, RequestAttachment, ResumableUpload
 from app.services.documents import storage
@@ -36,6 +37,7 @@ from tusclient.exceptions import TusCommunicationError  # noqa: E402
 from tusclient.uploader import Uploader  # noqa: E402
 
 TUS = {"Tus-Resumable": "1.0.0"}
+MIB = 1024 * 1024
 CHUNK = 256 * 1024
 
 
@@ -297,6 +299,33 @@ def test_a_piece_beyond_the_declared_length_is_413_and_not_kept(client, case):
     refused = client.patch(url, data=b"%PDF-1.4\n" + b"x" * 10, headers=patch)
     assert refused.status_code == 413 and refused.get_json()["code"] == "UPLOAD_LENGTH_EXCEEDED"
     assert client.head(url, headers={**auth, **TUS}).headers["Upload-Offset"] == "0"
+
+
+def test_pieces_start_their_writeback_on_the_way_and_the_store_only_renames(
+    client, case, make, tmp_path, monkeypatch
+):
+    """Each PATCH hands every 4 MiB it appends to the disk at once, counted from its own
+    offset; the finished file, fdatasynced by its PATCHes, moves into the store by a rename
+    without being synced again, and the document's hash is the file's."""
+    auth, view, material = case
+    content = scan_file(tmp_path, make, 10 * MIB).read_bytes()
+    advised: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        os, "posix_fadvise", lambda fd, start, length, advice: advised.append((start, length))
+    )
+    synced_again: list[Path] = []
+    monkeypatch.setattr(local, "_fsync_file", synced_again.append)
+    url = _create(client, auth, view, material, len(content))
+    patch = {**auth, **TUS, "Content-Type": "application/offset+octet-stream"}
+    half = 5 * MIB
+    first = client.patch(url, data=content[:half], headers={**patch, "Upload-Offset": "0"})
+    assert first.status_code == 204
+    last = client.patch(url, data=content[half:], headers={**patch, "Upload-Offset": str(half)})
+    assert last.status_code == 200, last.get_json()
+    assert advised == [(0, 4 * MIB), (half, 4 * MIB)]
+    assert synced_again == []
+    assert stored_sha256(last.get_json()["id"]) == hashlib.sha256(content).hexdigest()
+    assert storage().read_bytes(hashlib.sha256(content).hexdigest()) == content
 
 
 def test_an_upload_whose_bytes_are_gone_is_404_not_500(client, case):

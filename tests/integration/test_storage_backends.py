@@ -204,3 +204,33 @@ def test_a_new_blob_folder_is_flushed_in_its_parent_before_the_file_moves_in(tmp
     flushed.clear()
     store.put_bytes(b"first of its prefix")  # already stored: nothing moves, nothing flushed
     assert flushed == []
+
+
+@pytest.mark.parametrize("synced", [False, True])
+def test_a_file_its_writer_synced_is_renamed_without_a_second_fsync(tmp_path, monkeypatch, synced):
+    """A resumable upload's file was fdatasynced by its PATCHes: the store renames it and
+    syncs the folder; any other spool file is synced first."""
+    synced_files: list[Path] = []
+    flushed: list[Path] = []
+    monkeypatch.setattr(local, "_fsync_file", synced_files.append)
+    monkeypatch.setattr(local, "fsync_directory", flushed.append)
+    store = local.FileStorage(tmp_path / "documents")
+    tmp, spooled = store.spool(io.BytesIO(b"%PDF-1.7 resumed"), max_bytes=MIB)
+    store.commit(tmp, spooled.sha256, synced=synced)
+    assert synced_files == ([] if synced else [tmp])
+    assert flushed[-1] == store.path_for(spooled.sha256).parent  # the rename is made durable
+    assert store.read_bytes(spooled.sha256) == b"%PDF-1.7 resumed"
+
+
+def test_a_large_spool_file_starts_its_writeback_on_the_way(store, monkeypatch):
+    """Every 4 MiB written is handed to the kernel's writeback at once (so the store's fsync
+    waits for the tail only); the bytes and their hash are unchanged."""
+    advised: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, *advice: advised.append(advice))
+    data = os.urandom(9 * MIB + 5)
+    tmp, spooled = store.spool(io.BytesIO(data), max_bytes=16 * MIB)
+    dontneed = os.POSIX_FADV_DONTNEED
+    assert advised == [(0, 4 * MIB, dontneed), (4 * MIB, 4 * MIB, dontneed)]
+    assert spooled.sha256 == hashlib.sha256(data).hexdigest()
+    assert tmp.read_bytes() == data
+    store.discard(tmp)

@@ -64,8 +64,9 @@ class DocumentStore(ABC):
             return written.result(), result
 
     @abstractmethod
-    def commit(self, tmp: Path, sha256: str) -> None:
-        """Store a spooled file under its hash (keeping an existing copy) and drop the temp."""
+    def commit(self, tmp: Path, sha256: str, *, synced: bool = False) -> None:
+        """Store a spooled file under its hash (keeping an existing copy) and drop the temp;
+        ``synced``: its bytes are on disk already (``StoredFile.synced``)."""
 
     @abstractmethod
     def remove(self, sha256: str) -> None:

@@ -1,7 +1,8 @@
 """Content-addressed document storage in a local folder (the default, for one machine).
 
-A spooled upload is fsynced, then renamed into ``blobs/ab/cdef…`` and the folder fsynced —
-so a crash leaves either the whole file or nothing.
+A spooled upload is fsynced (unless its writer already synced it: a resumable upload's
+file), then renamed into ``blobs/ab/cdef…`` and the folder fsynced — so a crash leaves
+either the whole file or nothing.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ class FileStorage(DocumentStore):
     def open(self, sha256: str) -> BinaryIO:
         return open(self.path_for(sha256), "rb")
 
-    def commit(self, tmp: Path, sha256: str) -> None:
+    def commit(self, tmp: Path, sha256: str, *, synced: bool = False) -> None:
         target = self.path_for(sha256)
         if target.exists():
             tmp.unlink(missing_ok=True)
             return
-        _fsync_file(tmp)
+        if not synced:
+            _fsync_file(tmp)
         if not target.parent.is_dir():
             # A new ``ab/`` folder is itself an entry of ``blobs/``: make it durable too, or a
             # power cut could lose the folder and with it the file renamed into it.

@@ -66,7 +66,7 @@ class S3Storage(DocumentStore):
             found = self.client.get_object(Bucket=self.bucket, Key=self.key_for(sha256))
         return cast(BinaryIO, found["Body"])  # botocore's StreamingBody: read() and close()
 
-    def commit(self, tmp: Path, sha256: str) -> None:
+    def commit(self, tmp: Path, sha256: str, *, synced: bool = False) -> None:
         try:
             if not self.exists(sha256):
                 with _unavailable_on_failure():

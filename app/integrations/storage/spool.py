@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from app.files import EarlyWriteback
+
 CHUNK_SIZE = 64 * 1024
 HEAD_BYTES = 4096
 
@@ -31,6 +33,9 @@ class StoredFile:
     sha256: str
     size: int
     head: bytes  # the first bytes, for judging the type by content
+    # Already made durable by its writer (a resumable upload fdatasyncs every PATCH): a local
+    # store then renames it without syncing the same bytes again.
+    synced: bool = False
 
 
 class SpoolFile:
@@ -45,6 +50,7 @@ class SpoolFile:
         self.path = Path(name)
         self._file = os.fdopen(fd, "w+b")
         self._inode = os.fstat(fd).st_ino
+        self._writeback = EarlyWriteback(self._file)
         self._digest = hashlib.sha256()
         self._head = bytearray()
         self.size = 0
@@ -54,7 +60,9 @@ class SpoolFile:
         if len(self._head) < HEAD_BYTES:
             self._head += data[: HEAD_BYTES - len(self._head)]
         self.size += len(data)
-        return self._file.write(data)
+        written = self._file.write(data)
+        self._writeback.wrote_to(self.size)  # the store's fsync then waits for the tail only
+        return written
 
     @property
     def sha256(self) -> str:
