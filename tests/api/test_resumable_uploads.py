@@ -87,19 +87,26 @@ def _close_streams() -> Iterator[None]:
         OPEN_STREAMS.pop().close()
 
 
-def uploader(base: str, auth: dict, view: dict, material: str, path: Path, **kwargs):
-    client = TusClient(f"{base}/api/v1/applications/{view['id']}/uploads", headers=auth)
-    metadata = {"material": material, "filename": "营业执照扫描件.pdf"}
+def tus_uploader(creation: str, auth: dict, metadata: dict, path: Path, **kwargs) -> Sha256Uploader:
+    """tuspy's uploader of ``path`` to the tus creation URL ``creation`` (``url=`` resumes an
+    upload already made; the stream is closed after the test), each piece with its
+    ``Upload-Checksum``."""
     stream = path.open("rb")
     OPEN_STREAMS.append(stream)
     return Sha256Uploader(
         file_stream=stream,
-        client=client,
+        client=TusClient(creation, headers=auth),
         chunk_size=CHUNK,
         metadata=metadata,
         upload_checksum=True,
         **kwargs,
     )
+
+
+def uploader(base: str, auth: dict, view: dict, material: str, path: Path, **kwargs):
+    url = f"{base}/api/v1/applications/{view['id']}/uploads"
+    metadata = {"material": material, "filename": "营业执照扫描件.pdf"}
+    return tus_uploader(url, auth, metadata, path, **kwargs)
 
 
 def head_offset(url: str, auth: dict) -> int:
@@ -424,17 +431,8 @@ def desk_request(client, make):
 
 
 def attachment_uploader(base: str, auth: dict, item: dict, path: Path, **kwargs):
-    client = TusClient(f"{base}{DESK}/{item['id']}/uploads", headers=auth)
-    stream = path.open("rb")
-    OPEN_STREAMS.append(stream)
-    return Sha256Uploader(
-        file_stream=stream,
-        client=client,
-        chunk_size=CHUNK,
-        metadata={"filename": "整改报告.pdf"},
-        upload_checksum=True,
-        **kwargs,
-    )
+    url = f"{base}{DESK}/{item['id']}/uploads"
+    return tus_uploader(url, auth, {"filename": "整改报告.pdf"}, path, **kwargs)
 
 
 def cut_patch(url: str, auth: dict, offset: int, body: bytes, sent: int) -> int:
