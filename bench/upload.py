@@ -13,6 +13,13 @@ interleaved so both see the same machine load, ``BENCH_UPLOAD_ROUNDS`` (default 
 - a 10 KB upload, whose time is the request's fixed cost: the note beside the figure gives
   the throughput of the size-dependent part alone.
 
+Every timed step starts from a settled disk — ``sync``, then ``BENCH_UPLOAD_SETTLE`` seconds
+(default 0.1) — and the steps' order rotates from round to round. This host's virtual disk
+writes about 20 MiB at full speed and then slows to about a third until it has a moment's rest
+(measured: the same ``cp`` + ``sync`` took 26 ms first in a back-to-back pair and 61 ms
+second, 22 ms either way with 50 ms of rest between), so without the rest a step's time
+depended on what ran just before it rather than on what it does.
+
 Both are wall-clock times (the floor is mostly waiting for the disk), reported as MiB/s; the
 ratio upload/floor has the goal ≥ 0.5.
 """
@@ -20,6 +27,7 @@ ratio upload/floor has the goal ≥ 0.5.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import os
 import statistics
@@ -27,8 +35,10 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
 
@@ -40,6 +50,7 @@ from tests import factories
 MIB = 1024 * 1024
 BOUNDARY = "zerovisit-bench"
 GOAL = 0.3
+T = TypeVar("T")
 TUS_GOAL = 0.5
 # Parsed to a temp file, copied again while hashing, hashed a third time for the key.
 BEFORE = "0.16–0.26 (SQLite), 0.21–0.25 (PostgreSQL): three passes over the body"
@@ -125,6 +136,19 @@ def timed_copy(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
+def settle() -> None:
+    """Let the disk catch up before a timed step: nothing of the bench's own left dirty, and
+    a moment's rest (see the module's docstring for why)."""
+    os.sync()
+    time.sleep(float(os.environ.get("BENCH_UPLOAD_SETTLE", "0.1")))
+
+
+def rotated(steps: list[T], number: int) -> list[T]:
+    """The round's steps, each round starting one further along: none always follows another."""
+    shift = number % len(steps)
+    return steps[shift:] + steps[:shift]
+
+
 @dataclass(frozen=True)
 class Medians:
     upload_s: float  # the big upload
@@ -146,27 +170,24 @@ def measure(size: int, rounds: int) -> Medians:
             material = view["materials"][0]["code"]
             big, small, copies, tus = [], [], [], []
             source = root / "source.pdf"
+            tus_url = f"/api/v1/applications/{view['id']}/uploads"
             for number in range(rounds + 1):  # round 0 warms up
                 content = pdf_of(size, number)
                 source.write_bytes(content)
                 body = multipart_body(material, content)
-                uploaded = timed_upload(app, url, auth, body)
-                copied = timed_copy(source, root / "data" / "copy.pdf")
-                resumable = timed_tus(
-                    app,
-                    f"/api/v1/applications/{view['id']}/uploads",
-                    auth,
-                    material,
-                    pdf_of(size, 1000 + number),  # other bytes than the multipart round's
-                )
-                tiny = timed_upload(
-                    app, url, auth, multipart_body(material, pdf_of(10_000, number))
-                )
-                if number:
-                    big.append(uploaded)
-                    copies.append(copied)
-                    small.append(tiny)
-                    tus.append(resumable)
+                resumable = pdf_of(size, 1000 + number)  # other bytes than the multipart's
+                tiny = multipart_body(material, pdf_of(10_000, number))
+                steps: list[tuple[list[float], Callable[[], float]]] = [
+                    (big, functools.partial(timed_upload, app, url, auth, body)),
+                    (copies, functools.partial(timed_copy, source, root / "data" / "copy.pdf")),
+                    (tus, functools.partial(timed_tus, app, tus_url, auth, material, resumable)),
+                    (small, functools.partial(timed_upload, app, url, auth, tiny)),
+                ]
+                for times, step in rotated(steps, number):
+                    settle()
+                    seconds = step()
+                    if number:
+                        times.append(seconds)
     return Medians(
         statistics.median(big),
         statistics.median(small),
