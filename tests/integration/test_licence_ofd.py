@@ -20,6 +20,7 @@ from app.integrations import sm2
 from app.integrations.seal_pki import ensure_dev_seal_pki
 from app.licences.documents import DEV_AUTHORITY, licence_ofd, render_missing_pdfs
 from app.licences.lifecycle import issue_licence
+from pdf_templates.render.fonts import find_cjk_font
 from tests.factories import headers
 from tests.ofd_openssl import (
     NS,
@@ -118,12 +119,21 @@ def _run(*args: str) -> int:
     return openssl(*args).returncode
 
 
+@pytest.mark.skipif(
+    find_cjk_font() is None, reason="no CJK font on this machine (.ci/run installs one)"
+)
+def test_the_ofd_carries_its_font(client, issued):
+    """A reader without the font still draws the licence: the file embeds the one it uses."""
+    licence, manager = issued()
+    with zipfile.ZipFile(BytesIO(download(client, licence, manager))) as package:
+        assert any(name.endswith(".ttf") for name in package.namelist())
+
+
 def test_the_ofd_carries_the_gbt_36903_metadata_and_is_named_in_the_licence(client, issued):
     licence, manager = issued()
     data = download(client, licence, manager)
     with zipfile.ZipFile(BytesIO(data)) as package:
         root = ElementTree.fromstring(package.read("OFD.xml"))
-        names = package.namelist()
     custom = {item.attrib["Name"]: item.text for item in root.findall(".//ofd:CustomData", NS)}
     assert custom["证照编号"] == licence.number
     assert custom["证照标识"] == licence.identifier
@@ -132,7 +142,6 @@ def test_the_ofd_carries_the_gbt_36903_metadata_and_is_named_in_the_licence(clie
     assert custom["持证主体代码类型"] == "001"
     assert custom["发证日期"] == "2026-11-23"
     assert {"证照名称", "证照类型代码", "发证机构"} <= custom.keys()
-    assert any(name.endswith(".ttf") for name in names)  # the font travels with the file
     view = client.get(f"/api/v1/licences/{licence.id}", headers=headers(manager)).get_json()
     assert view["ofd_url"].endswith(f"/api/v1/licences/{licence.id}/ofd")
 
