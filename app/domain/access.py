@@ -146,6 +146,23 @@ def get_application(user: User, application_id: int, *, lock: bool = False) -> A
     return application
 
 
+def lock_application_row(user: User, application_id: int) -> Application:
+    """The caller's case with its row locked and its enterprise, for a change that may not
+    read the case's documents, verdicts or commitments: those load on first use, after the
+    lock, so a change that needs them still sees them current. One statement where the
+    locked ``get_application`` sends four (an upload in a draft reads none of them)."""
+    query = (
+        select(Application)
+        .options(joinedload(Application.enterprise))
+        .where(Application.id == application_id)
+        .with_for_update(of=Application)
+    )
+    application = db.session.scalars(query).first()
+    if application is None or not can_see_application(user, application):
+        raise NotFound("申请不存在", code="APPLICATION_NOT_FOUND")
+    return application
+
+
 def get_enterprise(user: User, enterprise_id: int) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:

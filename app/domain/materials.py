@@ -47,6 +47,12 @@ def material_statuses(application: Application) -> list[MaterialStatus]:
     return statuses
 
 
+def offered_codes(application: Application) -> set[str]:
+    """Codes of the materials the case asks for (by its kind and form): no details read."""
+    permit_type = permit_type_of(application)
+    return {m.code for m in permit_type.materials_for(application.kind, application.form or {})}
+
+
 def committed_materials(application: Application) -> set[str]:
     """Codes of the materials a signed commitment stands in for (告知承诺制)."""
     if application.id is None or not offers_commitments(application):

@@ -28,6 +28,7 @@ from app.domain.upload_pipeline import (
 from app.errors import (
     Conflict,
     NotFound,
+    ValidationFailed,
     field_error,
     fields_error,
 )
@@ -47,23 +48,31 @@ LATE_UPLOAD_STATES = (
 
 
 def _check_can_upload(application: Application, material_code: str) -> None:
+    """Whether the case takes a file for ``material_code`` now. An editable case takes one
+    for any of its materials, so only a case past its draft reads the materials' statuses
+    (its documents, verdicts and commitments)."""
+    if application.state in EDITABLE_STATES:
+        if material_code not in materials.offered_codes(application):
+            raise _unknown_material()
+        return
     statuses = {s.material.code: s for s in materials.material_statuses(application)}
     if material_code not in statuses:
-        message = "该申请没有此材料"
-        raise field_error("material", message, "MATERIAL_UNKNOWN")
-    if application.state in EDITABLE_STATES:
-        return
+        raise _unknown_material()
     status = statuses[material_code]
     if application.state in LATE_UPLOAD_STATES and status.status in ("deferred", "rejected"):
         return
     raise Conflict("当前状态下不能上传此材料", code="APPLICATION_NOT_EDITABLE")
 
 
+def _unknown_material() -> ValidationFailed:
+    return field_error("material", "该申请没有此材料", "MATERIAL_UNKNOWN")
+
+
 def upload_document(
     user: User, application_id: int, material_code: str | None, upload: Upload | None
 ) -> Document:
     """Store one file for one material of the caller's own case."""
-    application = access.get_application(user, application_id, lock=True)
+    application = access.lock_application_row(user, application_id)
     agency.check_may_prepare(user, application)
     errors = {}
     if not material_code:
@@ -82,7 +91,7 @@ def upload_document(
 
 def prepare_upload(user: User, application_id: int, material_code: str) -> Application:
     """The caller's own case, locked, once it may take a file for ``material_code``."""
-    application = access.get_application(user, application_id, lock=True)
+    application = access.lock_application_row(user, application_id)
     agency.check_may_prepare(user, application)
     _check_can_upload(application, material_code)
     return application

@@ -147,3 +147,24 @@ def test_delete_only_while_editable(client, make, case):
     doc_id = view["materials"][0]["documents"][0]["id"]
     late = client.delete(f"/api/v1/applications/{view['id']}/documents/{doc_id}", headers=auth)
     assert late.status_code == 409
+
+
+def test_after_acceptance_only_a_deferred_material_takes_a_file(client, make, office, drive):
+    """Past the draft, the case's material statuses decide: a deferred (容缺) material still
+    takes its file, one already uploaded does not, and an unknown code is still unknown."""
+    view = make.create_application(client, office.applicant, office.enterprise_id)
+    view = make.upload_required(client, office.applicant, view, include_deferrable=False)
+    deferred = [m["code"] for m in view["materials"] if m["status"] == "deferred"]
+    uploaded = [m["code"] for m in view["materials"] if m["status"] == "uploaded"]
+    view = drive(view, ("applicant", "submit"), ("clerk", "accept"))
+
+    refused = make.upload(client, office.applicant, view["id"], uploaded[0])
+    assert refused.status_code == 409
+    assert refused.get_json()["code"] == "APPLICATION_NOT_EDITABLE"
+    unknown = make.upload(client, office.applicant, view["id"], "no-such-material")
+    assert unknown.get_json()["code"] == "MATERIAL_UNKNOWN"
+    assert make.upload(client, office.applicant, view["id"], deferred[0]).status_code == 201
+    shown = client.get(f"/api/v1/applications/{view['id']}", headers=office.applicant).get_json()
+    statuses = {m["code"]: m["status"] for m in shown["materials"]}
+    assert statuses[deferred[0]] == "uploaded"
+    assert len(next(m for m in shown["materials"] if m["code"] == uploaded[0])["documents"]) == 1
