@@ -23,7 +23,6 @@ from typing import Any
 
 from flask import Response, current_app, g, request
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 
 from app import timekeeping
 from app.domain import bulk
@@ -31,6 +30,7 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.integrations.storage import content_sha256
 from app.models import IdempotencyRecord
+from app.sql import dialect_insert
 from app.web.auth import current_user
 
 KEY_HEADER = "Idempotency-Key"
@@ -108,34 +108,40 @@ def _in_progress() -> Conflict:
 
 
 def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> int | None:
-    """Insert our in-progress record and return its id; None when another request holds the
-    key. (The id is read at the flush: after the commit it would cost a SELECT.)"""
-    # An expired record frees its key; only an expired one may be removed here.
-    db.session.execute(
-        delete(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id,
-            IdempotencyRecord.key == key,
-            IdempotencyRecord.created_at < timekeeping.now() - RETENTION,
-        )
-    )
-    claim = IdempotencyRecord(
-        user_id=user_id,
-        key=key,
-        endpoint=request.path[:200],
-        request_hash=fingerprint,
-        status_code=IN_PROGRESS,
-        body={},
-        created_at=timekeeping.now(),
-    )
-    db.session.add(claim)
-    try:
-        db.session.flush()
-        claim_id = claim.id
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    """Claim the key in one statement: insert our in-progress record, or take over the
+    key's expired record in its place; the claim's id, or None when a live record holds
+    the key. Nothing is read first: a first request, the usual case, only writes."""
+    now = timekeeping.now()
+    claim = {
+        "endpoint": request.path[:200],
+        "request_hash": fingerprint,
+        "status_code": IN_PROGRESS,
+        "body": {},
+        "created_at": now,
+    }
+    statement = dialect_insert(IdempotencyRecord).values(user_id=user_id, key=key, **claim)
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "key"],
+        set_={name: statement.excluded[name] for name in claim},
+        where=IdempotencyRecord.created_at < now - RETENTION,  # only an expired record
+    ).returning(IdempotencyRecord.id)
+    claim_id = db.session.execute(statement).scalar()
+    if claim_id is None:
+        db.session.rollback()  # let go of the live record's row at once
         return None
+    _commit_keeping_loaded()
     return claim_id
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit the claim without expiring what the request loaded before it (its user): the
+    claim changed none of it, and each expired object would cost the view a reload."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _take_over_stale(record: IdempotencyRecord) -> bool:
@@ -157,12 +163,12 @@ def _claim_or_replay(user_id: int, key: str, fingerprint: str) -> int | Response
     """Our own claim on the key (its id), or the first request's response to replay."""
     deadline = time.monotonic() + current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", 5)
     while True:
+        claim_id = _try_insert_claim(user_id, key, fingerprint)
+        if claim_id is not None:
+            return claim_id
         existing = _find(user_id, key)
         if existing is None:
-            claim_id = _try_insert_claim(user_id, key, fingerprint)
-            if claim_id is not None:
-                return claim_id
-            continue
+            continue  # released (or expired) since: claim it
         _check_same_request(existing, fingerprint)
         if existing.status_code != IN_PROGRESS:
             return _replay(existing)
