@@ -26,7 +26,7 @@ new holiday can move the day a case turns overdue without moving its due date.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -63,15 +63,19 @@ def acting_states() -> frozenset[str]:
     )
 
 
-def row_facts(application: Application) -> CaseFacts:
-    """The case facts the row alone gives (no materials)."""
-    return CaseFacts(
-        state=application.state,
-        inspection_result=application.inspection_result,
-        direct_extension=bool(application.direct_extension),
-        recommendation=application.recommendation,
-        supplement_requested=application.supplement_request is not None,
-        deadline_extended=application.deadline_extended_days is not None,
+RowFacts = tuple[str, str | None, bool, str | None, bool, bool]
+
+
+def row_facts(application: Application) -> RowFacts:
+    """The case facts the row alone gives (no materials), as a key: state, inspection
+    result, direct extension, recommendation, supplement requested, deadline extended."""
+    return (
+        application.state,
+        application.inspection_result,
+        bool(application.direct_extension),
+        application.recommendation,
+        application.supplement_request is not None,
+        application.deadline_extended_days is not None,
     )
 
 
@@ -84,16 +88,36 @@ def marker(application: Application) -> str | None:
     """``queue_roles`` of the case: who among the staff has an action on it now."""
     if not application.state or application.kind not in WORKFLOWS:
         return None
-    workflow = get_workflow(application.kind)
-    facts = row_facts(application)
     names: list[str] = []
+    for role, units_only in _acting_roles(application.kind, row_facts(application)):
+        if units_only:
+            names.extend(f"{role}@{unit}" for unit in _awaited_units(application))
+        else:
+            names.append(role)
+    return f"|{'|'.join(names)}|" if names else None
+
+
+@lru_cache(maxsize=1024)
+def _acting_roles(kind: str, row: RowFacts) -> tuple[tuple[str, bool], ...]:
+    """The staff roles with an action on a case of ``kind`` with the row's facts, each with
+    whether its only actions are a unit's. The workflow's answer rests on nothing else, and
+    every flush of a changed case asks (an upload bumps the version): worked out once."""
+    workflow = get_workflow(kind)
+    state, inspection_result, direct_extension, recommendation, supplement, extended = row
+    facts = CaseFacts(
+        state=state,
+        inspection_result=inspection_result,
+        direct_extension=direct_extension,
+        recommendation=recommendation,
+        supplement_requested=supplement,
+        deadline_extended=extended,
+    )
+    acting = []
     for role in staff_roles():
         actions = set(workflow.available(facts, Actor(roles=frozenset({role}))))
-        if actions - UNIT_ACTIONS:
-            names.append(role)
-        elif actions:
-            names.extend(f"{role}@{unit}" for unit in _awaited_units(application))
-    return f"|{'|'.join(names)}|" if names else None
+        if actions:
+            acting.append((role, not actions - UNIT_ACTIONS))
+    return tuple(acting)
 
 
 def _awaited_units(application: Application) -> list[str]:

@@ -29,6 +29,7 @@ from app.extensions import db
 from app.file_types import sniff_content_type
 from app.integrations.storage import DocumentStore, StoredFile, TooLarge, storage_for
 from app.models import Blob
+from app.sql import insert_ignore
 
 NO_FILE = "请选择要上传的文件"
 
@@ -95,10 +96,9 @@ def received_spool(tmp: Path, spooled: StoredFile, filename: str | None) -> Iter
             )
         if spooled.size == 0:
             raise field_error("file", "文件为空")
-        if db.session.get(Blob, spooled.sha256) is None:
-            db.session.add(
-                Blob(sha256=spooled.sha256, size=spooled.size, content_type=content_type)
-            )
+        # The bytes' row unless they are stored already (by anyone: blobs are shared).
+        blob = {"sha256": spooled.sha256, "size": spooled.size, "content_type": content_type}
+        db.session.execute(insert_ignore(Blob, blob))
         yield ReceivedFile(spooled.sha256, spooled.size, content_type, safe_filename(filename))
         db.session.flush()
         store.commit(tmp, spooled.sha256, synced=spooled.synced)
