@@ -10,9 +10,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.extensions import db
 
 
-def dialect_insert(table: Any) -> Any:
-    """The session's backend's ``INSERT`` for ``table``, the one with ``on_conflict_*``."""
-    dialect = db.session.get_bind().dialect.name
+def dialect_insert(table: Any, dialect: str | None = None) -> Any:
+    """The ``INSERT`` for ``table`` with ``on_conflict_*`` of ``dialect`` (by name), else of
+    the session's backend."""
+    dialect = dialect or db.session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 

@@ -18,11 +18,11 @@ import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from flask import Response, current_app, g, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from app import timekeeping
 from app.domain import bulk
@@ -107,25 +107,37 @@ def _in_progress() -> Conflict:
     )
 
 
+CLAIM_FIELDS = ("endpoint", "request_hash", "status_code", "body", "created_at")
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """Built once per backend: the claim runs at every keyed write."""
+    statement = dialect_insert(IdempotencyRecord, dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "key"],
+        set_={name: statement.excluded[name] for name in CLAIM_FIELDS},
+        where=IdempotencyRecord.created_at < bindparam("expired_before"),
+    ).returning(IdempotencyRecord.id)
+
+
 def _try_insert_claim(user_id: int, key: str, fingerprint: str) -> int | None:
     """Claim the key in one statement: insert our in-progress record, or take over the
     key's expired record in its place; the claim's id, or None when a live record holds
     the key. Nothing is read first: a first request, the usual case, only writes."""
     now = timekeeping.now()
     claim = {
+        "user_id": user_id,
+        "key": key,
         "endpoint": request.path[:200],
         "request_hash": fingerprint,
         "status_code": IN_PROGRESS,
         "body": {},
         "created_at": now,
+        "expired_before": now - RETENTION,  # only an expired record is taken over
     }
-    statement = dialect_insert(IdempotencyRecord).values(user_id=user_id, key=key, **claim)
-    statement = statement.on_conflict_do_update(
-        index_elements=["user_id", "key"],
-        set_={name: statement.excluded[name] for name in claim},
-        where=IdempotencyRecord.created_at < now - RETENTION,  # only an expired record
-    ).returning(IdempotencyRecord.id)
-    claim_id = db.session.execute(statement).scalar()
+    dialect = db.session.get_bind().dialect.name
+    claim_id = db.session.execute(_claim_statement(dialect), claim).scalar()
     if claim_id is None:
         db.session.rollback()  # let go of the live record's row at once
         return None
