@@ -7,7 +7,7 @@ scope is reported exactly like a missing one (404).
 from __future__ import annotations
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.domain import agency
 from app.errors import NotFound
@@ -153,7 +153,7 @@ def lock_application_row(user: User, application_id: int) -> Application:
     locked ``get_application`` sends four (an upload in a draft reads none of them)."""
     query = (
         select(Application)
-        .options(joinedload(Application.enterprise))
+        .options(joinedload(Application.enterprise), lazyload(Application.assignee))
         .where(Application.id == application_id)
         .with_for_update(of=Application)
     )
