@@ -14,14 +14,13 @@ interleaved so both see the same machine load, ``BENCH_UPLOAD_ROUNDS`` (default 
   the throughput of the size-dependent part alone.
 
 Every timed step starts from a settled disk — ``sync``, then ``BENCH_UPLOAD_SETTLE`` seconds
-(default 0.1) — and the steps' order rotates from round to round. This host's virtual disk
-writes about 20 MiB at full speed and then slows to about a third until it has a moment's rest
-(measured: the same ``cp`` + ``sync`` took 26 ms first in a back-to-back pair and 61 ms
-second, 22 ms either way with 50 ms of rest between), so without the rest a step's time
-depended on what ran just before it rather than on what it does.
-
-Both are wall-clock times (the floor is mostly waiting for the disk), reported as MiB/s; the
-ratio upload/floor has the goal ≥ 0.5.
+(default 0.01) — and the steps' order rotates from round to round. On this host's virtual disk
+a write right after another waited for what the first left behind: the same ``cp`` + ``sync``
+took 26 ms first in a back-to-back pair and 61 ms second, 20–22 ms either way with a ``sync``
+and 5 ms between, so without it a step's time depended on what ran just before it. The rest
+is kept short because a longer one costs the next request a cold start (the server process and
+its PostgreSQL backend both asleep): 0.1 s of rest added about 9 ms to a 64 KiB tus upload's
+16 ms, 0.02 s about 3 ms, and nothing to the floor's ``cp``.
 """
 
 from __future__ import annotations
@@ -140,7 +139,7 @@ def settle() -> None:
     """Let the disk catch up before a timed step: nothing of the bench's own left dirty, and
     a moment's rest (see the module's docstring for why)."""
     os.sync()
-    time.sleep(float(os.environ.get("BENCH_UPLOAD_SETTLE", "0.1")))
+    time.sleep(float(os.environ.get("BENCH_UPLOAD_SETTLE", "0.01")))
 
 
 def rotated(steps: list[T], number: int) -> list[T]:
