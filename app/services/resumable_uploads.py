@@ -164,13 +164,14 @@ def _check_open_uploads(user: User, now: datetime) -> None:
     deleted since) or refused at the last byte — hold no place until the expiry job."""
     limit = current_app.config["MAX_OPEN_UPLOADS"]
     waiting = db.session.scalars(
-        select(ResumableUpload).where(
+        select(ResumableUpload.id).where(
             ResumableUpload.user_id == user.id,
             ResumableUpload.received < ResumableUpload.length,
             ResumableUpload.expires_at > now,
         )
     ).all()
-    open_uploads = sum(1 for upload in waiting if _path(upload).is_file())
+    folder = partial_dir()
+    open_uploads = sum(1 for upload_id in waiting if (folder / upload_id).is_file())
     if open_uploads >= limit:
         raise Conflict(
             f"未完成的续传上传已有{open_uploads}个（最多{limit}个），请先续传完成或放弃已开始的上传",

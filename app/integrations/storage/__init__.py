@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,4 +54,11 @@ def storage_for(area: str, config: Mapping[str, Any] | None = None) -> DocumentS
             prefix=f"{prefix}{area}/",
             multipart_threshold=config["S3_MULTIPART_THRESHOLD_BYTES"],
         )
+    return _file_storage(str(spool_root))
+
+
+@lru_cache(maxsize=32)
+def _file_storage(spool_root: str) -> FileStorage:
+    """A local store, built once per folder: it holds nothing but its paths, and an upload
+    asks for it several times."""
     return FileStorage(spool_root)
