@@ -58,6 +58,9 @@ KNOBS = {
     "BENCH_READ_LICENCES": "licences of the in-process licence-list figure (default 300)",
     "BENCH_CASES": "drafts of each kind for instant approval (default 30)",
     "BENCH_EXPORT_LICENCES": "licences of the .xlsx export figure (default 100,000)",
+    "BENCH_UPLOAD_MIB / BENCH_UPLOAD_ROUNDS": "upload size and rounds (default 20 / 5)",
+    "BENCH_UPLOAD_SETTLE": "seconds of rest after the `sync` before each timed upload step "
+    "(default 0.01)",
 }
 
 
