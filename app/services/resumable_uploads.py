@@ -228,15 +228,35 @@ def append(
         raise _beyond_length()  # refused before a byte is read
     path = _path(upload)
     running = _resume(upload, path)
-    digest, written = running.digest.copy(), 0
+    digest = running.digest.copy()
     # A piece sent from offset 0 is checked against the running hash itself: one pass.
     piece = hashlib.sha256() if expected is not None and upload.received else digest
     digests = [digest] if piece is digest else [digest, piece]
+    with _Hasher(digests) as hasher:  # the last PATCH hashes on during the case's checks
+        written = _append_body(upload, path, body, hasher, expected, piece)
+        upload.received += written
+        if upload.received < upload.length:
+            hasher.finish()
+            _remember(upload.id, _Running(upload.received, digest))
+            commit()
+            return upload, None
+        return upload, _finish(user, target, upload, path, digest, hasher)
+
+
+def _append_body(
+    upload: ResumableUpload,
+    path: Path,
+    body: IO[bytes],
+    hasher: _Hasher,
+    expected: bytes | None,
+    piece: Any,
+) -> int:
+    """Append the body to the file at the recorded offset and make it durable; how many
+    bytes. With ``expected``, the piece's hash is checked first (a mismatch keeps nothing)."""
     with open(path, "r+b") as handle:
         # Bytes past the recorded offset are a killed PATCH's tail that was never counted.
         handle.truncate(upload.received)
         handle.seek(upload.received)
-        hasher = _Hasher(digests)
         try:
             written = _copy(body, handle, hasher, upload.length - upload.received)
         except ClientDisconnected:
@@ -246,17 +266,13 @@ def append(
             written = handle.tell() - upload.received
         finally:
             handle.flush()
-            os.fdatasync(handle.fileno())  # while the hashing thread finishes
+            os.fdatasync(handle.fileno())  # while the hashing thread catches up
+        if expected is not None:
             hasher.finish()
-        if expected is not None and not hmac.compare_digest(piece.digest(), expected):
-            handle.truncate(upload.received)
-            raise ChecksumMismatch("数据校验失败（Upload-Checksum 不符），未保存这一段")
-    upload.received += written
-    _remember(upload.id, _Running(upload.received, digest))
-    if upload.received < upload.length:
-        commit()
-        return upload, None
-    return upload, _finish(user, target, upload, path, digest)
+            if not hmac.compare_digest(piece.digest(), expected):
+                handle.truncate(upload.received)
+                raise ChecksumMismatch("数据校验失败（Upload-Checksum 不符），未保存这一段")
+    return written
 
 
 def _copy(body: IO[bytes], handle: IO[bytes], hasher: _Hasher, room: int) -> int:
@@ -294,9 +310,16 @@ class _Hasher:
         self._queue.put(chunk)
 
     def finish(self) -> None:
-        """Wait until every chunk given is hashed."""
-        self._queue.put(None)
-        self._thread.join()
+        """Wait until every chunk given is hashed (again: at once)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def __enter__(self) -> _Hasher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()  # however the PATCH ends, the thread does not outlive it
 
 
 def _beyond_length() -> PayloadTooLarge:
@@ -332,25 +355,31 @@ def _result(upload: ResumableUpload) -> Document | RequestAttachment | None:
 
 
 def _finish(
-    user: User, target: Target, upload: ResumableUpload, path: Path, digest: Any
+    user: User,
+    target: Target,
+    upload: ResumableUpload,
+    path: Path,
+    digest: Any,
+    hasher: _Hasher,
 ) -> Document | RequestAttachment:
     """The last byte is in: the target's multipart pipeline makes the document or attachment,
     after the same checks as at creation (the case or request may have changed since).
 
+    The checks run while ``hasher`` finishes the last chunks (up to ``HASH_QUEUE_CHUNKS``
+    behind the disk); the digest is read only when the file is stored.
     A refusal (a polyglot, say) leaves the row without its file, which the pipeline has
     removed: the upload is then not found, and the daily expiry job drops the row.
     """
     _running.pop(upload.id, None)
     with open(path, "rb") as handle:
         head = handle.read(HEAD_BYTES)
-    # Every byte was fdatasynced by the PATCH that brought it: the store only renames the file.
-    stored = StoredFile(digest.hexdigest(), upload.length, head, synced=True)
     if target.kind == ATTACHMENT:
         item = enterprise_requests.prepare_attachment(user, target.id)
 
         def attach_file(attachment: RequestAttachment) -> None:
             upload.attachment_id = attachment.id
 
+        stored = _stored(upload, digest, hasher, head)
         return enterprise_requests.store_attachment(
             user, item, upload.filename, path, stored, attach=attach_file
         )
@@ -360,9 +389,17 @@ def _finish(
     def attach(document: Document) -> None:
         upload.document_id = document.id
 
+    stored = _stored(upload, digest, hasher, head)
     return documents.store_document(
         user, application, material_code, upload.filename, path, stored, attach=attach
     )
+
+
+def _stored(upload: ResumableUpload, digest: Any, hasher: _Hasher, head: bytes) -> StoredFile:
+    """The finished file as the store takes it, once every byte is hashed. Every byte was
+    fdatasynced by the PATCH that brought it: the store only renames the file."""
+    hasher.finish()
+    return StoredFile(digest.hexdigest(), upload.length, head, synced=True)
 
 
 def terminate(user: User, target: Target, upload_id: str) -> None:
