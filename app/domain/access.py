@@ -147,10 +147,10 @@ def get_application(user: User, application_id: int, *, lock: bool = False) -> A
 
 
 def lock_application_row(user: User, application_id: int) -> Application:
-    """The caller's case with its row locked and its enterprise, for a change that may not
-    read the case's documents, verdicts or commitments: those load on first use, after the
-    lock, so a change that needs them still sees them current. One statement where the
-    locked ``get_application`` sends four (an upload in a draft reads none of them)."""
+    """The caller's case, its row locked, with its enterprise: for a change that often needs
+    none of the case's documents, verdicts or commitments. Those load on first use, after the
+    lock, so a change that does read them still sees them current. One statement where the
+    locked ``get_application`` sends four (an upload to a draft reads none of them)."""
     query = (
         select(Application)
         .options(joinedload(Application.enterprise), lazyload(Application.assignee))
