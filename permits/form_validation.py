@@ -11,7 +11,11 @@ path in the contract's style (``form.chemicals.0.name``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -67,8 +71,70 @@ def draft_form_errors(
     """
     if not isinstance(form, dict):
         return {"form": ["表单须为对象"]}, {}
-    invalid, incomplete = _collect(schema, form)
-    return _ordered(schema, invalid, "form"), _ordered(schema, incomplete, "form")
+    invalid, incomplete = _checked_drafts.errors(schema, form)
+    return _copied(invalid), _copied(incomplete)
+
+
+Errors = dict[str, list[str]]
+
+
+def _copied(errors: Errors) -> Errors:
+    return {path: list(messages) for path, messages in errors.items()}
+
+
+class _CheckedDrafts:
+    """The errors of the drafts checked last, by schema and by the form's SHA-256.
+
+    Every status read checks the case's form, which most changes (an upload, a verdict, a
+    step of the workflow) leave as it was, and a form edit checks the new form before the
+    phone reads it: the check is a function of the schema and the form alone, so the same
+    pair gets the same answer. A schema is known by identity (the catalogue's are loaded once
+    and kept; the entry holds its schema, so its ``id`` is not reused while it is kept) and
+    a form by the digest of its JSON, so no form content is kept; bounded in number.
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._kept: OrderedDict[tuple[int, str], tuple[JsonSchema, Errors, Errors]]
+        self._kept = OrderedDict()
+        self._lock = threading.Lock()
+
+    def errors(self, schema: JsonSchema, form: dict[str, Any]) -> tuple[Errors, Errors]:
+        """``(invalid, incomplete)`` of ``form``, ordered and keyed; shared, not to be changed."""
+        if not _plain_json(form):  # a tuple, a key that is not text: JSON would blur it
+            return self._checked(schema, form)
+        key = (id(schema), hashlib.sha256(json.dumps(form).encode()).hexdigest())
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] is schema:
+                self._kept.move_to_end(key)
+                return kept[1], kept[2]
+        invalid, incomplete = self._checked(schema, form)
+        with self._lock:
+            self._kept[key] = (schema, invalid, incomplete)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.entries:
+                self._kept.popitem(last=False)
+        return invalid, incomplete
+
+    @staticmethod
+    def _checked(schema: JsonSchema, form: dict[str, Any]) -> tuple[Errors, Errors]:
+        invalid, incomplete = _collect(schema, form)
+        return _ordered(schema, invalid, "form"), _ordered(schema, incomplete, "form")
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` is made of JSON's own types only, each of which ``json.dumps``
+    writes in a way no other value of them is written (so its digest names it)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    return kind in (str, int, float, bool, type(None))
+
+
+_checked_drafts = _CheckedDrafts(1024)
 
 
 Found = dict[tuple[PathPart, ...], list[str]]

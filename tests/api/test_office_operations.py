@@ -63,6 +63,25 @@ def test_a_chief_assigns_and_staff_see_the_assignee_but_the_applicant_does_not(c
     assert [m.title for m in _messages_to(reviewer)] == ["新的承办案件"]
 
 
+def test_the_case_view_names_the_assignee_to_every_staff_reader(client, make):
+    """The status read loads the assignee on first use (only staff views name it): the
+    assignee reading their own case, and a colleague, both see them."""
+    chief = make.staff("chief", "120000", username="科长张")
+    reviewer = make.staff("reviewer", "120000", username="审查员王")
+    case, owner = _case(make)
+    assigned = _act(client, make.headers(chief), case.id, "assign", assignee_id=reviewer.id)
+    assert assigned.status_code == 200, assigned.get_json()
+
+    named = {"id": reviewer.id, "name": "审查员王"}
+    readers = [make.headers(reviewer), make.headers(chief)]
+    applicant, case_id = make.headers(owner), case.id
+    for auth in readers:
+        db.session.remove()  # nothing from an earlier read's identity map
+        assert _view(client, auth, case_id)["assignee"] == named
+    db.session.remove()
+    assert "assignee" not in _view(client, applicant, case_id)
+
+
 @pytest.mark.parametrize(
     ("roles", "offered"),
     [(["chief"], {"assign"}), (["reviewer"], {"claim"}), (["approver"], set())],

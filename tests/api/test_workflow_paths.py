@@ -152,6 +152,24 @@ def test_rejected_material_blocks_approve_recommendation_until_reuploaded(
     assert view["state"] == "pending_decision"
 
 
+def test_the_applicant_reads_each_verdict_as_it_is_given(client, office, drive, submitted):
+    """A verdict given after the applicant's last read shows in the next one (the status
+    read loads the case's verdicts by a statement of its own)."""
+    url = f"/api/v1/applications/{submitted['id']}"
+    view = drive(submitted, ("clerk", "accept"), ("reviewer", "start_review"))
+    first = next(m for m in view["materials"] if m["documents"])
+    before = client.get(url, headers=office.applicant).get_json()
+    assert {m["code"]: m["status"] for m in before["materials"]}[first["code"]] == "uploaded"
+    comment = {"material": first["code"], "verdict": "rejected", "comment": "已过期"}
+    drive(view, ("reviewer", "verify_material", comment))
+    after = client.get(url, headers=office.applicant).get_json()
+    assert {m["code"]: m["status"] for m in after["materials"]}[first["code"]] == "rejected"
+    assert {"code": first["code"], "reason": "rejected"}.items() <= next(
+        m for m in after["missing_materials"] if m["code"] == first["code"]
+    ).items()
+    assert after["version"] > before["version"]
+
+
 def test_deferred_material_blocks_approval_until_supplied_and_verified(client, make, office, drive):
     view = make.create_application(client, office.applicant, office.enterprise_id)
     view = make.upload_required(client, office.applicant, view, include_deferrable=False)

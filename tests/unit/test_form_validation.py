@@ -246,3 +246,32 @@ def test_a_draft_separates_wrong_values_from_fields_not_filled_in_yet():
 
 def test_a_draft_form_that_is_not_an_object_is_invalid():
     assert draft_form_errors(SCHEMA, []) == ({"form": ["表单须为对象"]}, {})
+
+
+def test_a_draft_checked_again_gets_its_own_errors_whatever_was_checked_before():
+    """The errors of a checked draft are kept (by schema and the form's digest): the same
+    draft gets the same answer, a changed one or another schema its own."""
+    form = {"name": "某公司", "agreed": True, "count": 0, "scope": ["甲"]}
+    first = draft_form_errors(SCHEMA, form)
+    assert first[0] == {"form.count": ["库房数量不能小于1"]}
+    first[0]["form.count"].append("改动")  # what a caller does with its copy stays its own
+    first[0].clear()
+    assert draft_form_errors(SCHEMA, dict(form)) == ({"form.count": ["库房数量不能小于1"]}, {})
+    assert draft_form_errors(SCHEMA, {**form, "count": 1}) == ({}, {})
+    assert draft_form_errors(SCHEMA, {**form, "count": True})[0] == {
+        "form.count": ["库房数量须为整数"]
+    }
+    # A tuple is no JSON array, though JSON would write it as one.
+    assert draft_form_errors(SCHEMA, {**form, "count": 1, "scope": ("甲",)})[0] == {
+        "form.scope": ["许可范围须为列表"]
+    }
+    stricter = {
+        **SCHEMA,
+        "properties": {
+            **SCHEMA["properties"],
+            "count": {"title": "库房数量", "type": "integer", "minimum": 5},
+        },
+    }
+    assert draft_form_errors(stricter, {**form, "count": 1})[0] == {
+        "form.count": ["库房数量不能小于5"]
+    }
