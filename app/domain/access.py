@@ -100,32 +100,28 @@ def can_see_application(user: User, application: Application) -> bool:
     return application.enterprise.manager_id == user.id
 
 
+_CASE_JOINS = (
+    joinedload(Application.enterprise),
+    joinedload(Application.licence),
+    joinedload(Application.documents),  # a dozen at most: one row a document
+)
+
+
 def _case_view_options(query: Select) -> Select:
-    # One case: its documents (a dozen at most) joined too, and the commitments left to load
-    # on first use, which only the permit types offering 告知承诺制 need.
-    return query.options(
-        joinedload(Application.enterprise),
-        joinedload(Application.licence),
-        joinedload(Application.documents),
-        selectinload(Application.verdicts),
-    )
+    # One case with what its view reads, the commitments left to load on first use, which
+    # only the permit types offering 告知承诺制 need.
+    return query.options(*_CASE_JOINS, selectinload(Application.verdicts))
 
 
 def _user_and_application_query() -> Select:
-    # The case joined to its enterprise, source licence and documents, one row a document; not
-    # its assignee, which only a staff member's view reads (then on first use, or from the
-    # identity map when the reader is the assignee), and not the verdicts (below).
+    # The same joins, but not the assignee, which only a staff member's view reads (then on
+    # first use, or from the identity map when the reader is the assignee), nor the verdicts
+    # (read below).
     return (
         select(User, Application)
         .join_from(Application, User, User.id == bindparam("user_id"))  # one row of each
         .where(Application.id == bindparam("application_id"))
-        .options(
-            joinedload(Application.enterprise),
-            joinedload(Application.licence),
-            joinedload(Application.documents),
-            lazyload(Application.assignee),
-            lazyload(Application.verdicts),
-        )
+        .options(*_CASE_JOINS, lazyload(Application.assignee), lazyload(Application.verdicts))
     )
 
 
